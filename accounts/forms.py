@@ -1,0 +1,33 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from .models import AuditEvent
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "inactive": "This account has been switched off. Ask your system administrator.",
+    }
+
+
+class AuditEventFilterForm(forms.Form):
+    """The auditor's filters; every field optional, all combine."""
+
+    username = forms.CharField(required=False, label="Username", max_length=150)
+    action = forms.ChoiceField(
+        required=False,
+        label="Action",
+        choices=[("", "Any action"), *AuditEvent.Action.choices],
+    )
+    object_type = forms.CharField(required=False, label="Record type", max_length=100)
+    object_id = forms.CharField(required=False, label="Record id", max_length=64)
+    date_from = forms.DateField(required=False, label="From")
+    date_to = forms.DateField(required=False, label="To")
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The ‘to’ date must be the same as or after the ‘from’ date")
+        return cleaned

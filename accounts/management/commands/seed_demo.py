@@ -1,0 +1,377 @@
+"""Seeds a fictional demo council: localities, teams, agencies, staff and about 60 families.
+
+Idempotent: staff are brought up to date (and given the password) on every run; families that
+already exist are left as they are. Refuses to run unless DEBUG is on, so it can never touch a
+live council's records.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Locality, PartnerAgency, Role, SpecialistPathway, Team, User
+from accounts.services import staff_save
+from families.models import Family, LegalStatus, Person, StatusEpisode
+from families.services import (
+    child_status_change,
+    family_close,
+    family_create,
+    person_create,
+)
+
+LOCALITIES = {"Chesil": 9800, "Dorchester": 7400, "West": 11200, "Purbeck": 6100}
+TEAMS = [
+    ("SASS Chesil", "Chesil"),
+    ("SASS Dorchester", "Dorchester"),
+    ("SASS West 1", "West"),
+    ("SASS West 2", "West"),
+    ("SASS Purbeck", "Purbeck"),
+]
+AGENCIES = [
+    ("Wessex Partnership NHS Trust", PartnerAgency.Kind.NHS_TRUST),
+    ("Harbour Recovery Charity", PartnerAgency.Kind.CHARITY),
+    ("Safe Horizons Domestic Abuse Service", PartnerAgency.Kind.CHARITY),
+    ("South Coast Probation Service", PartnerAgency.Kind.PROBATION),
+]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    role: Role
+    pathway: str = ""
+    team: str = ""
+    locality: str = ""
+    agency: str = ""
+
+
+# The README lists these; every one logs in with the demo password.
+DEMO_USERS = [
+    DemoUser("social.worker", "Sam", "Okafor", Role.SOCIAL_WORKER, team="SASS West 1"),
+    DemoUser("team.manager", "Priya", "Shah", Role.TEAM_MANAGER, team="SASS West 1"),
+    DemoUser("service.manager", "Helen", "Marsh", Role.SERVICE_MANAGER),
+    DemoUser("business.support", "Tom", "Reeve", Role.BUSINESS_SUPPORT, team="SASS West 1"),
+    DemoUser("auditor", "Grace", "Fellowes", Role.AUDITOR),
+    DemoUser("admin", "Alex", "Admin", Role.ADMIN),
+    DemoUser(
+        "dmt.worker", "Dan", "Hollis", Role.SPECIALIST, SpecialistPathway.DMT, locality="West"
+    ),
+    DemoUser(
+        "mental.health",
+        "Maya",
+        "Lindqvist",
+        Role.SPECIALIST,
+        SpecialistPathway.MENTAL_HEALTH,
+        locality="West",
+        agency="Wessex Partnership NHS Trust",
+    ),
+    DemoUser(
+        "substance.use",
+        "Kieran",
+        "Doyle",
+        Role.SPECIALIST,
+        SpecialistPathway.SUBSTANCE_USE,
+        locality="West",
+        agency="Harbour Recovery Charity",
+    ),
+    DemoUser(
+        "da.victim",
+        "Rosa",
+        "Bennett",
+        Role.SPECIALIST,
+        SpecialistPathway.DOMESTIC_ABUSE_VICTIM,
+        locality="West",
+        agency="Safe Horizons Domestic Abuse Service",
+    ),
+    DemoUser(
+        "da.perpetrator",
+        "Owen",
+        "Pryce",
+        Role.SPECIALIST,
+        SpecialistPathway.DOMESTIC_ABUSE_PERPETRATOR,
+        locality="West",
+        agency="South Coast Probation Service",
+    ),
+]
+COLLEAGUE_NAMES = [
+    ("Amara", "Lewis"),
+    ("Ben", "Carter"),
+    ("Chloe", "Dunn"),
+    ("Dev", "Patel"),
+    ("Ella", "Finch"),
+    ("Faisal", "Khan"),
+    ("Gemma", "Hart"),
+    ("Harry", "Irwin"),
+    ("Isla", "Jones"),
+    ("Jack", "Kemp"),
+]
+FAMILY_NAMES = [
+    "Ashdown",
+    "Barnes",
+    "Colley",
+    "Dawe",
+    "Eldridge",
+    "Frome",
+    "Gillard",
+    "Hallett",
+    "Ives",
+    "Jessop",
+    "Keel",
+    "Loder",
+    "Moxey",
+    "Norris",
+    "Osmond",
+    "Pitman",
+    "Quick",
+    "Rendell",
+    "Samways",
+    "Trenchard",
+    "Upjohn",
+    "Vye",
+    "Wellstead",
+    "Yeatman",
+]
+CHILD_NAMES = [
+    ("Amy", "female"),
+    ("Ben", "male"),
+    ("Cara", "female"),
+    ("Darius", "male"),
+    ("Evie", "female"),
+    ("Finn", "male"),
+    ("Gracie", "female"),
+    ("Harvey", "male"),
+    ("Isabelle", "female"),
+    ("Jayden", "male"),
+    ("Kaia", "female"),
+    ("Leo", "male"),
+    ("Mia", "female"),
+    ("Noah", "male"),
+    ("Olivia", "female"),
+    ("Riley", "male"),
+]
+MOTHER_NAMES = ["Abbie", "Becky", "Chantelle", "Danielle", "Emma", "Jade", "Kirsty", "Leanne"]
+FATHER_NAMES = ["Aaron", "Callum", "Dean", "Jordan", "Kyle", "Liam", "Ryan", "Scott", "Tyler"]
+ETHNICITIES = [
+    "White British",
+    "White British",
+    "White British",
+    "White other",
+    "Mixed White and Black Caribbean",
+    "Asian British",
+    "Black British",
+    "",
+]
+# Plausible paths up and down the ladder, as (status, days after the previous step).
+HISTORIES: list[list[tuple[LegalStatus | None, int]]] = [
+    [(LegalStatus.CIN, 0)],
+    [(LegalStatus.CP, 0), (LegalStatus.CIN, 190)],
+    [(LegalStatus.EARLY_HELP, 0), (LegalStatus.CIN, 120), (LegalStatus.CP, 90)],
+    [(LegalStatus.CP, 0), (LegalStatus.PRE_PROCEEDINGS, 160)],
+    [(LegalStatus.CP, 0), (LegalStatus.CIN, 200), (LegalStatus.EARLY_HELP, 150)],
+    [
+        (LegalStatus.CP, 0),
+        (LegalStatus.PRE_PROCEEDINGS, 120),
+        (LegalStatus.CARE_PROCEEDINGS, 100),
+        (LegalStatus.LOOKED_AFTER, 180),
+    ],
+    [(LegalStatus.CIN, 0), (LegalStatus.CP, 60)],
+    [(LegalStatus.CP, 0)],
+]
+CLOSED_HISTORY: list[tuple[LegalStatus | None, int]] = [
+    (LegalStatus.CP, 0),
+    (LegalStatus.CIN, 180),
+    (None, 150),
+]
+
+
+class Command(BaseCommand):
+    help = "Seed a fictional demo council (only when DEBUG is on)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--password", help="Password for every demo user.")
+        parser.add_argument("--families", type=int, default=60, help="How many families.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            raise CommandError("seed_demo creates fictional records and runs only with DEBUG on.")
+        password = options["password"] or settings.DEMO_PASSWORD
+        with transaction.atomic():
+            teams = self._organisation()
+            staff = self._staff(teams, password)
+            created = self._families(teams, staff, options["families"])
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo council ready: {len(LOCALITIES)} localities, {len(teams)} teams, "
+                f"{User.objects.count()} staff, {Family.objects.count()} families "
+                f"({created} new)."
+            )
+        )
+        self.stdout.write(
+            "Demo users: "
+            + ", ".join(user.username for user in DEMO_USERS)
+            + f"\nDemo password: {password}"
+        )
+
+    def _organisation(self) -> dict[str, Team]:
+        localities = {}
+        for name, population in LOCALITIES.items():
+            localities[name], _ = Locality.objects.update_or_create(
+                name=name, defaults={"child_population": population}
+            )
+        for name, kind in AGENCIES:
+            PartnerAgency.objects.update_or_create(name=name, defaults={"kind": kind})
+        return {
+            name: Team.objects.get_or_create(name=name, locality=localities[locality])[0]
+            for name, locality in TEAMS
+        }
+
+    def _staff(self, teams: dict[str, Team], password: str) -> dict[str, list[User]]:
+        """The demo users, plus two social workers and a manager in every other team."""
+        social_workers: dict[str, list[User]] = {name: [] for name in teams}
+        for demo in DEMO_USERS:
+            team = teams.get(demo.team)
+            user = staff_save(
+                username=demo.username,
+                first_name=demo.first_name,
+                last_name=demo.last_name,
+                role=demo.role,
+                pathway=demo.pathway,
+                team=team,
+                locality=Locality.objects.get(name=demo.locality) if demo.locality else None,
+                agency=PartnerAgency.objects.get(name=demo.agency) if demo.agency else None,
+                password=password,
+                acting_user=None,
+            )
+            if demo.role == Role.SOCIAL_WORKER and team:
+                social_workers[team.name].append(user)
+        names = iter(COLLEAGUE_NAMES)
+        for team_name, team in teams.items():
+            for number in (1, 2):
+                if team_name == "SASS West 1" and number == 2:
+                    continue  # social.worker is the team's second worker
+                first, last = next(names)
+                slug = team_name.lower().replace("sass ", "").replace(" ", "")
+                social_workers[team_name].append(
+                    staff_save(
+                        username=f"sw.{slug}.{number}",
+                        first_name=first,
+                        last_name=last,
+                        role=Role.SOCIAL_WORKER,
+                        team=team,
+                        password=password,
+                        acting_user=None,
+                        fte=Decimal("0.8") if number == 2 else Decimal("1"),
+                    )
+                )
+        return social_workers
+
+    def _families(
+        self, teams: dict[str, Team], social_workers: dict[str, list[User]], how_many: int
+    ) -> int:
+        randomness = random.Random(2024)  # the same council on every machine
+        today = timezone.localdate()
+        team_list = list(teams.values())
+        created = 0
+        for number in range(1, how_many + 1):
+            reference = f"DEMO-{number:04d}"
+            if Family.objects.filter(reference=reference).exists():
+                continue
+            created += 1
+            team = team_list[number % len(team_list)]
+            workers = social_workers[team.name]
+            # One family in ten waits for allocation; the rest are spread over the team.
+            worker = None if number % 10 == 0 else workers[number % len(workers)]
+            closed = number % 12 == 0
+            opened_on = today - datetime.timedelta(days=randomness.randint(120, 900))
+            family = family_create(
+                reference=reference,
+                locality=team.locality,
+                team=team,
+                social_worker=worker,
+                cohort="DMT pilot 2022-23" if opened_on.year <= 2023 else "",
+                opened_on=opened_on,
+                acting_user=None,
+            )
+            self._people(family, randomness, closed, today)
+            if closed:
+                family_close(
+                    family=family,
+                    closed_on=self._latest_step(family) or today,
+                    closure_reason="Stepped out: needs met through universal services",
+                    acting_user=None,
+                )
+        return created
+
+    def _people(
+        self, family: Family, randomness: random.Random, closed: bool, today: datetime.date
+    ) -> None:
+        surname = randomness.choice(FAMILY_NAMES)
+        person_create(
+            family=family,
+            reference=f"{family.reference}-M",
+            role=Person.Role.MOTHER,
+            given_name=randomness.choice(MOTHER_NAMES),
+            family_name=surname,
+            date_of_birth=today - datetime.timedelta(days=365 * randomness.randint(19, 38)),
+            sex=Person.Sex.FEMALE,
+            ethnicity=randomness.choice(ETHNICITIES),
+            care_experienced=randomness.random() < 0.2,
+            acting_user=None,
+        )
+        father = None
+        # Most children have a known father; some a father figure; a few none on record,
+        # which is exactly what the fathers' prompts exist to catch.
+        kind = randomness.choices(["father", "father_figure", "none"], weights=[7, 2, 1])[0]
+        if kind != "none":
+            father = person_create(
+                family=family,
+                reference=f"{family.reference}-F",
+                role=Person.Role.FATHER if kind == "father" else Person.Role.FATHER_FIGURE,
+                given_name=randomness.choice(FATHER_NAMES),
+                family_name=surname if kind == "father" else randomness.choice(FAMILY_NAMES),
+                date_of_birth=today - datetime.timedelta(days=365 * randomness.randint(17, 40)),
+                sex=Person.Sex.MALE,
+                ethnicity=randomness.choice(ETHNICITIES),
+                care_experienced=randomness.random() < 0.25,
+                previous_child_removal=randomness.random() < 0.15,
+                acting_user=None,
+            )
+        history = CLOSED_HISTORY if closed else randomness.choice(HISTORIES)
+        for index in range(randomness.randint(1, 3)):
+            given_name, sex = randomness.choice(CHILD_NAMES)
+            child = person_create(
+                family=family,
+                reference=f"{family.reference}-C{index + 1}",
+                role=Person.Role.CHILD,
+                given_name=given_name,
+                family_name=surname,
+                date_of_birth=today - datetime.timedelta(days=randomness.randint(30, 365 * 15)),
+                sex=sex,
+                father=father,
+                acting_user=None,
+            )
+            day = family.opened_on
+            for status, gap in history:
+                day += datetime.timedelta(days=gap)
+                if day > today:
+                    break
+                child_status_change(child=child, status=status, start_date=day, acting_user=None)
+
+    @staticmethod
+    def _latest_step(family: Family) -> datetime.date | None:
+        last = (
+            StatusEpisode.objects.filter(child__family=family, end_date__isnull=False)
+            .order_by("-end_date")
+            .values_list("end_date", flat=True)
+            .first()
+        )
+        return last + datetime.timedelta(days=1) if last else None

@@ -1,0 +1,186 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+
+
+class Locality(models.Model):
+    """A geographical part of the council, e.g. Chesil; specialists are co-located in one."""
+
+    name = models.CharField(max_length=100, unique=True)
+    child_population = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Children aged 0-17 living in the locality, for rates."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "localities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["locality__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["locality", "name"], name="team_unique_name_in_locality"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartnerAgency(models.Model):
+    """The employer of a co-located specialist when it is not the council."""
+
+    class Kind(models.TextChoices):
+        COUNCIL = "council", "Council"
+        NHS_TRUST = "nhs_trust", "NHS trust"
+        CHARITY = "charity", "Charity"
+        PROBATION = "probation", "Probation service"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "partner agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    SERVICE_MANAGER = "service_manager", "Service manager"
+    BUSINESS_SUPPORT = "business_support", "Business support officer"
+    SPECIALIST = "specialist", "Adult specialist practitioner"
+    AUDITOR = "auditor", "Auditor"
+    ADMIN = "admin", "Administrator"
+
+
+class SpecialistPathway(models.TextChoices):
+    DMT = "dmt", "Dads Matter Too"
+    SUBSTANCE_USE = "substance_use", "Substance use"
+    DOMESTIC_ABUSE_VICTIM = "domestic_abuse_victim", "Domestic abuse (victims)"
+    DOMESTIC_ABUSE_PERPETRATOR = "domestic_abuse_perpetrator", "Domestic abuse (perpetrators)"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+
+
+class StaffManager(UserManager["User"]):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):  # type: ignore[no-untyped-def,override]
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A member of staff. What they may see and do follows from their role and placement."""
+
+    role = models.CharField(max_length=20, choices=Role.choices)
+    pathway = models.CharField(
+        max_length=30,
+        choices=SpecialistPathway.choices,
+        blank=True,
+        help_text="The specialist pathway a specialist works in; empty for other roles.",
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    locality = models.ForeignKey(
+        Locality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text="Where a specialist is co-located, or a service manager's area. "
+        "Empty for a service manager means the whole council.",
+    )
+    agency = models.ForeignKey(
+        PartnerAgency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text="Empty for council staff.",
+    )
+    fte = models.DecimalField(
+        "full-time equivalent",
+        max_digits=3,
+        decimal_places=2,
+        default=1,
+    )
+    mi_trained_on = models.DateField("motivational interviewing trained on", null=True, blank=True)
+
+    objects = StaffManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(role="specialist") & ~models.Q(pathway=""))
+                | (~models.Q(role="specialist") & models.Q(pathway="")),
+                name="user_pathway_only_and_always_for_specialists",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fte__gt=0) & models.Q(fte__lte=1),
+                name="user_fte_between_0_and_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def job_title(self) -> str:
+        if self.role == Role.SPECIALIST:
+            return f"{self.get_pathway_display()} practitioner"
+        return self.get_role_display()
+
+
+class AuditEvent(models.Model):
+    """One attributable read or change. Written only through accounts.audit.audit_record."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        CREATE = "create", "Created"
+        UPDATE = "update", "Updated"
+        DELETE = "delete", "Deleted"
+        EXPORT = "export", "Exported"
+        LOGIN = "login", "Signed in"
+        LOGIN_FAILED = "login_failed", "Failed sign-in"
+        LOGOUT = "logout", "Signed out"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    # Kept as typed, so a failed sign-in with an unknown username is still attributable.
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["actor", "at"], name="audit_actor_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username or 'anonymous'} {self.action} {self.object_type} {self.object_id}"

@@ -1,0 +1,36 @@
+"""What each role sees in the service navigation. Later issues add their pages here."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from .models import Role, User
+
+
+@dataclass(frozen=True)
+class NavItem:
+    text: str
+    url_name: str
+
+    @property
+    def href(self) -> str:
+        return reverse(self.url_name)
+
+
+_HOME = NavItem("Home", "home")
+_AUDIT = NavItem("Audit trail", "accounts:audit_events")
+_ADMIN = NavItem("Administration", "admin:index")
+
+NAVIGATION: dict[str, list[NavItem]] = {
+    Role.SOCIAL_WORKER: [_HOME],
+    Role.TEAM_MANAGER: [_HOME],
+    Role.SERVICE_MANAGER: [_HOME],
+    Role.BUSINESS_SUPPORT: [_HOME],
+    Role.SPECIALIST: [_HOME],
+    Role.AUDITOR: [_HOME, _AUDIT],
+    Role.ADMIN: [_HOME, _AUDIT, _ADMIN],
+}
+
+
+def navigation_for(user: User) -> list[NavItem]:
+    return NAVIGATION.get(user.role, [_HOME])

@@ -1,0 +1,48 @@
+import datetime
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from .models import AuditEvent, Role, User
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def audit_event_list(*, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
+    """Audit events matching the auditor's filters, newest first."""
+    events = AuditEvent.objects.select_related("actor")
+    if filters.get("username"):
+        events = events.filter(username__iexact=filters["username"])
+    if filters.get("action"):
+        events = events.filter(action=filters["action"])
+    if filters.get("object_type"):
+        events = events.filter(object_type=filters["object_type"])
+    if filters.get("object_id"):
+        events = events.filter(object_id=filters["object_id"])
+    if filters.get("date_from"):
+        events = events.filter(at__gte=_start_of(filters["date_from"]))
+    if filters.get("date_to"):
+        events = events.filter(at__lt=_start_of(filters["date_to"] + datetime.timedelta(days=1)))
+    return events
+
+
+def audit_summary_today() -> dict[str, int]:
+    today = timezone.localdate()
+    return AuditEvent.objects.filter(at__gte=_start_of(today)).aggregate(
+        events=Count("id"),
+        failed_logins=Count("id", filter=Q(action=AuditEvent.Action.LOGIN_FAILED)),
+    )
+
+
+def staff_by_role() -> list[dict[str, Any]]:
+    labels = dict(Role.choices)
+    rows = (
+        User.objects.filter(is_active=True)
+        .values("role")
+        .annotate(staff=Count("id"))
+        .order_by("role")
+    )
+    return [{"role": labels.get(row["role"], row["role"]), "staff": row["staff"]} for row in rows]

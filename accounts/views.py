@@ -1,0 +1,90 @@
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_GET
+
+from families import selectors as family_selectors
+from families.models import LEVELS, LegalStatus
+
+from . import selectors
+from .forms import AuditEventFilterForm, SignInForm
+from .models import Role, User
+from .permissions import role_required
+
+
+@method_decorator(login_not_required, name="dispatch")
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOutView(auth_views.LogoutView):
+    pass
+
+
+def _children_by_status(user: User) -> list[dict[str, Any]]:
+    labels = dict(LegalStatus.choices)
+    rows = family_selectors.children_by_status_for(user)
+    rows.sort(key=lambda row: LEVELS.get(row["status_episodes__status"], 0))
+    return [
+        {"status": labels[row["status_episodes__status"]], "children": row["children"]}
+        for row in rows
+    ]
+
+
+def _home_context(user: User) -> dict[str, Any]:
+    """Each role's own work. Later issues add waiting lists, meetings and actions."""
+    if user.role == Role.SOCIAL_WORKER:
+        return {"caseload": family_selectors.caseload_for(user)}
+    if user.role in (Role.TEAM_MANAGER, Role.BUSINESS_SUPPORT):
+        return {
+            "counts": family_selectors.open_family_counts_for(user),
+            "allocation": family_selectors.allocation_by_worker_for(user),
+            "children_by_status": _children_by_status(user),
+        }
+    if user.role == Role.SERVICE_MANAGER:
+        return {
+            "counts": family_selectors.open_family_counts_for(user),
+            "children_by_status": _children_by_status(user),
+        }
+    if user.role == Role.AUDITOR:
+        return {
+            "audit_today": selectors.audit_summary_today(),
+            "counts": family_selectors.open_family_counts_for(user),
+        }
+    if user.role == Role.ADMIN:
+        return {"staff_by_role": selectors.staff_by_role()}
+    return {}
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    context = {"role": user.role, **_home_context(user)}
+    return render(request, f"accounts/home/{user.role}.html", context)
+
+
+@require_GET
+@role_required(Role.AUDITOR, Role.ADMIN)
+def audit_event_list(request: HttpRequest) -> HttpResponse:
+    form = AuditEventFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_event_list(filters=filters)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/audit_event_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FamiliesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "families"
+    verbose_name = "Families and children"

@@ -1,0 +1,72 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
+
+from accounts.management.commands.seed_demo import DEMO_USERS
+from accounts.models import Locality, Role, Team, User
+from families.models import Family, Person, StatusEpisode
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", "--password", "demo-password-for-tests", stdout=StringIO())
+
+
+def test_seed_demo_refuses_when_debug_is_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="only with DEBUG on"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_builds_a_council(seeded):
+    assert Locality.objects.count() >= 3
+    assert Team.objects.count() >= 5
+    assert 55 <= Family.objects.count() <= 65
+    assert Person.objects.filter(role=Person.Role.CHILD).count() > Family.objects.count()
+    fathers = Person.objects.filter(role__in=[Person.Role.FATHER, Person.Role.FATHER_FIGURE])
+    assert fathers.count() > 40
+    assert Person.objects.filter(role=Person.Role.CHILD, father__isnull=False).exists()
+    # Histories, not just a current status: some children have moved rung.
+    assert StatusEpisode.objects.filter(end_date__isnull=False).count() > 30
+    assert set(User.objects.values_list("username", flat=True)) >= {
+        user.username for user in DEMO_USERS
+    }
+    assert Family.objects.filter(social_worker__username="social.worker").count() >= 5
+
+
+def test_seed_demo_is_idempotent(seeded, settings):
+    counts = (User.objects.count(), Family.objects.count(), StatusEpisode.objects.count())
+
+    call_command("seed_demo", "--password", "another-password-1", stdout=StringIO())
+
+    assert (User.objects.count(), Family.objects.count(), StatusEpisode.objects.count()) == counts
+    assert Client().login(username="social.worker", password="another-password-1")
+
+
+def test_every_demo_user_signs_in_and_reaches_home(seeded):
+    reached = {}
+    for demo in DEMO_USERS:
+        response = Client().post(
+            reverse("accounts:login"),
+            {"username": demo.username, "password": "demo-password-for-tests"},
+            follow=True,
+        )
+        assert response.status_code == 200, demo.username
+        reached[demo.username] = (response.request["PATH_INFO"], response.templates[0].name)
+
+    assert reached == {
+        demo.username: (reverse("home"), f"accounts/home/{demo.role}.html") for demo in DEMO_USERS
+    }
+
+
+def test_only_the_admin_demo_user_may_use_django_admin(seeded):
+    assert list(User.objects.filter(is_staff=True).values_list("role", flat=True)) == [Role.ADMIN]

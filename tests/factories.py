@@ -1,0 +1,66 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from accounts.models import Locality, PartnerAgency, Role, Team, User
+from families.models import Family, Person
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class LocalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Locality
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Locality {n}")
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    locality = factory.SubFactory(LocalityFactory)
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class PartnerAgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerAgency
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    kind = PartnerAgency.Kind.CHARITY
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Sequence(lambda n: f"First{n}")
+    last_name = "Worker"
+    role = Role.SOCIAL_WORKER
+    password = factory.django.Password(PASSWORD)
+
+
+class FamilyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Family
+
+    reference = factory.Sequence(lambda n: f"FAM-{n:05d}")
+    team = factory.SubFactory(TeamFactory)
+    locality = factory.SelfAttribute("team.locality")
+    opened_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=100))
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    reference = factory.Sequence(lambda n: f"PER-{n:06d}")
+    family = factory.SubFactory(FamilyFactory)
+    role = Person.Role.CHILD
+    given_name = factory.Sequence(lambda n: f"Child{n}")
+    family_name = "Testfamily"
