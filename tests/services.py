@@ -22,7 +22,7 @@ def unavailable(reason: str) -> None:
     """Skip with a printed reason, or fail when CI requires every service."""
     if services_required():
         pytest.fail(f"{reason} (DMT_REQUIRE_SERVICES=1, so this fails instead of skipping)")
-    pytest.skip(reason)
+    pytest.skip(reason=reason)
 
 
 def redis_url() -> str:
