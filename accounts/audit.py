@@ -40,3 +40,33 @@ def audit_record(
         request_id=context.request_id if context else "",
         detail=detail or {},
     )
+
+
+def audit_record_many(
+    *,
+    action: AuditEvent.Action | str,
+    actor: User | None,
+    objects: list[models.Model],
+    username: str = "",
+    detail: dict[str, Any] | None = None,
+) -> int:
+    """One audit row per object in a single insert: for imports and exports of many records."""
+    context = current_request_context()
+    if actor is not None and not username:
+        username = actor.get_username()
+    events = [
+        AuditEvent(
+            actor=actor,
+            username=username[:150],
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            ip_address=context.ip_address if context else None,
+            request_id=context.request_id if context else "",
+            detail=detail or {},
+        )
+        for obj in objects
+    ]
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    return len(events)

@@ -5,6 +5,8 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
 
 
 class LegalStatus(models.TextChoices):
@@ -55,8 +57,12 @@ class Family(models.Model):
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
     closure_reason = models.TextField(blank=True)
+    # Review interval and child-safety RAG for group supervision live with supervision.
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every service that changes the row: an edit based on an older version is a
+    # conflict, never a silent overwrite.
+    version = models.PositiveIntegerField(default=1)
 
     objects = FamilyQuerySet.as_manager()
 
@@ -72,6 +78,98 @@ class Family(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("families:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+
+class Allocation(models.Model):
+    """Who held the case when: the current row has no end date."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="allocations")
+    social_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="allocations"
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["family", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="allocation_end_not_before_start",
+            ),
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=Q(end_date__isnull=True),
+                name="allocation_one_current_per_family",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family} to {self.social_worker} from {self.start_date}"
+
+
+class ClosureRequest(models.Model):
+    """A social worker asks to close a case; a team manager approves or declines it."""
+
+    class Reason(models.TextChoices):
+        STEPPED_DOWN_UNIVERSAL = "stepped_down_universal", "Stepped down to universal services"
+        STEPPED_DOWN_EARLY_HELP = "stepped_down_early_help", "Stepped down to early help"
+        MOVED_AWAY = "moved_away", "Family moved out of the area"
+        TRANSFERRED = "transferred", "Transferred to another service"
+        NO_FURTHER_ACTION = "no_further_action", "No further action after assessment"
+        ADOPTED_OR_SGO = "adopted_or_sgo", "Adoption or special guardianship"
+        OTHER = "other", "Other"
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="closure_requests")
+    closing_on = models.DateField()
+    reason = models.CharField(max_length=30, choices=Reason.choices)
+    note = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=Q(decision="pending"),
+                name="closure_one_pending_per_family",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Close {self.family} on {self.closing_on} ({self.get_decision_display()})"
 
 
 class Person(models.Model):
@@ -89,6 +187,11 @@ class Person(models.Model):
         OTHER = "other", "Other"
         UNKNOWN = "unknown", "Not known"
 
+    class Disability(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        UNKNOWN = "unknown", "Not known"
+
     reference = models.CharField(max_length=40, unique=True)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="people")
     role = models.CharField(max_length=20, choices=Role.choices)
@@ -97,6 +200,20 @@ class Person(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     ethnicity = models.CharField(max_length=100, blank=True)
+    disability = models.CharField(
+        max_length=10, choices=Disability.choices, default=Disability.UNKNOWN
+    )
+    religion = models.CharField(max_length=100, blank=True)
+    interpreter_needed = models.BooleanField(null=True, blank=True)
+    language = models.CharField("first language", max_length=100, blank=True)
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    # A domestic-abuse victim's address and contact details: never shown to anyone working
+    # with the perpetrator (see families.selectors.can_see_contact_details).
+    contact_restricted = models.BooleanField(
+        "address and contact details restricted", default=False
+    )
     care_experienced = models.BooleanField(null=True, blank=True)
     previous_child_removal = models.BooleanField(null=True, blank=True)
     # For a child: the father or father figure, so fathers stay visible on the child's record.
@@ -108,18 +225,58 @@ class Person(models.Model):
         related_name="children_fathered",
         limit_choices_to={"role__in": ["father", "father_figure"]},
     )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        ordering = ["family", "role", "given_name"]
+        ordering = ["family", "role", "date_of_birth", "given_name"]
         verbose_name_plural = "people"
-        indexes = [models.Index(fields=["family_name", "given_name"], name="person_name_idx")]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"], name="person_name_idx"),
+            models.Index(fields=["date_of_birth"], name="person_dob_idx"),
+        ]
 
     def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
 
     @property
     def is_child(self) -> bool:
         return self.role == self.Role.CHILD
+
+    @property
+    def is_father(self) -> bool:
+        return self.role in (self.Role.FATHER, self.Role.FATHER_FIGURE)
+
+    @property
+    def has_contact_details(self) -> bool:
+        return bool(self.address.strip() or self.phone.strip() or self.email.strip())
+
+
+class FatherInclusion(models.Model):
+    """The father-inclusion (ISAFE) facts for one child, kept up to date by the worker.
+
+    Whether the father is named and his contact details recorded follow from the records
+    themselves; the conference facts are recorded here. Empty means not yet known.
+    """
+
+    child = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="father_inclusion")
+    invited_to_initial_conference = models.BooleanField(null=True, blank=True)
+    attended_initial_conference = models.BooleanField(null=True, blank=True)
+    invited_to_review_conference = models.BooleanField(null=True, blank=True)
+    attended_review_conference = models.BooleanField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "father inclusion"
+
+    def __str__(self) -> str:
+        return f"Father inclusion for {self.child}"
 
 
 class StatusEpisodeQuerySet(models.QuerySet["StatusEpisode"]):
@@ -155,3 +312,177 @@ class StatusEpisode(models.Model):
     @property
     def level(self) -> int:
         return LEVELS[self.status]
+
+
+class ContactKind(models.TextChoices):
+    HOME_VISIT = "home_visit", "Home visit"
+    OFFICE = "office", "Office visit"
+    PHONE = "phone", "Phone call"
+    VIDEO = "video", "Video call"
+    CORE_GROUP = "core_group", "Core group"
+    CP_CONFERENCE = "cp_conference", "Child protection conference"
+
+
+class Contact(models.Model):
+    """One piece of work with the family: a visit, call or meeting, and what came of it."""
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="contacts")
+    occurred_at = models.DateTimeField()
+    kind = models.CharField(max_length=20, choices=ContactKind.choices)
+    people_seen = models.ManyToManyField(Person, blank=True, related_name="contacts_seen_at")
+    children_seen_alone = models.ManyToManyField(
+        Person, blank=True, related_name="contacts_seen_alone_at"
+    )
+    note = models.TextField()
+    next_steps = models.TextField(blank=True)
+    significant = models.BooleanField(
+        default=False, help_text="Significant events flow into the family's chronology."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contacts_recorded"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["family", "-occurred_at"], name="contact_family_recent_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_at:%Y-%m-%d}"
+
+
+class ChronologyEntry(models.Model):
+    """A significant event in the family's life, summarised once for the chronology."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="chronology")
+    occurred_on = models.DateField()
+    summary = models.TextField()
+    contact = models.OneToOneField(
+        Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="chronology_entry"
+    )
+    status_episode = models.OneToOneField(
+        StatusEpisode,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="chronology_entry",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_on", "id"]
+        verbose_name_plural = "chronology entries"
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on}: {self.summary[:60]}"
+
+
+class Plan(models.Model):
+    """A child's plan (child in need, child protection...) and when it is next reviewed."""
+
+    child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="plans")
+    kind = models.CharField(max_length=20, choices=LegalStatus.choices)
+    started_on = models.DateField()
+    review_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["child", "-started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="plan_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} plan for {self.child}"
+
+
+class PlanActionQuerySet(models.QuerySet["PlanAction"]):
+    def outstanding(self) -> "PlanActionQuerySet":
+        return self.filter(status__in=["not_started", "in_progress"])
+
+    def overdue_on(self, day: datetime.date) -> "PlanActionQuerySet":
+        return self.outstanding().filter(due_on__lt=day)
+
+
+class PlanAction(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "No longer needed"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    # The owner is a worker or a family member; exactly one of the two.
+    owner_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_actions",
+    )
+    owner_person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="plan_actions"
+    )
+    due_on = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = PlanActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner_worker__isnull=True, owner_person__isnull=False)
+                | Q(owner_worker__isnull=False, owner_person__isnull=True),
+                name="plan_action_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+    @property
+    def owner(self) -> object:
+        return self.owner_worker or self.owner_person
+
+
+class Draft(models.Model):
+    """Unsaved form text kept server-side, so a timeout or lost connection loses nothing.
+
+    `key` names the form and record, e.g. "contact:family:12"; one draft per user and key.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts"
+    )
+    key = models.CharField(max_length=100)
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="draft_one_per_user_and_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft {self.key} by {self.user}"

@@ -1,26 +1,102 @@
-"""Every write to a case record goes through here: validated, atomic and audited."""
+"""Every write to a case record goes through here: validated, atomic and audited.
+
+Edits carry the version the user started from; if someone else has saved since, the edit
+raises EditConflict and changes nothing, so the view can show both versions and keep the
+user's text.
+"""
 
 import datetime
+import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from accounts.audit import audit_record
-from accounts.models import AuditEvent, Locality, Team, User
+from accounts.models import AuditEvent, Locality, Role, Team, User
 
-from .models import Family, LegalStatus, Person, StatusEpisode
+from .models import (
+    LEVELS,
+    Allocation,
+    ChronologyEntry,
+    ClosureRequest,
+    Contact,
+    Draft,
+    Family,
+    FatherInclusion,
+    LegalStatus,
+    Person,
+    Plan,
+    PlanAction,
+    StatusEpisode,
+)
+
+
+class EditConflict(Exception):
+    """Someone saved `current` after the user opened it at `expected_version`."""
+
+    def __init__(self, current: models.Model, expected_version: int) -> None:
+        super().__init__(f"{current} changed since version {expected_version}")
+        self.current = current
+        self.expected_version = expected_version
 
 
 def long_date(day: datetime.date) -> str:
     return format_date(day, "j F Y")
 
 
+def new_reference(prefix: str) -> str:
+    """A reference for a record made in DMT rather than imported."""
+    return f"{prefix}-{uuid.uuid4().hex[:10].upper()}"
+
+
+def _save_versioned(
+    instance: models.Model, *, expected_version: int, changes: dict[str, Any]
+) -> list[str]:
+    """Apply `changes` to `instance` if nobody has saved it since `expected_version`.
+
+    Returns the fields that really changed. The version check and the write happen in one
+    UPDATE, so two simultaneous saves cannot both succeed.
+    """
+    model = type(instance)
+    current = model.objects.select_for_update().get(pk=instance.pk)
+    if current.version != expected_version:
+        raise EditConflict(current, expected_version)
+    changed = [name for name, value in changes.items() if getattr(current, name) != value]
+    for name in changed:
+        setattr(instance, name, changes[name])
+    if not changed:
+        return []
+    instance.full_clean()
+    instance.version = expected_version + 1
+    update_fields = [*changed, "version"]
+    if any(field.name == "updated_at" for field in model._meta.fields):
+        update_fields.append("updated_at")
+    instance.save(update_fields=update_fields)
+    return changed
+
+
+def _audit_changes(instance: models.Model, changed: list[str], acting_user: User | None) -> None:
+    if changed:
+        audit_record(
+            action=AuditEvent.Action.UPDATE,
+            actor=acting_user,
+            obj=instance,
+            detail={"fields": changed},
+        )
+
+
+# Families ---------------------------------------------------------------------------------
+
+
 @transaction.atomic
 def family_create(
     *,
-    reference: str,
+    reference: str = "",
     locality: Locality,
     opened_on: datetime.date,
     team: Team | None = None,
@@ -29,7 +105,7 @@ def family_create(
     acting_user: User | None,
 ) -> Family:
     family = Family(
-        reference=reference,
+        reference=reference or new_reference("F"),
         locality=locality,
         team=team,
         social_worker=social_worker,
@@ -38,20 +114,153 @@ def family_create(
     )
     family.full_clean()
     family.save()
+    if social_worker is not None:
+        Allocation.objects.create(
+            family=family,
+            social_worker=social_worker,
+            start_date=opened_on,
+            allocated_by=acting_user,
+        )
     audit_record(action=AuditEvent.Action.CREATE, actor=acting_user, obj=family)
     return family
+
+
+@transaction.atomic
+def family_allocate(
+    *, family: Family, social_worker: User, start_date: datetime.date, acting_user: User | None
+) -> Allocation:
+    """Give the case to `social_worker` from `start_date`, ending the current allocation."""
+    if social_worker.role != Role.SOCIAL_WORKER or social_worker.team_id != family.team_id:
+        raise ValidationError({"social_worker": "Choose a social worker in the family's team."})
+    current = Allocation.objects.select_for_update().filter(family=family, end_date__isnull=True)
+    for allocation in current:
+        if start_date <= allocation.start_date:
+            raise ValidationError(
+                {
+                    "start_date": "The allocation must start after "
+                    f"{long_date(allocation.start_date)}."
+                }
+            )
+        allocation.end_date = start_date - datetime.timedelta(days=1)
+        allocation.save(update_fields=["end_date"])
+    allocation = Allocation.objects.create(
+        family=family,
+        social_worker=social_worker,
+        start_date=start_date,
+        allocated_by=acting_user,
+    )
+    Family.objects.filter(pk=family.pk).update(
+        social_worker=social_worker, version=F("version") + 1, updated_at=timezone.now()
+    )
+    family.refresh_from_db()
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=acting_user,
+        obj=family,
+        detail={
+            "field": "social_worker",
+            "to": social_worker.username,
+            "start_date": start_date.isoformat(),
+        },
+    )
+    return allocation
+
+
+@transaction.atomic
+def closure_request_create(
+    *,
+    family: Family,
+    closing_on: datetime.date,
+    reason: str,
+    note: str = "",
+    acting_user: User,
+) -> ClosureRequest:
+    """Ask for the case to close; a team manager must approve before anything closes."""
+    if family.closed_on is not None:
+        raise ValidationError({"closing_on": "This case is already closed."})
+    if closing_on < family.opened_on:
+        raise ValidationError(
+            {
+                "closing_on": "The case cannot close before it opened on "
+                f"{long_date(family.opened_on)}."
+            }
+        )
+    if closing_on > timezone.localdate():
+        raise ValidationError({"closing_on": "The closing date cannot be in the future."})
+    if ClosureRequest.objects.filter(family=family, decision="pending").exists():
+        raise ValidationError({"closing_on": "A closure is already waiting for approval."})
+    request = ClosureRequest(
+        family=family, closing_on=closing_on, reason=reason, note=note, requested_by=acting_user
+    )
+    request.full_clean()
+    request.save()
+    audit_record(
+        action=AuditEvent.Action.CREATE,
+        actor=acting_user,
+        obj=request,
+        detail={"family": family.reference, "closing_on": closing_on.isoformat()},
+    )
+    return request
+
+
+@transaction.atomic
+def closure_request_decide(
+    *, request: ClosureRequest, approve: bool, note: str = "", acting_user: User
+) -> ClosureRequest:
+    """A team manager approves (the case closes, children step out) or declines."""
+    if acting_user.role != Role.TEAM_MANAGER or acting_user.team_id != request.family.team_id:
+        raise ValidationError("Only the family's team manager can decide a closure.")
+    request = ClosureRequest.objects.select_for_update().get(pk=request.pk)
+    if request.decision != ClosureRequest.Decision.PENDING:
+        raise ValidationError("This closure has already been decided.")
+    request.decision = (
+        ClosureRequest.Decision.APPROVED if approve else ClosureRequest.Decision.DECLINED
+    )
+    request.decided_by, request.decided_at, request.decision_note = (
+        acting_user,
+        timezone.now(),
+        note,
+    )
+    request.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=acting_user,
+        obj=request,
+        detail={"decision": request.decision},
+    )
+    if approve:
+        family_close(
+            family=request.family,
+            closed_on=request.closing_on,
+            closure_reason=request.get_reason_display()
+            + (f": {request.note}" if request.note else ""),
+            acting_user=acting_user,
+        )
+    return request
 
 
 @transaction.atomic
 def family_close(
     *, family: Family, closed_on: datetime.date, closure_reason: str, acting_user: User | None
 ) -> Family:
-    """Close the case. The team manager's approval step arrives with case recording."""
+    """Close the case: children still open step out the day after, allocation ends."""
+    family = Family.objects.select_for_update().get(pk=family.pk)
     if family.closed_on is not None:
         raise ValidationError({"closed_on": "This case is already closed."})
+    for child in family.people.filter(role=Person.Role.CHILD):
+        current = child.status_episodes.filter(end_date__isnull=True).first()
+        if current is not None:
+            child_status_change(
+                child=child,
+                status=None,
+                start_date=closed_on + datetime.timedelta(days=1),
+                acting_user=acting_user,
+            )
+    Allocation.objects.filter(family=family, end_date__isnull=True).update(end_date=closed_on)
     family.closed_on, family.closure_reason = closed_on, closure_reason
+    family.version += 1
     family.full_clean()
-    family.save(update_fields=["closed_on", "closure_reason", "updated_at"])
+    family.save(update_fields=["closed_on", "closure_reason", "version", "updated_at"])
     audit_record(
         action=AuditEvent.Action.UPDATE,
         actor=acting_user,
@@ -61,9 +270,34 @@ def family_close(
     return family
 
 
+# People -----------------------------------------------------------------------------------
+
+PERSON_EDITABLE_FIELDS = [
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "ethnicity",
+    "disability",
+    "religion",
+    "interpreter_needed",
+    "language",
+    "address",
+    "phone",
+    "email",
+    "contact_restricted",
+    "care_experienced",
+    "previous_child_removal",
+    "father",
+]
+
+
 @transaction.atomic
 def person_create(*, family: Family, acting_user: User | None, **fields: Any) -> Person:
+    fields.setdefault("reference", new_reference("P"))
     person = Person(family=family, **fields)
+    if person.father_id and person.father.family_id != family.pk:
+        raise ValidationError({"father": "The father must be recorded in the same family."})
     person.full_clean()
     person.save()
     audit_record(action=AuditEvent.Action.CREATE, actor=acting_user, obj=person)
@@ -71,58 +305,108 @@ def person_create(*, family: Family, acting_user: User | None, **fields: Any) ->
 
 
 @transaction.atomic
+def person_update(
+    *, person: Person, expected_version: int, changes: dict[str, Any], acting_user: User
+) -> Person:
+    unknown = set(changes) - set(PERSON_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    father = changes.get("father")
+    if father is not None and (father.family_id != person.family_id or not father.is_father):
+        raise ValidationError({"father": "Choose a father or father figure in this family."})
+    changed = _save_versioned(person, expected_version=expected_version, changes=changes)
+    _audit_changes(person, changed, acting_user)
+    return person
+
+
+@transaction.atomic
+def father_inclusion_update(
+    *, child: Person, expected_version: int, changes: dict[str, bool | None], acting_user: User
+) -> FatherInclusion:
+    inclusion, _ = FatherInclusion.objects.get_or_create(child=child)
+    changed = _save_versioned(inclusion, expected_version=expected_version, changes=changes)
+    _audit_changes(inclusion, changed, acting_user)
+    return inclusion
+
+
+# Legal status -----------------------------------------------------------------------------
+
+
+@transaction.atomic
 def child_status_change(
     *,
     child: Person,
-    status: LegalStatus | None,
+    status: LegalStatus | str | None,
     start_date: datetime.date,
     acting_user: User | None,
 ) -> StatusEpisode | None:
     """Move `child` to `status` from `start_date`; `None` steps the child out (level 0).
 
-    The current episode, if any, ends the day before. A change may not start before or on the
-    current episode's first day, nor before any episode already recorded, so history is never
-    rewritten through this path.
+    The current episode, if any, ends the day before. A change may not start on or before
+    the current episode's first day, nor inside an episode already recorded, so history is
+    never rewritten through this path. Each change enters the family's chronology.
     """
     if not child.is_child:
         raise ValidationError({"child": "Only a child has a legal status."})
+    if start_date > timezone.localdate() + datetime.timedelta(days=1):
+        raise ValidationError({"start_date": "A change of status cannot be dated in the future."})
     # Lock the child's episodes so two simultaneous changes cannot both pass the checks.
     episodes = list(
         StatusEpisode.objects.select_for_update().filter(child=child).order_by("start_date")
     )
-    if episodes and start_date <= episodes[-1].start_date:
+    last = episodes[-1] if episodes else None
+    if last is not None and start_date <= last.start_date:
         raise ValidationError(
             {
                 "start_date": "The change must start after "
-                f"{long_date(episodes[-1].start_date)}, when the current status began."
+                f"{long_date(last.start_date)}, when the current status began."
             }
         )
-    if episodes and episodes[-1].end_date and start_date <= episodes[-1].end_date:
+    if last is not None and last.end_date and start_date <= last.end_date:
         raise ValidationError(
             {
-                "start_date": f"The change must start after {long_date(episodes[-1].end_date)}, "
+                "start_date": f"The change must start after {long_date(last.end_date)}, "
                 "when the last status ended."
             }
         )
-    current = episodes[-1] if episodes and episodes[-1].end_date is None else None
+    current = last if last is not None and last.end_date is None else None
     if current is not None and current.status == status:
         raise ValidationError({"status": f"The child is already {current.get_status_display()}."})
     if current is None and status is None:
         raise ValidationError({"status": "The child is not open to children's services."})
 
+    previous_status = current.status if current is not None else None
     if current is not None:
-        previous_status = current.status
         current.end_date = start_date - datetime.timedelta(days=1)
         current.full_clean()
         current.save(update_fields=["end_date"])
-    else:
-        previous_status = None
 
     episode = None
+    labels = dict(LegalStatus.choices)
     if status is not None:
         episode = StatusEpisode(child=child, status=status, start_date=start_date)
         episode.full_clean()
         episode.save()
+    if previous_status is None:
+        summary = f"{child.given_name} became {labels[status]}."  # type: ignore[index]
+    elif status is None:
+        summary = (
+            f"{child.given_name} stepped out of children's services "
+            f"(was {labels[previous_status]})."
+        )
+    else:
+        direction = "up" if _level(status) > _level(previous_status) else "down"
+        summary = (
+            f"{child.given_name} stepped {direction} from {labels[previous_status]} "
+            f"to {labels[status]}."
+        )
+    ChronologyEntry.objects.create(
+        family_id=child.family_id,
+        occurred_on=start_date,
+        summary=summary,
+        status_episode=episode,
+        recorded_by=acting_user,
+    )
     audit_record(
         action=AuditEvent.Action.UPDATE,
         actor=acting_user,
@@ -135,3 +419,199 @@ def child_status_change(
         },
     )
     return episode
+
+
+def _level(status: str) -> int:
+    return LEVELS[status]
+
+
+# Contacts and the chronology --------------------------------------------------------------
+
+
+def _check_people_in_family(family: Family, people: Iterable[Person], field: str) -> None:
+    if any(person.family_id != family.pk for person in people):
+        raise ValidationError({field: "Choose people from this family."})
+
+
+@transaction.atomic
+def contact_record(
+    *,
+    family: Family,
+    occurred_at: datetime.datetime,
+    kind: str,
+    note: str,
+    people_seen: Iterable[Person] = (),
+    children_seen_alone: Iterable[Person] = (),
+    next_steps: str = "",
+    significant: bool = False,
+    chronology_summary: str = "",
+    acting_user: User,
+    draft_key: str = "",
+) -> Contact:
+    """Record a contact. A significant one enters the chronology with its summary (or the
+    note's first line), and the user's draft for the form is discarded in the same commit."""
+    people_seen, children_seen_alone = list(people_seen), list(children_seen_alone)
+    _check_people_in_family(family, people_seen, "people_seen")
+    _check_people_in_family(family, children_seen_alone, "children_seen_alone")
+    if any(not child.is_child for child in children_seen_alone):
+        raise ValidationError({"children_seen_alone": "Only children are seen alone."})
+    if occurred_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"occurred_at": "A contact cannot be recorded in the future."})
+    contact = Contact(
+        family=family,
+        occurred_at=occurred_at,
+        kind=kind,
+        note=note,
+        next_steps=next_steps,
+        significant=significant,
+        recorded_by=acting_user,
+    )
+    contact.full_clean()
+    contact.save()
+    contact.people_seen.set(set(people_seen) | set(children_seen_alone))
+    contact.children_seen_alone.set(children_seen_alone)
+    if significant:
+        ChronologyEntry.objects.create(
+            family=family,
+            occurred_on=timezone.localtime(occurred_at).date(),
+            summary=chronology_summary.strip() or _first_line(note),
+            contact=contact,
+            recorded_by=acting_user,
+        )
+    if draft_key:
+        Draft.objects.filter(user=acting_user, key=draft_key).delete()
+    audit_record(
+        action=AuditEvent.Action.CREATE,
+        actor=acting_user,
+        obj=contact,
+        detail={"family": family.reference},
+    )
+    return contact
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= 300 else line[:297] + "..."
+
+
+@transaction.atomic
+def contact_update(
+    *,
+    contact: Contact,
+    expected_version: int,
+    changes: dict[str, Any],
+    acting_user: User,
+) -> Contact:
+    editable = {"occurred_at", "kind", "note", "next_steps", "significant"}
+    unknown = set(changes) - editable
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    changed = _save_versioned(contact, expected_version=expected_version, changes=changes)
+    if "significant" in changed or "occurred_at" in changed:
+        entry = ChronologyEntry.objects.filter(contact=contact).first()
+        if contact.significant and entry is None:
+            ChronologyEntry.objects.create(
+                family_id=contact.family_id,
+                occurred_on=timezone.localtime(contact.occurred_at).date(),
+                summary=_first_line(contact.note),
+                contact=contact,
+                recorded_by=acting_user,
+            )
+        elif not contact.significant and entry is not None:
+            entry.delete()
+        elif entry is not None:
+            entry.occurred_on = timezone.localtime(contact.occurred_at).date()
+            entry.save(update_fields=["occurred_on"])
+    _audit_changes(contact, changed, acting_user)
+    return contact
+
+
+@transaction.atomic
+def chronology_entry_create(
+    *, family: Family, occurred_on: datetime.date, summary: str, acting_user: User
+) -> ChronologyEntry:
+    entry = ChronologyEntry(
+        family=family, occurred_on=occurred_on, summary=summary.strip(), recorded_by=acting_user
+    )
+    entry.full_clean()
+    entry.save()
+    audit_record(action=AuditEvent.Action.CREATE, actor=acting_user, obj=entry)
+    return entry
+
+
+# Plans ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    child: Person,
+    kind: str,
+    started_on: datetime.date,
+    review_on: datetime.date | None = None,
+    acting_user: User,
+) -> Plan:
+    if not child.is_child:
+        raise ValidationError({"child": "Plans are for children."})
+    plan = Plan(child=child, kind=kind, started_on=started_on, review_on=review_on)
+    plan.full_clean()
+    plan.save()
+    audit_record(action=AuditEvent.Action.CREATE, actor=acting_user, obj=plan)
+    return plan
+
+
+@transaction.atomic
+def plan_action_create(
+    *,
+    plan: Plan,
+    description: str,
+    due_on: datetime.date,
+    owner_worker: User | None = None,
+    owner_person: Person | None = None,
+    acting_user: User,
+) -> PlanAction:
+    if (owner_worker is None) == (owner_person is None):
+        raise ValidationError({"owner": "Choose one owner: a worker or a family member."})
+    if owner_person is not None and owner_person.family_id != plan.child.family_id:
+        raise ValidationError({"owner": "Choose a family member from this family."})
+    action = PlanAction(
+        plan=plan,
+        description=description,
+        due_on=due_on,
+        owner_worker=owner_worker,
+        owner_person=owner_person,
+    )
+    action.full_clean()
+    action.save()
+    audit_record(action=AuditEvent.Action.CREATE, actor=acting_user, obj=action)
+    return action
+
+
+@transaction.atomic
+def plan_action_update(
+    *, action: PlanAction, expected_version: int, changes: dict[str, Any], acting_user: User
+) -> PlanAction:
+    editable = {"description", "due_on", "status"}
+    unknown = set(changes) - editable
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    changed = _save_versioned(action, expected_version=expected_version, changes=changes)
+    _audit_changes(action, changed, acting_user)
+    return action
+
+
+# Drafts -----------------------------------------------------------------------------------
+
+DRAFT_MAX_BYTES = 200_000
+
+
+def draft_save(*, user: User, key: str, data: dict[str, Any]) -> Draft:
+    """Keep what the user has typed so far. Not audited: it is not yet part of the record."""
+    if len(repr(data).encode()) > DRAFT_MAX_BYTES:
+        raise ValidationError("This draft is too long to keep.")
+    draft, _ = Draft.objects.update_or_create(user=user, key=key, defaults={"data": data})
+    return draft
+
+
+def draft_discard(*, user: User, key: str) -> None:
+    Draft.objects.filter(user=user, key=key).delete()
