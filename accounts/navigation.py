@@ -18,16 +18,18 @@ class NavItem:
 
 
 _HOME = NavItem("Home", "home")
+_CASELOAD = NavItem("Caseload", "families:caseload")
+_SEARCH = NavItem("Search", "families:search")
 _AUDIT = NavItem("Audit trail", "accounts:audit_events")
 _ADMIN = NavItem("Administration", "admin:index")
 
 NAVIGATION: dict[str, list[NavItem]] = {
-    Role.SOCIAL_WORKER: [_HOME],
-    Role.TEAM_MANAGER: [_HOME],
-    Role.SERVICE_MANAGER: [_HOME],
-    Role.BUSINESS_SUPPORT: [_HOME],
+    Role.SOCIAL_WORKER: [_HOME, _CASELOAD, _SEARCH],
+    Role.TEAM_MANAGER: [_HOME, _CASELOAD, _SEARCH],
+    Role.SERVICE_MANAGER: [_HOME, _CASELOAD, _SEARCH],
+    Role.BUSINESS_SUPPORT: [_HOME, _CASELOAD, _SEARCH],
     Role.SPECIALIST: [_HOME],
-    Role.AUDITOR: [_HOME, _AUDIT],
+    Role.AUDITOR: [_HOME, _CASELOAD, _SEARCH, _AUDIT],
     Role.ADMIN: [_HOME, _AUDIT, _ADMIN],
 }
 

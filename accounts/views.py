@@ -41,9 +41,13 @@ def _children_by_status(user: User) -> list[dict[str, Any]]:
 def _home_context(user: User) -> dict[str, Any]:
     """Each role's own work. Later issues add waiting lists, meetings and actions."""
     if user.role == Role.SOCIAL_WORKER:
-        return {"caseload": family_selectors.caseload_for(user)}
+        caseload = list(
+            family_selectors.caseload_for(user, family_selectors.CaseloadFilters(mine_only=True))
+        )
+        return {"caseload": caseload, "level_labels": family_selectors.level_labels()}
     if user.role in (Role.TEAM_MANAGER, Role.BUSINESS_SUPPORT):
         return {
+            "pending_closures": family_selectors.pending_closures_for(user),
             "counts": family_selectors.open_family_counts_for(user),
             "allocation": family_selectors.allocation_by_worker_for(user),
             "children_by_status": _children_by_status(user),

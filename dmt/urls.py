@@ -7,6 +7,7 @@ from dmt.health import healthz
 urlpatterns = [
     path("", home, name="home"),
     path("", include("accounts.urls")),
+    path("families/", include("families.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -358,7 +358,13 @@ class Contact(models.Model):
 class ChronologyEntry(models.Model):
     """A significant event in the family's life, summarised once for the chronology."""
 
+    class Source(models.TextChoices):
+        CONTACT = "contact", "Contact"
+        LEGAL_STATUS = "legal_status", "Legal status"
+        ENTERED = "entered", "Entered by hand"
+
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="chronology")
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.ENTERED)
     occurred_on = models.DateField()
     summary = models.TextField()
     contact = models.OneToOneField(

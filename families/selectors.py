@@ -1,10 +1,47 @@
 """Reads of case records, already narrowed to what the asking user may see."""
 
-from django.db.models import Count, Q
+import datetime
+from dataclasses import dataclass
+from typing import Any
 
-from accounts.models import Role, User
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
-from .models import Family, FamilyQuerySet, Person
+from accounts.models import Role, SpecialistPathway, User
+
+from .models import (
+    LEVELS,
+    ClosureRequest,
+    Contact,
+    Family,
+    FamilyQuerySet,
+    LegalStatus,
+    Person,
+    PlanAction,
+    StatusEpisode,
+)
+
+
+def long_date(day: datetime.date) -> str:
+    return format_date(day, "j F Y")
+
+
+# Roles that record casework on their team's families.
+RECORDING_ROLES = (Role.SOCIAL_WORKER, Role.TEAM_MANAGER)
 
 
 def family_list_for(user: User) -> FamilyQuerySet:
@@ -25,25 +62,306 @@ def family_list_for(user: User) -> FamilyQuerySet:
     return families.none()
 
 
-def caseload_for(user: User) -> FamilyQuerySet:
-    """Open families allocated to `user`, with the counts the home page shows."""
+def can_record_on(user: User, family: Family) -> bool:
+    """Social workers and team managers record on their own team's open and closed cases."""
     return (
-        family_list_for(user)
-        .open()
-        .filter(social_worker=user)
-        .annotate(
-            children_count=Count("people", filter=Q(people__role=Person.Role.CHILD), distinct=True),
-            cp_children_count=Count(
-                "people",
-                filter=Q(
-                    people__role=Person.Role.CHILD,
-                    people__status_episodes__status="cp",
-                    people__status_episodes__end_date__isnull=True,
-                ),
-                distinct=True,
-            ),
+        user.role in RECORDING_ROLES
+        and user.team_id is not None
+        and (user.team_id == family.team_id)
+    )
+
+
+def can_see_contact_details(user: User, person: Person) -> bool:
+    """A restricted (domestic-abuse victim) address or phone is never shown to anyone
+    working with the perpetrator."""
+    if not person.contact_restricted:
+        return True
+    return not (
+        user.role == Role.SPECIALIST
+        and user.pathway == SpecialistPathway.DOMESTIC_ABUSE_PERPETRATOR
+    )
+
+
+_LEVEL_OF_STATUS = Case(
+    *(When(status=status, then=Value(level)) for status, level in LEVELS.items()),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+
+
+def _current_level_subquery() -> Subquery:
+    """The highest current level among a family's children (0 when none is open)."""
+    return Subquery(
+        StatusEpisode.objects.filter(child__family=OuterRef("pk"), end_date__isnull=True)
+        .annotate(level=_LEVEL_OF_STATUS)
+        .order_by("-level")
+        .values("level")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def _last_contact_subquery() -> Subquery:
+    return Subquery(
+        Contact.objects.filter(family=OuterRef("pk"))
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def _children_count_subquery() -> Subquery:
+    return Subquery(
+        Person.objects.filter(family=OuterRef("pk"), role=Person.Role.CHILD)
+        .order_by()
+        .values("family")
+        .annotate(n=Count("id"))
+        .values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadFilters:
+    mine_only: bool = False
+    team_id: int | None = None
+    level: int | None = None
+    no_contact_for_days: int | None = None
+    include_closed: bool = False
+
+
+def caseload_for(user: User, filters: CaseloadFilters | None = None) -> FamilyQuerySet:
+    """The caseload page's families: visible to `user`, filtered, with the figures it shows,
+    longest since last contact first (never contacted first of all)."""
+    filters = filters or CaseloadFilters()
+    families = family_list_for(user)
+    if not filters.include_closed:
+        families = families.open()
+    if filters.mine_only:
+        families = families.filter(social_worker=user)
+    if filters.team_id:
+        families = families.filter(team_id=filters.team_id)
+    families = families.annotate(
+        current_level=Coalesce(_current_level_subquery(), Value(0)),
+        last_contact_at=_last_contact_subquery(),
+        children_count=Coalesce(_children_count_subquery(), Value(0)),
+    )
+    if filters.level is not None:
+        families = families.filter(current_level=filters.level)
+    if filters.no_contact_for_days:
+        cutoff = timezone.now() - datetime.timedelta(days=filters.no_contact_for_days)
+        families = families.filter(Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=cutoff))
+    return families.order_by(_never_contacted_first(), "last_contact_at", "reference")
+
+
+def _never_contacted_first() -> Case:
+    return Case(
+        When(last_contact_at__isnull=True, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+
+
+def level_labels() -> dict[int, str]:
+    return {0: "Not open", **{LEVELS[value]: label for value, label in LegalStatus.choices}}
+
+
+def caseload_counts(families: FamilyQuerySet) -> dict[str, Any]:
+    """Counts over an already-filtered caseload, by the families' current level, in one query."""
+    labels = level_labels()
+    rows = families.order_by().values("current_level").annotate(families=Count("id"))
+    by_level = {row["current_level"]: row["families"] for row in rows}
+    return {
+        "total": sum(by_level.values()),
+        "by_level": [
+            {"level": level, "label": labels[level], "families": by_level[level]}
+            for level in sorted(by_level, reverse=True)
+        ],
+    }
+
+
+def family_for(user: User, pk: int) -> Family:
+    """One family, if `user` may see it; Http404 otherwise, so existence is not revealed."""
+    return get_object_or_404(family_list_for(user), pk=pk)
+
+
+def family_page_data(family: Family) -> dict[str, Any]:
+    """Everything the family page shows, in a fixed number of queries."""
+    people = list(
+        family.people.select_related("father", "father_inclusion").prefetch_related(
+            Prefetch(
+                "status_episodes",
+                queryset=StatusEpisode.objects.order_by("start_date"),
+                to_attr="episodes",
+            )
         )
-        .order_by("opened_on", "reference")
+    )
+    children = [person for person in people if person.is_child]
+    adults = [person for person in people if not person.is_child]
+    for child in children:
+        child.current_episode = next(
+            (episode for episode in child.episodes if episode.end_date is None), None
+        )
+    contacts = list(
+        family.contacts.select_related("recorded_by").prefetch_related(
+            "people_seen", "children_seen_alone"
+        )[:50]
+    )
+    actions = list(
+        PlanAction.objects.filter(plan__child__family=family)
+        .select_related("plan__child", "owner_worker", "owner_person")
+        .order_by("due_on")
+    )
+    pending_closure = (
+        ClosureRequest.objects.filter(family=family, decision="pending")
+        .select_related("requested_by")
+        .first()
+    )
+    return {
+        "children": children,
+        "adults": adults,
+        "contacts": contacts,
+        "actions": actions,
+        "father_prompts": father_prompts(children, adults),
+        "timeline": timeline(children, contacts, actions),
+        "pending_closure": pending_closure,
+        "today": timezone.localdate(),
+    }
+
+
+def father_prompts(children: list[Person], adults: list[Person]) -> list[str]:
+    """Plain prompts that keep fathers visible, e.g. "Father not named for Amy"."""
+    prompts = []
+    for child in children:
+        if child.father is None:
+            prompts.append(f"Father not named for {child.given_name}")
+            continue
+        if not child.father.has_contact_details:
+            prompts.append(
+                f"No contact details for {child.father.given_name}, {child.given_name}'s father"
+            )
+        inclusion = getattr(child, "father_inclusion", None)
+        on_cp = child.current_episode is not None and child.current_episode.status == "cp"
+        if on_cp and (inclusion is None or inclusion.invited_to_initial_conference is None):
+            prompts.append(
+                f"Record whether {child.father.given_name} was invited to "
+                f"{child.given_name}'s child protection conference"
+            )
+    return prompts
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    day: datetime.date
+    at: datetime.datetime | None
+    kind: str
+    title: str
+    text: str
+    by: str
+
+
+def timeline(
+    children: list[Person], contacts: list[Contact], actions: list[PlanAction]
+) -> list[TimelineItem]:
+    """Status episodes, contacts and plan actions, newest first. Built from rows already
+    loaded for the page, so it costs no queries."""
+    items: list[TimelineItem] = []
+    for child in children:
+        for episode in child.episodes:
+            items.append(
+                TimelineItem(
+                    day=episode.start_date,
+                    at=None,
+                    kind="status",
+                    title=f"{child.given_name}: {episode.get_status_display()}",
+                    text=f"Until {long_date(episode.end_date)}" if episode.end_date else "Current",
+                    by="",
+                )
+            )
+    for contact in contacts:
+        seen = ", ".join(person.given_name for person in contact.people_seen.all())
+        items.append(
+            TimelineItem(
+                day=timezone.localtime(contact.occurred_at).date(),
+                at=contact.occurred_at,
+                kind="contact",
+                title=contact.get_kind_display(),
+                text=(f"Seen: {seen}. " if seen else "") + contact.note,
+                by=str(contact.recorded_by),
+            )
+        )
+    for action in actions:
+        items.append(
+            TimelineItem(
+                day=action.due_on,
+                at=None,
+                kind="action",
+                title=f"Plan action due ({action.get_status_display()})",
+                text=f"{action.description} (owner: {action.owner})",
+                by="",
+            )
+        )
+    items.sort(
+        key=lambda item: (item.day, item.at or datetime.datetime.min.replace(tzinfo=datetime.UTC)),
+        reverse=True,
+    )
+    return items
+
+
+def search_people_for(user: User, *, query: str) -> list[Person]:
+    """People in families `user` may see, by name, family reference or date of birth."""
+    query = query.strip()
+    if not query:
+        return []
+    people = Person.objects.filter(family__in=family_list_for(user)).select_related("family")
+    day = parse_search_date(query)
+    if day is not None:
+        people = people.filter(date_of_birth=day)
+    else:
+        terms = query.split()
+        condition = Q(family__reference__iexact=query) | Q(reference__iexact=query)
+        name = Q()
+        for term in terms:
+            name &= Q(given_name__icontains=term) | Q(family_name__icontains=term)
+        people = people.filter(condition | name)
+    return list(people.order_by("family_name", "given_name", "date_of_birth")[:100])
+
+
+def parse_search_date(text: str) -> datetime.date | None:
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%m-%Y"):
+        try:
+            return datetime.datetime.strptime(text.strip(), pattern).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    return None
+
+
+def possible_duplicates_for(
+    user: User, *, given_name: str, family_name: str, date_of_birth: datetime.date | None
+) -> tuple[list[Person], int]:
+    """People who may already be recorded: same date of birth and a similar name.
+
+    Returns the matches `user` may see, and how many more exist in families they cannot see
+    (a number only, so nothing about those families is revealed).
+    """
+    if date_of_birth is None or not given_name.strip():
+        return [], 0
+    similar = Person.objects.filter(date_of_birth=date_of_birth).filter(
+        Q(given_name__iexact=given_name.strip())
+        | (Q(family_name__iexact=family_name.strip()) & ~Q(family_name=""))
+        | Q(given_name__istartswith=given_name.strip()[:3])
+    )
+    visible = list(similar.filter(family__in=family_list_for(user)).select_related("family")[:20])
+    hidden = similar.exclude(family__in=family_list_for(user)).count()
+    return visible, hidden
+
+
+def pending_closures_for(user: User) -> list[ClosureRequest]:
+    if user.role != Role.TEAM_MANAGER:
+        return []
+    return list(
+        ClosureRequest.objects.filter(decision="pending", family__team_id=user.team_id)
+        .select_related("family", "requested_by")
+        .order_by("requested_at")
     )
 
 

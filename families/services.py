@@ -59,8 +59,8 @@ def _save_versioned(
 ) -> list[str]:
     """Apply `changes` to `instance` if nobody has saved it since `expected_version`.
 
-    Returns the fields that really changed. The version check and the write happen in one
-    UPDATE, so two simultaneous saves cannot both succeed.
+    Returns the fields that really changed. The row is read under a lock before the check, so
+    of two simultaneous saves from the same version the second waits, then sees the conflict.
     """
     model = type(instance)
     current = model.objects.select_for_update().get(pk=instance.pk)
@@ -93,6 +93,11 @@ def _audit_changes(instance: models.Model, changed: list[str], acting_user: User
 # Families ---------------------------------------------------------------------------------
 
 
+def _check_allocatable(team: Team | None, social_worker: User) -> None:
+    if team is None or social_worker.role != Role.SOCIAL_WORKER or social_worker.team_id != team.pk:
+        raise ValidationError({"social_worker": "Choose a social worker in the family's team."})
+
+
 @transaction.atomic
 def family_create(
     *,
@@ -104,6 +109,8 @@ def family_create(
     cohort: str = "",
     acting_user: User | None,
 ) -> Family:
+    if social_worker is not None:
+        _check_allocatable(team, social_worker)
     family = Family(
         reference=reference or new_reference("F"),
         locality=locality,
@@ -130,8 +137,11 @@ def family_allocate(
     *, family: Family, social_worker: User, start_date: datetime.date, acting_user: User | None
 ) -> Allocation:
     """Give the case to `social_worker` from `start_date`, ending the current allocation."""
-    if social_worker.role != Role.SOCIAL_WORKER or social_worker.team_id != family.team_id:
-        raise ValidationError({"social_worker": "Choose a social worker in the family's team."})
+    # Read the row under a lock: the caller's copy may predate a closure or a reallocation.
+    locked = Family.objects.select_for_update().select_related("team").get(pk=family.pk)
+    if locked.closed_on is not None:
+        raise ValidationError({"social_worker": "A closed case cannot be allocated."})
+    _check_allocatable(locked.team, social_worker)
     current = Allocation.objects.select_for_update().filter(family=family, end_date__isnull=True)
     for allocation in current:
         if start_date <= allocation.start_date:
@@ -166,6 +176,28 @@ def family_allocate(
     return allocation
 
 
+def _check_closing_date(family: Family, closing_on: datetime.date) -> None:
+    """A case closes on a day it was open, not before its current allocation or any child's
+    current status began (those end on the closing date), and not in the future."""
+    if family.closed_on is not None:
+        raise ValidationError({"closing_on": "This case is already closed."})
+    if closing_on > timezone.localdate():
+        raise ValidationError({"closing_on": "The closing date cannot be in the future."})
+    starts = [(family.opened_on, "the case opened")]
+    allocation = family.allocations.filter(end_date__isnull=True).first()
+    if allocation is not None:
+        starts.append((allocation.start_date, "the current allocation began"))
+    for episode in StatusEpisode.objects.filter(
+        child__family=family, end_date__isnull=True
+    ).select_related("child"):
+        starts.append((episode.start_date, f"{episode.child.given_name}'s current status began"))
+    latest, what = max(starts, key=lambda start: start[0])
+    if closing_on < latest:
+        raise ValidationError(
+            {"closing_on": f"The case cannot close before {long_date(latest)}, when {what}."}
+        )
+
+
 @transaction.atomic
 def closure_request_create(
     *,
@@ -176,17 +208,7 @@ def closure_request_create(
     acting_user: User,
 ) -> ClosureRequest:
     """Ask for the case to close; a team manager must approve before anything closes."""
-    if family.closed_on is not None:
-        raise ValidationError({"closing_on": "This case is already closed."})
-    if closing_on < family.opened_on:
-        raise ValidationError(
-            {
-                "closing_on": "The case cannot close before it opened on "
-                f"{long_date(family.opened_on)}."
-            }
-        )
-    if closing_on > timezone.localdate():
-        raise ValidationError({"closing_on": "The closing date cannot be in the future."})
+    _check_closing_date(family, closing_on)
     if ClosureRequest.objects.filter(family=family, decision="pending").exists():
         raise ValidationError({"closing_on": "A closure is already waiting for approval."})
     request = ClosureRequest(
@@ -245,12 +267,16 @@ def family_close(
 ) -> Family:
     """Close the case: children still open step out the day after, allocation ends."""
     family = Family.objects.select_for_update().get(pk=family.pk)
-    if family.closed_on is not None:
-        raise ValidationError({"closed_on": "This case is already closed."})
+    try:
+        _check_closing_date(family, closed_on)
+    except ValidationError as error:
+        raise ValidationError({"closed_on": error.message_dict["closing_on"]}) from error
     for child in family.people.filter(role=Person.Role.CHILD):
         current = child.status_episodes.filter(end_date__isnull=True).first()
         if current is not None:
-            child_status_change(
+            # The last day open is the closing day, so the step out is dated the day after,
+            # which may be tomorrow: hence the private path without the future-date check.
+            _change_status(
                 child=child,
                 status=None,
                 start_date=closed_on + datetime.timedelta(days=1),
@@ -312,7 +338,11 @@ def person_update(
     if unknown:
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
     father = changes.get("father")
-    if father is not None and (father.family_id != person.family_id or not father.is_father):
+    if father is not None and not person.is_child:
+        raise ValidationError({"father": "Only a child has a father recorded."})
+    if father is not None and (
+        father.family_id != person.family_id or not father.is_father or father.pk == person.pk
+    ):
         raise ValidationError({"father": "Choose a father or father figure in this family."})
     changed = _save_versioned(person, expected_version=expected_version, changes=changes)
     _audit_changes(person, changed, acting_user)
@@ -323,6 +353,17 @@ def person_update(
 def father_inclusion_update(
     *, child: Person, expected_version: int, changes: dict[str, bool | None], acting_user: User
 ) -> FatherInclusion:
+    editable = {
+        "invited_to_initial_conference",
+        "attended_initial_conference",
+        "invited_to_review_conference",
+        "attended_review_conference",
+    }
+    unknown = set(changes) - editable
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    if not child.is_child:
+        raise ValidationError({"child": "Father-inclusion facts are recorded for children."})
     inclusion, _ = FatherInclusion.objects.get_or_create(child=child)
     changed = _save_versioned(inclusion, expected_version=expected_version, changes=changes)
     _audit_changes(inclusion, changed, acting_user)
@@ -346,10 +387,22 @@ def child_status_change(
     the current episode's first day, nor inside an episode already recorded, so history is
     never rewritten through this path. Each change enters the family's chronology.
     """
+    if start_date > timezone.localdate():
+        raise ValidationError({"start_date": "A change of status cannot be dated in the future."})
+    return _change_status(
+        child=child, status=status, start_date=start_date, acting_user=acting_user
+    )
+
+
+def _change_status(
+    *,
+    child: Person,
+    status: LegalStatus | str | None,
+    start_date: datetime.date,
+    acting_user: User | None,
+) -> StatusEpisode | None:
     if not child.is_child:
         raise ValidationError({"child": "Only a child has a legal status."})
-    if start_date > timezone.localdate() + datetime.timedelta(days=1):
-        raise ValidationError({"start_date": "A change of status cannot be dated in the future."})
     # Lock the child's episodes so two simultaneous changes cannot both pass the checks.
     episodes = list(
         StatusEpisode.objects.select_for_update().filter(child=child).order_by("start_date")
@@ -404,6 +457,7 @@ def child_status_change(
         family_id=child.family_id,
         occurred_on=start_date,
         summary=summary,
+        source=ChronologyEntry.Source.LEGAL_STATUS,
         status_episode=episode,
         recorded_by=acting_user,
     )
@@ -455,8 +509,8 @@ def contact_record(
     _check_people_in_family(family, children_seen_alone, "children_seen_alone")
     if any(not child.is_child for child in children_seen_alone):
         raise ValidationError({"children_seen_alone": "Only children are seen alone."})
-    if occurred_at > timezone.now() + datetime.timedelta(minutes=5):
-        raise ValidationError({"occurred_at": "A contact cannot be recorded in the future."})
+    _check_contact_time(occurred_at)
+    _check_note(note)
     contact = Contact(
         family=family,
         occurred_at=occurred_at,
@@ -476,6 +530,7 @@ def contact_record(
             occurred_on=timezone.localtime(occurred_at).date(),
             summary=chronology_summary.strip() or _first_line(note),
             contact=contact,
+            source=ChronologyEntry.Source.CONTACT,
             recorded_by=acting_user,
         )
     if draft_key:
@@ -487,6 +542,17 @@ def contact_record(
         detail={"family": family.reference},
     )
     return contact
+
+
+def _check_contact_time(occurred_at: datetime.datetime) -> None:
+    # A few minutes' grace for a clock that runs ahead of the server's.
+    if occurred_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"occurred_at": "A contact cannot be recorded in the future."})
+
+
+def _check_note(note: str) -> None:
+    if not note.strip():
+        raise ValidationError({"note": "Enter what happened."})
 
 
 def _first_line(text: str) -> str:
@@ -506,6 +572,10 @@ def contact_update(
     unknown = set(changes) - editable
     if unknown:
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    if "occurred_at" in changes:
+        _check_contact_time(changes["occurred_at"])
+    if "note" in changes:
+        _check_note(changes["note"])
     changed = _save_versioned(contact, expected_version=expected_version, changes=changes)
     if "significant" in changed or "occurred_at" in changed:
         entry = ChronologyEntry.objects.filter(contact=contact).first()
@@ -515,6 +585,7 @@ def contact_update(
                 occurred_on=timezone.localtime(contact.occurred_at).date(),
                 summary=_first_line(contact.note),
                 contact=contact,
+                source=ChronologyEntry.Source.CONTACT,
                 recorded_by=acting_user,
             )
         elif not contact.significant and entry is not None:

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "rest_framework",
     "django_filters",
     "families.apps.FamiliesConfig",
@@ -64,6 +65,9 @@ TEMPLATES = [
     },
 ]
 
+# Every form field renders through templates/django/forms/field.html (GOV.UK markup).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 # The embedded default is a SQLite file in the project, so `make run` needs no server.
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
@@ -88,6 +92,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # A practitioner's session lasts a working day; drafts (issue 3) protect notes beyond it.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# Sliding expiry: a worker typing a long note (autosaved) is never signed out mid-sentence.
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

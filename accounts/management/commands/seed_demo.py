@@ -18,12 +18,26 @@ from django.utils import timezone
 
 from accounts.models import Locality, PartnerAgency, Role, SpecialistPathway, Team, User
 from accounts.services import staff_save
-from families.models import Family, LegalStatus, Person, StatusEpisode
+from families.models import (
+    ClosureRequest,
+    ContactKind,
+    Family,
+    LegalStatus,
+    Person,
+    PlanAction,
+    StatusEpisode,
+)
 from families.services import (
     child_status_change,
+    closure_request_create,
+    contact_record,
     family_close,
     family_create,
+    father_inclusion_update,
     person_create,
+    plan_action_create,
+    plan_action_update,
+    plan_create,
 )
 
 LOCALITIES = {"Chesil": 9800, "Dorchester": 7400, "West": 11200, "Purbeck": 6100}
@@ -186,6 +200,46 @@ HISTORIES: list[list[tuple[LegalStatus | None, int]]] = [
     [(LegalStatus.CIN, 0), (LegalStatus.CP, 60)],
     [(LegalStatus.CP, 0)],
 ]
+STREETS = [
+    "Harbour Road",
+    "Chapel Lane",
+    "Mill Street",
+    "Weymouth Avenue",
+    "Castle Close",
+    "Orchard Way",
+    "Station Road",
+    "Victoria Terrace",
+]
+CONTACT_NOTES = [
+    "Visited at home. Children were up and dressed, the home was warm and tidy. Mum said the "
+    "week had been hard but she had kept the school run going every day.",
+    "Phone call with mum about the core group. She agreed to the plan and asked for help with "
+    "a referral to the substance-use service.",
+    "Saw both children alone in their bedroom. They talked about school and the new puppy; no "
+    "worries raised. Dad was present for the second half of the visit and engaged well.",
+    "Home visit. Dad was not in; left a card and will call him. Food in the cupboards; the "
+    "youngest had a nappy rash, mum has been to the GP.",
+    "Office visit with both parents to go over the written agreement. Dad asked good questions "
+    "about contact arrangements.",
+]
+NEXT_STEPS = [
+    "Visit again within ten working days.",
+    "Call dad to arrange to see him separately.",
+    "Chase the school for attendance figures before the core group.",
+    "Refer mum to the co-located mental health practitioner.",
+    "",
+]
+SIGNIFICANT_EVENTS = [
+    "Police called to the home after an argument between the parents.",
+    "Dad moved back into the family home.",
+    "Mum started a substance-use recovery programme.",
+    "Child seen at A&E with a minor injury; explanation consistent.",
+]
+PLAN_ACTIONS = [
+    ("Visit {child} at home every ten working days and see them alone", True),
+    ("Take {child} to every health visitor appointment", False),
+    ("Complete the parenting assessment, including dad", True),
+]
 CLOSED_HISTORY: list[tuple[LegalStatus | None, int]] = [
     (LegalStatus.CP, 0),
     (LegalStatus.CIN, 180),
@@ -302,6 +356,8 @@ class Command(BaseCommand):
                 acting_user=None,
             )
             self._people(family, randomness, closed, today)
+            if worker is not None:
+                self._casework(family, worker, randomness, today)
             if closed:
                 family_close(
                     family=family,
@@ -309,7 +365,106 @@ class Command(BaseCommand):
                     closure_reason="Stepped out: needs met through universal services",
                     acting_user=None,
                 )
+        self._pending_closure(social_workers)
         return created
+
+    def _pending_closure(self, social_workers: dict[str, list[User]]) -> None:
+        """One of social.worker's cases waits for the team manager's approval."""
+        worker = User.objects.get(username="social.worker")
+        family = (
+            Family.objects.filter(social_worker=worker, closed_on__isnull=True)
+            .order_by("reference")
+            .first()
+        )
+        if family is None or ClosureRequest.objects.filter(family=family).exists():
+            return
+        closure_request_create(
+            family=family,
+            closing_on=timezone.localdate(),
+            reason=ClosureRequest.Reason.STEPPED_DOWN_EARLY_HELP,
+            note="Home conditions improved and sustained; early help team to continue support.",
+            acting_user=worker,
+        )
+
+    def _casework(
+        self, family: Family, worker: User, randomness: random.Random, today: datetime.date
+    ) -> None:
+        """Visits and calls, some significant; plans with actions; father-inclusion facts."""
+        people = list(family.people.all())
+        children = [person for person in people if person.is_child]
+        adults = [person for person in people if not person.is_child]
+        last_day = family.closed_on or today
+        span = (last_day - family.opened_on).days
+        for _ in range(randomness.randint(1, 6)):
+            day = family.opened_on + datetime.timedelta(days=randomness.randint(0, span))
+            at = timezone.make_aware(
+                datetime.datetime.combine(
+                    day,
+                    datetime.time(randomness.randint(9, 17), randomness.choice([0, 15, 30, 45])),
+                )
+            )
+            if at > timezone.now():
+                continue
+            kind = randomness.choice(
+                [ContactKind.HOME_VISIT] * 4
+                + [ContactKind.PHONE, ContactKind.OFFICE, ContactKind.CORE_GROUP]
+            )
+            seen = randomness.sample(people, k=randomness.randint(1, len(people)))
+            alone = [child for child in seen if child.is_child and randomness.random() < 0.5]
+            significant = randomness.random() < 0.25
+            contact_record(
+                family=family,
+                occurred_at=at,
+                kind=kind,
+                people_seen=seen,
+                children_seen_alone=alone,
+                significant=significant,
+                note=randomness.choice(CONTACT_NOTES),
+                next_steps=randomness.choice(NEXT_STEPS),
+                chronology_summary=randomness.choice(SIGNIFICANT_EVENTS) if significant else "",
+                acting_user=worker,
+            )
+        if family.closed_on is not None:
+            return
+        carers = [adult for adult in adults if adult.role == Person.Role.MOTHER]
+        for child in children:
+            current = child.status_episodes.filter(end_date__isnull=True).first()
+            if current is None or current.status not in ("cin", "cp"):
+                continue
+            plan = plan_create(
+                child=child,
+                kind=current.status,
+                started_on=current.start_date,
+                review_on=today + datetime.timedelta(days=randomness.randint(-5, 60)),
+                acting_user=worker,
+            )
+            for description, owner_is_worker in PLAN_ACTIONS[: randomness.randint(1, 3)]:
+                action = plan_action_create(
+                    plan=plan,
+                    description=description.format(child=child.given_name),
+                    due_on=today + datetime.timedelta(days=randomness.randint(-20, 40)),
+                    owner_worker=worker if owner_is_worker or not carers else None,
+                    owner_person=None if owner_is_worker or not carers else carers[0],
+                    acting_user=worker,
+                )
+                if randomness.random() < 0.3:
+                    plan_action_update(
+                        action=action,
+                        expected_version=action.version,
+                        changes={"status": PlanAction.Status.DONE},
+                        acting_user=worker,
+                    )
+            if current.status == "cp" and child.father_id:
+                invited = randomness.random() < 0.6
+                father_inclusion_update(
+                    child=child,
+                    expected_version=1,
+                    acting_user=worker,
+                    changes={
+                        "invited_to_initial_conference": invited,
+                        "attended_initial_conference": invited and randomness.random() < 0.6,
+                    },
+                )
 
     def _people(
         self, family: Family, randomness: random.Random, closed: bool, today: datetime.date
@@ -326,6 +481,11 @@ class Command(BaseCommand):
             ethnicity=randomness.choice(ETHNICITIES),
             care_experienced=randomness.random() < 0.2,
             acting_user=None,
+            address=f"{randomness.randint(1, 120)} {randomness.choice(STREETS)}",
+            phone=f"07700 900{randomness.randint(100, 999)}",
+            # One family in six: the mother is a domestic-abuse victim, details restricted.
+            contact_restricted=randomness.random() < 1 / 6,
+            interpreter_needed=False,
         )
         father = None
         # Most children have a known father; some a father figure; a few none on record,
@@ -344,6 +504,10 @@ class Command(BaseCommand):
                 care_experienced=randomness.random() < 0.25,
                 previous_child_removal=randomness.random() < 0.15,
                 acting_user=None,
+                # Fathers' details are often missing: the family page prompts for them.
+                phone=f"07700 900{randomness.randint(100, 999)}"
+                if randomness.random() < 0.6
+                else "",
             )
         history = CLOSED_HISTORY if closed else randomness.choice(HISTORIES)
         for index in range(randomness.randint(1, 3)):

@@ -1,0 +1,417 @@
+"""Forms for case recording. They parse and check input; the services hold the rules."""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from .models import ClosureRequest, ContactKind, Family, LegalStatus, Person
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%H:%M")
+
+
+def _not_in_future(day: datetime.date | None, what: str) -> None:
+    if day and day > timezone.localdate():
+        raise forms.ValidationError(f"{what} must be today or in the past")
+
+
+class ContactForm(forms.Form):
+    """The one short form a worker fills after a visit. Tab order follows the page: the
+    date and time are filled in already, so a typical note is: type, Tab, seen, note, save."""
+
+    kind = forms.ChoiceField(
+        label="Type of contact",
+        choices=ContactKind.choices,
+        widget=forms.RadioSelect,
+        initial=ContactKind.HOME_VISIT,
+        error_messages={"required": "Select the type of contact"},
+    )
+    occurred_on = forms.DateField(
+        label="Date",
+        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
+        error_messages={
+            "required": "Enter the date of the contact",
+            "invalid": "Enter a real date, for example 3 March 2024",
+        },
+    )
+    occurred_time = forms.TimeField(
+        label="Time",
+        widget=TimeInput(attrs={"class": "govuk-input--width-5"}),
+        error_messages={
+            "required": "Enter the time of the contact",
+            "invalid": "Enter a time, for example 14:30",
+        },
+    )
+    people_seen = forms.ModelMultipleChoiceField(
+        label="Who was seen",
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    children_seen_alone = forms.ModelMultipleChoiceField(
+        label="Children seen alone",
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Enter what happened"},
+    )
+    next_steps = forms.CharField(
+        label="Next steps", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    significant = forms.BooleanField(
+        label="Significant event: add it to the chronology", required=False
+    )
+    chronology_summary = forms.CharField(
+        label="Chronology summary",
+        required=False,
+        max_length=300,
+        help_text="One line for the chronology. Leave empty to use the first line of the note.",
+    )
+
+    def __init__(self, *args: Any, family: Family, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = family.people.order_by("role", "date_of_birth", "given_name")
+        self.fields["people_seen"].queryset = people
+        self.fields["people_seen"].label_from_instance = _person_label
+        self.fields["children_seen_alone"].queryset = people.filter(role=Person.Role.CHILD)
+        self.fields["children_seen_alone"].label_from_instance = _person_label
+        if not self.is_bound:
+            now = timezone.localtime()
+            self.initial.setdefault("occurred_on", now.date())
+            self.initial.setdefault("occurred_time", now.time().replace(second=0, microsecond=0))
+
+    def clean_occurred_on(self) -> datetime.date:
+        day = self.cleaned_data["occurred_on"]
+        _not_in_future(day, "The date of the contact")
+        return day
+
+    def occurred_at(self) -> datetime.datetime:
+        return timezone.make_aware(
+            datetime.datetime.combine(
+                self.cleaned_data["occurred_on"], self.cleaned_data["occurred_time"]
+            )
+        )
+
+
+def _person_label(person: Person) -> str:
+    role = person.get_role_display().lower()
+    return f"{person.full_name} ({role})"
+
+
+class StatusChangeForm(forms.Form):
+    STEP_OUT = "none"
+
+    status = forms.ChoiceField(
+        label="New status",
+        widget=forms.RadioSelect,
+        choices=[*LegalStatus.choices, (STEP_OUT, "Not open to children's services (step out)")],
+        error_messages={"required": "Select the new status"},
+    )
+    start_date = forms.DateField(
+        label="From",
+        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
+        error_messages={
+            "required": "Enter the date the new status starts",
+            "invalid": "Enter a real date, for example 3 March 2024",
+        },
+    )
+
+    def chosen_status(self) -> str | None:
+        status = self.cleaned_data["status"]
+        return None if status == self.STEP_OUT else status
+
+
+class ClosureRequestForm(forms.Form):
+    closing_on = forms.DateField(
+        label="Closing date",
+        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
+        error_messages={
+            "required": "Enter the closing date",
+            "invalid": "Enter a real date, for example 3 March 2024",
+        },
+    )
+    reason = forms.ChoiceField(
+        label="Reason for closing",
+        choices=ClosureRequest.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the reason for closing"},
+    )
+    note = forms.CharField(
+        label="Closing summary",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        help_text="What has changed for the children, and who will support the family now.",
+    )
+
+
+class ClosureDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        widget=forms.RadioSelect,
+        choices=[("approve", "Approve: close the case"), ("decline", "Decline: keep it open")],
+        error_messages={"required": "Select approve or decline"},
+    )
+    note = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+YES_NO_UNKNOWN = [("", "Not known"), ("yes", "Yes"), ("no", "No")]
+
+
+class YesNoUnknownField(forms.TypedChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            choices=YES_NO_UNKNOWN,
+            required=False,
+            empty_value=None,
+            coerce=lambda value: {"yes": True, "no": False}.get(value),
+            widget=forms.RadioSelect(attrs={"class": "inline"}),
+            **kwargs,
+        )
+
+    def prepare_value(self, value: Any) -> Any:
+        return {True: "yes", False: "no", None: ""}.get(value, value)
+
+
+class PersonForm(forms.Form):
+    """A person's details. `version` is the record's version when the form was opened."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    given_name = forms.CharField(
+        label="Given name",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": "Enter a given name"},
+    )
+    family_name = forms.CharField(label="Family name", max_length=100, required=False)
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        required=False,
+        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
+        error_messages={"invalid": "Enter a real date of birth, for example 3 March 2020"},
+    )
+    sex = forms.ChoiceField(
+        label="Sex", choices=Person.Sex.choices, widget=forms.RadioSelect(attrs={"class": "inline"})
+    )
+    ethnicity = forms.CharField(label="Ethnicity", max_length=100, required=False)
+    disability = forms.ChoiceField(
+        label="Disability",
+        choices=Person.Disability.choices,
+        widget=forms.RadioSelect(attrs={"class": "inline"}),
+    )
+    religion = forms.CharField(label="Religion", max_length=100, required=False)
+    language = forms.CharField(label="First language", max_length=100, required=False)
+    interpreter_needed = YesNoUnknownField(label="Interpreter needed")
+    address = forms.CharField(
+        label="Address", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    phone = forms.CharField(
+        label="Phone",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20"}),
+    )
+    email = forms.EmailField(label="Email", required=False)
+    contact_restricted = forms.BooleanField(
+        label="Restrict address and contact details",
+        required=False,
+        help_text="For a victim of domestic abuse: hidden from anyone working with the "
+        "perpetrator.",
+    )
+    care_experienced = YesNoUnknownField(label="Care experienced")
+    previous_child_removal = YesNoUnknownField(label="Has had a child removed before")
+    father = forms.ModelChoiceField(
+        label="Father or father figure",
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="Not named",
+    )
+
+    ADULT_ONLY = ("care_experienced", "previous_child_removal")
+    CHILD_ONLY = ("father",)
+    CONTACT_DETAILS = ("address", "phone", "email", "contact_restricted")
+
+    def __init__(
+        self, *args: Any, person: Person, show_contact_details: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if not show_contact_details:
+            # Absent, not blank: a user who may not see them cannot erase them either.
+            for name in self.CONTACT_DETAILS:
+                del self.fields[name]
+        if person.is_child:
+            for name in self.ADULT_ONLY:
+                del self.fields[name]
+            self.fields["father"].queryset = person.family.people.filter(
+                role__in=[Person.Role.FATHER, Person.Role.FATHER_FIGURE]
+            )
+            self.fields["father"].label_from_instance = _person_label
+        else:
+            for name in self.CHILD_ONLY:
+                del self.fields[name]
+
+    def clean_date_of_birth(self) -> datetime.date | None:
+        day = self.cleaned_data["date_of_birth"]
+        _not_in_future(day, "The date of birth")
+        return day
+
+    def changes(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class NewPersonForm(forms.Form):
+    """One child or adult in the create-a-family flow."""
+
+    given_name = forms.CharField(label="Given name", max_length=100, required=False)
+    family_name = forms.CharField(label="Family name", max_length=100, required=False)
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        required=False,
+        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
+        error_messages={"invalid": "Enter a real date of birth, for example 3 March 2020"},
+    )
+    sex = forms.ChoiceField(label="Sex", choices=Person.Sex.choices, initial=Person.Sex.UNKNOWN)
+
+    def clean_date_of_birth(self) -> datetime.date | None:
+        day = self.cleaned_data["date_of_birth"]
+        _not_in_future(day, "The date of birth")
+        return day
+
+
+class NewChildForm(NewPersonForm):
+    status = forms.ChoiceField(
+        label="Legal status now",
+        choices=[("", "Choose a status"), *LegalStatus.choices],
+        required=False,
+    )
+
+
+class NewAdultForm(NewPersonForm):
+    role = forms.ChoiceField(
+        label="Role",
+        choices=[(value, label) for value, label in Person.Role.choices if value != "child"],
+        initial=Person.Role.MOTHER,
+    )
+    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    care_experienced = YesNoUnknownField(label="Care experienced")
+    previous_child_removal = YesNoUnknownField(label="Has had a child removed before")
+
+
+class FamilyForm(forms.Form):
+    reference = forms.CharField(
+        label="Case reference",
+        max_length=40,
+        required=False,
+        help_text="Leave empty and DMT makes one.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+    )
+    opened_on = forms.DateField(
+        label="Opened on",
+        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
+        error_messages={
+            "required": "Enter the date the case opened",
+            "invalid": "Enter a real date, for example 3 March 2024",
+        },
+    )
+    cohort = forms.CharField(
+        label="Cohort", max_length=100, required=False, help_text="For example, DMT pilot 2022-23"
+    )
+    confirm_not_duplicates = forms.BooleanField(
+        label="I have checked: these are different people", required=False
+    )
+
+    def clean_opened_on(self) -> datetime.date:
+        day = self.cleaned_data["opened_on"]
+        _not_in_future(day, "The opening date")
+        return day
+
+    def clean_reference(self) -> str:
+        reference = self.cleaned_data["reference"].strip()
+        if reference and Family.objects.filter(reference=reference).exists():
+            raise forms.ValidationError("A case with this reference already exists")
+        return reference
+
+
+class ChronologyEntryForm(forms.Form):
+    occurred_on = forms.DateField(
+        label="Date",
+        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
+        error_messages={
+            "required": "Enter the date",
+            "invalid": "Enter a real date, for example 3 March 2024",
+        },
+    )
+    summary = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter what happened"},
+    )
+
+    def clean_occurred_on(self) -> datetime.date:
+        day = self.cleaned_data["occurred_on"]
+        _not_in_future(day, "The date")
+        return day
+
+
+class CaseloadFilterForm(forms.Form):
+    show = forms.ChoiceField(
+        label="Families",
+        required=False,
+        choices=[("mine", "Allocated to me"), ("team", "All in my scope")],
+    )
+    team = forms.ModelChoiceField(
+        label="Team", required=False, queryset=None, empty_label="Any team"
+    )
+    level = forms.TypedChoiceField(
+        label="Highest child status",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[
+            ("", "Any status"),
+            *[
+                (str(level), label)
+                for level, label in [
+                    (6, "Looked after"),
+                    (5, "Care proceedings"),
+                    (4, "Pre-proceedings"),
+                    (3, "Child protection"),
+                    (2, "Child in need"),
+                    (1, "Early help"),
+                    (0, "Not open"),
+                ]
+            ],
+        ],
+    )
+    no_contact_for_days = forms.TypedChoiceField(
+        label="Last contact",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[
+            ("", "Any time"),
+            ("10", "More than 10 days ago"),
+            ("20", "More than 20 days ago"),
+            ("30", "More than 30 days ago"),
+        ],
+    )
+
+    def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams

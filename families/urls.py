@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "families"
+
+urlpatterns = [
+    path("", views.caseload, name="caseload"),
+    path("export.csv", views.caseload_export, name="caseload_export"),
+    path("new/", views.family_create, name="create"),
+    path("search/", views.search, name="search"),
+    path("drafts/save/", views.draft_save, name="draft_save"),
+    path("drafts/discard/", views.draft_discard, name="draft_discard"),
+    path("closures/<int:pk>/decide/", views.closure_decide, name="closure_decide"),
+    path("<int:pk>/", views.family_detail, name="detail"),
+    path("<int:pk>/allocate/", views.family_allocate, name="allocate"),
+    path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
+    path("<int:pk>/children/<int:child_pk>/status/", views.child_status, name="child_status"),
+    path("<int:pk>/people/<int:person_pk>/edit/", views.person_edit, name="person_edit"),
+    path("<int:pk>/close/", views.closure_request, name="closure_request"),
+    path("<int:pk>/chronology/", views.chronology, name="chronology"),
+]

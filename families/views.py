@@ -1,0 +1,626 @@
+"""Case-recording pages. Thin: each checks who is asking, then calls a selector or service."""
+
+import csv
+import datetime
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.forms import formset_factory
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.audit import audit_record, audit_record_many
+from accounts.models import AuditEvent, Role, Team, User
+
+from . import selectors, services
+from .forms import (
+    CaseloadFilterForm,
+    ChronologyEntryForm,
+    ClosureDecisionForm,
+    ClosureRequestForm,
+    ContactForm,
+    FamilyForm,
+    NewAdultForm,
+    NewChildForm,
+    PersonForm,
+    StatusChangeForm,
+)
+from .models import ClosureRequest, Draft, Family, Person
+
+ChildFormSet = formset_factory(NewChildForm, extra=3, max_num=12)
+AdultFormSet = formset_factory(NewAdultForm, extra=2, max_num=8)
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _family_for_recording(request: HttpRequest, pk: int) -> Family:
+    """The family, if the user may see it (else 404) and record on it (else 403)."""
+    family = selectors.family_for(_user(request), pk)
+    if not selectors.can_record_on(_user(request), family):
+        raise PermissionDenied
+    return family
+
+
+def _apply_validation_error(form: Any, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, against its field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for item in errors:
+                form.add_error(target, item.message % (item.params or {}))
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+# The caseload -----------------------------------------------------------------------------
+
+
+def _caseload_filters(request: HttpRequest) -> tuple[CaseloadFilterForm, selectors.CaseloadFilters]:
+    user = _user(request)
+    teams = Team.objects.filter(
+        pk__in=selectors.family_list_for(user).values("team_id")
+    ).select_related("locality")
+    data = request.GET.copy()
+    if "show" not in data:
+        data["show"] = "mine" if user.role == Role.SOCIAL_WORKER else "team"
+    form = CaseloadFilterForm(data, teams=teams)
+    cleaned = form.cleaned_data if form.is_valid() else {"show": data["show"]}
+    filters = selectors.CaseloadFilters(
+        mine_only=cleaned.get("show") == "mine",
+        team_id=cleaned["team"].pk if cleaned.get("team") else None,
+        level=cleaned.get("level"),
+        no_contact_for_days=cleaned.get("no_contact_for_days"),
+    )
+    return form, filters
+
+
+@require_GET
+def caseload(request: HttpRequest) -> HttpResponse:
+    form, filters = _caseload_filters(request)
+    families = selectors.caseload_for(_user(request), filters)
+    level_labels = selectors.level_labels()
+    rows = list(families[:500])
+    for family in rows:
+        family.level_label = level_labels[family.current_level]
+    return render(
+        request,
+        "families/caseload.html",
+        {
+            "form": form,
+            "families": rows,
+            "counts": selectors.caseload_counts(families),
+            "query": request.GET.urlencode(),
+            "today": timezone.now(),
+        },
+    )
+
+
+@require_GET
+def caseload_export(request: HttpRequest) -> HttpResponse:
+    """The filtered caseload as CSV. Each family exported is audited."""
+    _form, filters = _caseload_filters(request)
+    families = list(selectors.caseload_for(_user(request), filters))
+    level_labels = selectors.level_labels()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="caseload-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "reference",
+            "locality",
+            "team",
+            "social_worker",
+            "opened_on",
+            "children",
+            "highest_status",
+            "last_contact",
+        ]
+    )
+    for family in families:
+        writer.writerow(
+            [
+                _safe_cell(family.reference),
+                _safe_cell(str(family.locality)),
+                _safe_cell(str(family.team or "")),
+                _safe_cell(str(family.social_worker or "")),
+                family.opened_on.isoformat(),
+                family.children_count,
+                level_labels[family.current_level],
+                timezone.localtime(family.last_contact_at).strftime("%Y-%m-%d %H:%M")
+                if family.last_contact_at
+                else "",
+            ]
+        )
+    with transaction.atomic():
+        audit_record_many(
+            action=AuditEvent.Action.EXPORT,
+            actor=_user(request),
+            objects=families,
+            detail={"export": "caseload.csv"},
+        )
+    return response
+
+
+def _safe_cell(value: str) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas: never let them."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+# The family page --------------------------------------------------------------------------
+
+
+@require_GET
+def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    family = selectors.family_for(user, pk)
+    audit_record(action=AuditEvent.Action.VIEW, actor=user, obj=family)
+    data = selectors.family_page_data(family)
+    for adult in data["adults"]:
+        adult.details_visible = selectors.can_see_contact_details(user, adult)
+    team_workers = (
+        User.objects.filter(role=Role.SOCIAL_WORKER, team_id=family.team_id, is_active=True)
+        if user.role == Role.TEAM_MANAGER and selectors.can_record_on(user, family)
+        else []
+    )
+    return render(
+        request,
+        "families/family_detail.html",
+        {
+            "family": family,
+            "can_record": selectors.can_record_on(user, family) and family.is_open,
+            "can_decide_closure": user.role == Role.TEAM_MANAGER
+            and selectors.can_record_on(user, family),
+            "decision_form": ClosureDecisionForm(),
+            "team_workers": team_workers,
+            **data,
+        },
+    )
+
+
+@require_POST
+def family_allocate(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    family = _family_for_recording(request, pk)
+    if user.role != Role.TEAM_MANAGER:
+        raise PermissionDenied
+    worker = User.objects.filter(pk=request.POST.get("social_worker") or 0).first()
+    if worker is None:
+        messages.error(request, "Choose a social worker to allocate the case to.")
+        return redirect(family)
+    try:
+        services.family_allocate(
+            family=family,
+            social_worker=worker,
+            start_date=timezone.localdate(),
+            acting_user=user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{family.reference} is now allocated to {worker}.")
+    return redirect(family)
+
+
+# Creating a family in one flow ------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def family_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if user.role not in selectors.RECORDING_ROLES or user.team is None:
+        raise PermissionDenied
+    family_form = FamilyForm(request.POST or None, initial={"opened_on": timezone.localdate()})
+    children = ChildFormSet(request.POST or None, prefix="child")
+    adults = AdultFormSet(request.POST or None, prefix="adult")
+    duplicates: list[dict[str, Any]] = []
+    if request.method == "POST" and all(
+        [family_form.is_valid(), children.is_valid(), adults.is_valid()]
+    ):
+        child_rows = [row for row in children.cleaned_data if row.get("given_name")]
+        adult_rows = [row for row in adults.cleaned_data if row.get("given_name")]
+        if not child_rows:
+            family_form.add_error(None, "Enter at least one child")
+        else:
+            duplicates = _possible_duplicates(user, child_rows + adult_rows)
+            if duplicates and not family_form.cleaned_data["confirm_not_duplicates"]:
+                family_form.add_error(
+                    "confirm_not_duplicates",
+                    "Check the possible matches below, then confirm these are different people",
+                )
+            else:
+                family = _create_family(user, family_form.cleaned_data, child_rows, adult_rows)
+                messages.success(request, f"Case {family.reference} created.")
+                return redirect(family)
+    return render(
+        request,
+        "families/family_form.html",
+        {
+            "form": family_form,
+            "children": children,
+            "adults": adults,
+            "duplicates": duplicates,
+        },
+    )
+
+
+def _possible_duplicates(user: User, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    found = []
+    for row in rows:
+        visible, hidden = selectors.possible_duplicates_for(
+            user,
+            given_name=row["given_name"],
+            family_name=row.get("family_name", ""),
+            date_of_birth=row.get("date_of_birth"),
+        )
+        if visible or hidden:
+            found.append({"entered": row, "matches": visible, "hidden": hidden})
+    return found
+
+
+@transaction.atomic
+def _create_family(
+    user: User,
+    fields: dict[str, Any],
+    child_rows: list[dict[str, Any]],
+    adult_rows: list[dict[str, Any]],
+) -> Family:
+    team = user.team
+    assert team is not None
+    family = services.family_create(
+        reference=fields["reference"],
+        locality=team.locality,
+        team=team,
+        social_worker=user if user.role == Role.SOCIAL_WORKER else None,
+        cohort=fields["cohort"],
+        opened_on=fields["opened_on"],
+        acting_user=user,
+    )
+    fathers = []
+    for row in adult_rows:
+        adult = services.person_create(
+            family=family,
+            acting_user=user,
+            role=row["role"],
+            given_name=row["given_name"],
+            family_name=row["family_name"],
+            date_of_birth=row["date_of_birth"],
+            sex=row["sex"],
+            phone=row["phone"],
+            care_experienced=row["care_experienced"],
+            previous_child_removal=row["previous_child_removal"],
+        )
+        if adult.is_father:
+            fathers.append(adult)
+    # With exactly one father or father figure entered, he is each child's father; otherwise
+    # the family page prompts the worker to name each child's father.
+    father = fathers[0] if len(fathers) == 1 else None
+    for row in child_rows:
+        child = services.person_create(
+            family=family,
+            acting_user=user,
+            role=Person.Role.CHILD,
+            given_name=row["given_name"],
+            family_name=row["family_name"],
+            date_of_birth=row["date_of_birth"],
+            sex=row["sex"],
+            father=father,
+        )
+        if row.get("status"):
+            services.child_status_change(
+                child=child, status=row["status"], start_date=family.opened_on, acting_user=user
+            )
+    return family
+
+
+# Contacts and drafts ----------------------------------------------------------------------
+
+
+def _contact_draft_key(family: Family) -> str:
+    return f"contact:family:{family.pk}"
+
+
+@require_http_methods(["GET", "POST"])
+def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    family = _family_for_recording(request, pk)
+    draft_key = _contact_draft_key(family)
+    form = ContactForm(request.POST or None, family=family)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_record(
+                family=family,
+                occurred_at=form.occurred_at(),
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+                next_steps=form.cleaned_data["next_steps"],
+                people_seen=form.cleaned_data["people_seen"],
+                children_seen_alone=form.cleaned_data["children_seen_alone"],
+                significant=form.cleaned_data["significant"],
+                chronology_summary=form.cleaned_data["chronology_summary"],
+                acting_user=user,
+                draft_key=draft_key,
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, "Contact recorded.")
+            return redirect(family)
+    if request.method == "POST" and form.errors:
+        # Keep what was typed even if the user closes the page instead of fixing the error.
+        services.draft_save(user=user, key=draft_key, data=_draft_data(request))
+    draft = Draft.objects.filter(user=user, key=draft_key).first()
+    return render(
+        request,
+        "families/contact_form.html",
+        {
+            "family": family,
+            "form": form,
+            "draft_key": draft_key,
+            "draft": draft if request.method == "GET" else None,
+        },
+    )
+
+
+def _draft_data(request: HttpRequest) -> dict[str, Any]:
+    return {key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"}
+
+
+@require_POST
+def draft_save(request: HttpRequest) -> JsonResponse:
+    """Autosave from the page's script: {"key": ..., "data": {field: [values]}}."""
+    try:
+        payload = json.loads(request.body)
+        key, data = str(payload["key"]), payload["data"]
+        if not isinstance(data, dict) or len(key) > 100:
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": "Send a key and the form's data"}, status=400)
+    if not _draft_key_allowed(_user(request), key):
+        return JsonResponse({"error": "Not allowed"}, status=403)
+    try:
+        draft = services.draft_save(user=_user(request), key=key, data=data)
+    except ValidationError as error:
+        return JsonResponse({"error": error.messages[0]}, status=400)
+    return JsonResponse({"saved_at": timezone.localtime(draft.updated_at).strftime("%H:%M:%S")})
+
+
+@require_POST
+def draft_discard(request: HttpRequest) -> HttpResponse:
+    key = request.POST.get("key", "")
+    services.draft_discard(user=_user(request), key=key)
+    return redirect(request.POST.get("next") or "home")
+
+
+def _draft_key_allowed(user: User, key: str) -> bool:
+    """A draft key names a form on a record the user may record on."""
+    parts = key.split(":")
+    if len(parts) != 3 or parts[1] != "family" or not parts[2].isdigit():
+        return False
+    family = selectors.family_list_for(user).filter(pk=int(parts[2])).first()
+    return family is not None and selectors.can_record_on(user, family)
+
+
+# Legal status ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def child_status(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
+    user = _user(request)
+    family = _family_for_recording(request, pk)
+    child = get_object_or_404(family.people.filter(role=Person.Role.CHILD), pk=child_pk)
+    form = StatusChangeForm(request.POST or None, initial={"start_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.child_status_change(
+                child=child,
+                status=form.chosen_status(),
+                start_date=form.cleaned_data["start_date"],
+                acting_user=user,
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, f"{child.given_name}'s status is updated.")
+            return redirect(family)
+    episodes = list(child.status_episodes.order_by("-start_date"))
+    return render(
+        request,
+        "families/status_form.html",
+        {
+            "family": family,
+            "child": child,
+            "form": form,
+            "episodes": episodes,
+            "current": next((episode for episode in episodes if episode.end_date is None), None),
+        },
+    )
+
+
+# People ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    user = _user(request)
+    family = _family_for_recording(request, pk)
+    person = get_object_or_404(family.people.select_related("father"), pk=person_pk)
+    visible = selectors.can_see_contact_details(user, person)
+    conflict = None
+    if request.method == "POST":
+        form = PersonForm(request.POST, person=person, show_contact_details=visible)
+        if form.is_valid():
+            try:
+                services.person_update(
+                    person=person,
+                    expected_version=form.cleaned_data["version"],
+                    changes=form.changes(),
+                    acting_user=user,
+                )
+            except services.EditConflict as error:
+                conflict = _conflict_rows(form, error.current)
+                # The form keeps the user's text; its version moves on so a second save,
+                # after reading the other version, is a deliberate overwrite.
+                data = request.POST.copy()
+                data["version"] = str(error.current.version)
+                form = PersonForm(data, person=person, show_contact_details=visible)
+                form.is_valid()
+                form.add_error(None, "Someone else changed this record while you were editing")
+            except ValidationError as error:
+                _apply_validation_error(form, error)
+            else:
+                messages.success(request, f"{person.full_name}'s details are saved.")
+                return redirect(family)
+    else:
+        audit_record(action=AuditEvent.Action.VIEW, actor=user, obj=person)
+        initial = {name: getattr(person, name) for name in services.PERSON_EDITABLE_FIELDS}
+        form = PersonForm(initial={**initial, "version": person.version}, person=person)
+    return render(
+        request,
+        "families/person_form.html",
+        {
+            "family": family,
+            "person": person,
+            "form": form,
+            "conflict": conflict,
+            "details_visible": selectors.can_see_contact_details(user, person),
+        },
+    )
+
+
+def _conflict_rows(form: PersonForm, current: Person) -> list[dict[str, Any]]:
+    """Field by field: what the user typed beside what is saved now, where they differ."""
+    rows = []
+    for name, value in form.changes().items():
+        saved = getattr(current, name)
+        if saved != value:
+            field = form.fields[name]
+            rows.append({"label": field.label, "yours": _display(value), "theirs": _display(saved)})
+    return rows
+
+
+def _display(value: Any) -> str:
+    if value is None or value == "":
+        return "Not recorded"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime.date):
+        return services.long_date(value)
+    return str(value)
+
+
+# Closing a case --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    family = _family_for_recording(request, pk)
+    form = ClosureRequestForm(request.POST or None, initial={"closing_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.closure_request_create(
+                family=family,
+                closing_on=form.cleaned_data["closing_on"],
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                acting_user=user,
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, "Closure sent to your team manager for approval.")
+            return redirect(family)
+    return render(request, "families/closure_form.html", {"family": family, "form": form})
+
+
+@require_POST
+def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    closure = get_object_or_404(
+        ClosureRequest.objects.filter(family__in=selectors.family_list_for(user)), pk=pk
+    )
+    if user.role != Role.TEAM_MANAGER or not selectors.can_record_on(user, closure.family):
+        raise PermissionDenied
+    form = ClosureDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Select approve or decline.")
+        return redirect(closure.family)
+    try:
+        services.closure_request_decide(
+            request=closure,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+            acting_user=user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            "Closure approved: the case is closed."
+            if form.cleaned_data["decision"] == "approve"
+            else "Closure declined.",
+        )
+    return redirect(closure.family)
+
+
+# Chronology and search -------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def chronology(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    family = selectors.family_for(user, pk)
+    can_record = selectors.can_record_on(user, family)
+    form = ChronologyEntryForm(request.POST or None)
+    if request.method == "POST":
+        if not can_record:
+            raise PermissionDenied
+        if form.is_valid():
+            services.chronology_entry_create(
+                family=family,
+                occurred_on=form.cleaned_data["occurred_on"],
+                summary=form.cleaned_data["summary"],
+                acting_user=user,
+            )
+            messages.success(request, "Added to the chronology.")
+            return redirect("families:chronology", pk=family.pk)
+    else:
+        audit_record(
+            action=AuditEvent.Action.VIEW, actor=user, obj=family, detail={"page": "chronology"}
+        )
+    entries = family.chronology.select_related("recorded_by", "contact")
+    return render(
+        request,
+        "families/chronology.html",
+        {
+            "family": family,
+            "entries": entries,
+            "form": form,
+            "can_record": can_record,
+            "printed_at": timezone.localtime(),
+        },
+    )
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    query = request.GET.get("q", "").strip()[:100]
+    people = selectors.search_people_for(user, query=query) if query else []
+    if query:
+        audit_record(
+            action=AuditEvent.Action.VIEW,
+            actor=user,
+            detail={"search": query, "results": len(people)},
+        )
+    return render(request, "families/search.html", {"query": query, "people": people})

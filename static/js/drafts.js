@@ -1,0 +1,95 @@
+// Nothing typed is lost. A form with data-draft-key is saved to the server a moment after each
+// change, and to this device's storage in case the connection or the session is gone. The
+// "Unsaved work" banner offers back the server's draft, or failing that the device's copy.
+const SAVE_DELAY_MS = 1500;
+
+function formData(form) {
+  const data = {};
+  for (const [name, value] of new FormData(form)) {
+    if (name === "csrfmiddlewaretoken") continue;
+    (data[name] ??= []).push(String(value));
+  }
+  return data;
+}
+
+function fill(form, data) {
+  for (const element of form.elements) {
+    if (!element.name || !(element.name in data)) continue;
+    const values = data[element.name];
+    if (element.type === "checkbox" || element.type === "radio") {
+      element.checked = values.includes(element.value);
+    } else if (element.type !== "hidden" && element.type !== "submit") {
+      element.value = values[0] ?? "";
+    }
+  }
+}
+
+function setUp(form) {
+  const key = form.dataset.draftKey;
+  const status = form.querySelector("[data-draft-status]");
+  const token = form.querySelector("[name=csrfmiddlewaretoken]").value;
+  const storageKey = `dmt-draft:${key}`;
+  const say = (text) => { if (status) status.textContent = text; };
+  let timer = null;
+
+  const keepOnDevice = (submitted) => localStorage.setItem(
+    storageKey, JSON.stringify({ data: formData(form), at: Date.now(), submitted }));
+
+  async function save() {
+    keepOnDevice(false);
+    try {
+      const response = await fetch(form.dataset.draftUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+        body: JSON.stringify({ key, data: formData(form) }),
+        credentials: "same-origin",
+        redirect: "manual",
+      });
+      if (response.ok) {
+        say(`Draft saved at ${(await response.json()).saved_at}`);
+      } else if (response.type === "opaqueredirect") {
+        say("You have been signed out. Your text is kept on this device: sign in again in a new tab, then reopen this page.");
+      } else {
+        say("Draft not saved to the server. Your text is kept on this device.");
+      }
+    } catch {
+      say("No connection. Your text is kept on this device and will be offered back.");
+    }
+  }
+
+  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(save, SAVE_DELAY_MS); });
+  // Once submitted, the server either records the contact or keeps a draft of it itself.
+  form.addEventListener("submit", () => { clearTimeout(timer); keepOnDevice(true); });
+
+  const banner = document.querySelector("[data-draft-banner]");
+  const serverDraft = document.getElementById("draft-data");
+  const kept = JSON.parse(localStorage.getItem(storageKey) || "null");
+  let offered = serverDraft ? JSON.parse(serverDraft.textContent) : null;
+  if (!offered && kept && !kept.submitted && kept.data.note?.[0]) {
+    offered = kept.data;
+    banner.querySelector("[data-draft-when]").textContent =
+      `This device kept unsaved text from ${new Date(kept.at).toLocaleString("en-GB")}.`;
+    banner.hidden = false;
+  } else if (kept?.submitted) {
+    localStorage.removeItem(storageKey);
+  }
+  banner?.querySelector("[data-draft-restore]")?.addEventListener("click", () => {
+    fill(form, offered);
+    banner.remove();
+    form.querySelector("textarea")?.focus();
+  });
+  banner?.querySelector("[data-draft-discard]")?.addEventListener("submit", () => localStorage.removeItem(storageKey));
+}
+
+document.querySelectorAll("form[data-draft-key]").forEach(setUp);
+
+// Ctrl+Enter (or Cmd+Enter) saves from anywhere in a recording form, so a note can be typed
+// and saved without reaching for the mouse or tabbing past every field.
+document.querySelectorAll("form[data-save-shortcut]").forEach((form) => {
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+});

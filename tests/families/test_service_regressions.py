@@ -1,0 +1,194 @@
+"""Rules found missing by review of the case services, each pinned by a test."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts.models import Role
+from families.models import Allocation, ClosureRequest, LegalStatus, Person
+from families.services import (
+    child_status_change,
+    closure_request_create,
+    contact_record,
+    contact_update,
+    family_allocate,
+    family_close,
+    family_create,
+    father_inclusion_update,
+    person_update,
+)
+
+from ..factories import FamilyFactory, LocalityFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def days_ago(days: int) -> datetime.date:
+    return timezone.localdate() - datetime.timedelta(days=days)
+
+
+@pytest.fixture
+def manager(make_user, team):
+    return make_user(Role.TEAM_MANAGER, username="manager", team=team)
+
+
+@pytest.fixture
+def family(team, alice, manager):
+    return family_create(
+        locality=team.locality,
+        team=team,
+        social_worker=alice,
+        opened_on=days_ago(100),
+        acting_user=manager,
+    )
+
+
+def test_a_closing_date_before_the_current_allocation_is_refused(family, bob, manager):
+    family_allocate(family=family, social_worker=bob, start_date=days_ago(10), acting_user=manager)
+
+    with pytest.raises(ValidationError, match="when the current allocation began"):
+        closure_request_create(
+            family=family, closing_on=days_ago(20), reason="moved_away", acting_user=bob
+        )
+    assert not ClosureRequest.objects.exists()
+
+
+def test_a_closing_date_before_a_childs_current_status_is_refused(family, alice):
+    child = PersonFactory(family=family, given_name="Ann")
+    child_status_change(
+        child=child, status=LegalStatus.CIN, start_date=days_ago(5), acting_user=alice
+    )
+
+    with pytest.raises(ValidationError, match="Ann's current status began"):
+        closure_request_create(
+            family=family, closing_on=days_ago(6), reason="moved_away", acting_user=alice
+        )
+
+
+def test_closing_a_case_today_steps_children_out_from_tomorrow(family, alice):
+    child = PersonFactory(family=family, given_name="Ann")
+    child_status_change(
+        child=child, status=LegalStatus.CIN, start_date=days_ago(5), acting_user=alice
+    )
+
+    family_close(
+        family=family, closed_on=timezone.localdate(), closure_reason="Done", acting_user=alice
+    )
+
+    assert child.status_episodes.get().end_date == timezone.localdate()
+    assert Allocation.objects.get(family=family).end_date == timezone.localdate()
+
+
+def test_a_status_change_dated_tomorrow_is_refused(family, alice):
+    child = PersonFactory(family=family)
+
+    with pytest.raises(ValidationError, match="cannot be dated in the future"):
+        child_status_change(
+            child=child,
+            status=LegalStatus.CP,
+            start_date=timezone.localdate() + datetime.timedelta(days=1),
+            acting_user=alice,
+        )
+    assert not child.status_episodes.exists()
+
+
+def test_a_new_family_cannot_be_given_to_another_teams_worker(team, charlie, manager):
+    with pytest.raises(ValidationError, match="social worker in the family's team"):
+        family_create(
+            locality=team.locality,
+            team=team,
+            social_worker=charlie,
+            opened_on=days_ago(1),
+            acting_user=manager,
+        )
+
+
+def test_a_new_family_cannot_be_given_to_a_team_manager(team, manager):
+    with pytest.raises(ValidationError):
+        family_create(
+            locality=team.locality,
+            team=team,
+            social_worker=manager,
+            opened_on=days_ago(1),
+            acting_user=manager,
+        )
+
+
+def test_a_closed_case_cannot_be_allocated(family, alice, bob, manager):
+    family_close(family=family, closed_on=days_ago(1), closure_reason="Done", acting_user=alice)
+
+    with pytest.raises(ValidationError, match="closed case"):
+        family_allocate(
+            family=family, social_worker=bob, start_date=timezone.localdate(), acting_user=manager
+        )
+
+
+def test_a_family_without_a_team_cannot_be_allocated_to_a_worker_without_one(make_user):
+    family = FamilyFactory(team=None, locality=LocalityFactory(name="Nowhere"))
+    drifter = make_user(Role.SOCIAL_WORKER, username="drifter")
+
+    with pytest.raises(ValidationError):
+        family_allocate(
+            family=family, social_worker=drifter, start_date=timezone.localdate(), acting_user=None
+        )
+
+
+def test_father_inclusion_refuses_fields_it_does_not_own(family, alice):
+    child = PersonFactory(family=family)
+    other = PersonFactory(family=family)
+
+    with pytest.raises(ValueError, match="Not editable"):
+        father_inclusion_update(
+            child=child, expected_version=1, changes={"child": other}, acting_user=alice
+        )
+
+
+def test_father_inclusion_is_for_children(family, alice):
+    mum = PersonFactory(family=family, role=Person.Role.MOTHER)
+
+    with pytest.raises(ValidationError):
+        father_inclusion_update(
+            child=mum,
+            expected_version=1,
+            changes={"invited_to_initial_conference": True},
+            acting_user=alice,
+        )
+
+
+def test_an_adult_cannot_be_given_a_father(family, alice):
+    dad = PersonFactory(family=family, role=Person.Role.FATHER)
+
+    with pytest.raises(ValidationError, match="Only a child"):
+        person_update(person=dad, expected_version=1, changes={"father": dad}, acting_user=alice)
+
+
+def test_a_contact_cannot_be_moved_into_the_future(family, alice):
+    contact = contact_record(
+        family=family,
+        occurred_at=timezone.now(),
+        kind="phone",
+        note="Called mum",
+        acting_user=alice,
+    )
+
+    with pytest.raises(ValidationError, match="future"):
+        contact_update(
+            contact=contact,
+            expected_version=1,
+            acting_user=alice,
+            changes={"occurred_at": timezone.now() + datetime.timedelta(days=30)},
+        )
+
+
+def test_a_note_of_only_spaces_is_refused(family, alice):
+    with pytest.raises(ValidationError, match="Enter what happened"):
+        contact_record(
+            family=family,
+            occurred_at=timezone.now(),
+            kind="phone",
+            note="   ",
+            significant=True,
+            acting_user=alice,
+        )
