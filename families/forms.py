@@ -415,3 +415,79 @@ class CaseloadFilterForm(forms.Form):
     def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
+
+
+class FatherInclusionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    invited_to_initial_conference = YesNoUnknownField(
+        label="Invited to the initial child protection conference"
+    )
+    attended_initial_conference = YesNoUnknownField(label="Attended the initial conference")
+    invited_to_review_conference = YesNoUnknownField(label="Invited to the review conference")
+    attended_review_conference = YesNoUnknownField(label="Attended the review conference")
+
+    def changes(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class PlanForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Type of plan", choices=LegalStatus.choices, widget=forms.RadioSelect
+    )
+    started_on = forms.DateField(
+        label="Started on",
+        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
+        error_messages={
+            "required": "Enter the date the plan started",
+            "invalid": "Enter a real date, for example 3 March 2024",
+        },
+    )
+    review_on = forms.DateField(
+        label="Next review",
+        required=False,
+        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
+        error_messages={"invalid": "Enter a real date, for example 3 March 2024"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        started, review = cleaned.get("started_on"), cleaned.get("review_on")
+        if started and review and review < started:
+            self.add_error("review_on", "The review must be on or after the start of the plan")
+        return cleaned
+
+
+class PlanActionForm(forms.Form):
+    description = forms.CharField(
+        label="Action",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Enter the action"},
+    )
+    owner = forms.ChoiceField(label="Owner", error_messages={"required": "Choose the owner"})
+    due_on = forms.DateField(
+        label="Due by",
+        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
+        error_messages={
+            "required": "Enter the date the action is due",
+            "invalid": "Enter a real date, for example 3 March 2024",
+        },
+    )
+
+    def __init__(self, *args: Any, workers: Any, family_members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.workers = {str(worker.pk): worker for worker in workers}
+        self.members = {str(person.pk): person for person in family_members}
+        self.fields["owner"].choices = [
+            ("", "Choose the owner"),
+            *[
+                (f"worker:{pk}", f"{worker} ({worker.job_title.lower()})")
+                for pk, worker in self.workers.items()
+            ],
+            *[(f"person:{pk}", _person_label(person)) for pk, person in self.members.items()],
+        ]
+
+    def owner_kwargs(self) -> dict[str, Any]:
+        kind, _, pk = self.cleaned_data["owner"].partition(":")
+        if kind == "worker":
+            return {"owner_worker": self.workers[pk], "owner_person": None}
+        return {"owner_worker": None, "owner_person": self.members[pk]}

@@ -31,6 +31,7 @@ from .models import (
     FamilyQuerySet,
     LegalStatus,
     Person,
+    Plan,
     PlanAction,
     StatusEpisode,
 )
@@ -206,11 +207,18 @@ def family_page_data(family: Family) -> dict[str, Any]:
             "people_seen", "children_seen_alone"
         )[:50]
     )
-    actions = list(
-        PlanAction.objects.filter(plan__child__family=family)
-        .select_related("plan__child", "owner_worker", "owner_person")
-        .order_by("due_on")
+    plans = list(
+        Plan.objects.filter(child__family=family)
+        .select_related("child")
+        .prefetch_related(
+            Prefetch(
+                "actions",
+                queryset=PlanAction.objects.select_related("owner_worker", "owner_person"),
+            )
+        )
+        .order_by("child__given_name", "-started_on")
     )
+    actions = [action for plan in plans for action in plan.actions.all()]
     pending_closure = (
         ClosureRequest.objects.filter(family=family, decision="pending")
         .select_related("requested_by")
@@ -221,6 +229,7 @@ def family_page_data(family: Family) -> dict[str, Any]:
         "adults": adults,
         "contacts": contacts,
         "actions": actions,
+        "plans": plans,
         "father_prompts": father_prompts(children, adults),
         "timeline": timeline(children, contacts, actions),
         "pending_closure": pending_closure,

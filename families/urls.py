@@ -17,6 +17,20 @@ urlpatterns = [
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
     path("<int:pk>/children/<int:child_pk>/status/", views.child_status, name="child_status"),
     path("<int:pk>/people/<int:person_pk>/edit/", views.person_edit, name="person_edit"),
+    path(
+        "<int:pk>/children/<int:child_pk>/father-inclusion/",
+        views.father_inclusion,
+        name="father_inclusion",
+    ),
+    path("<int:pk>/children/<int:child_pk>/plans/new/", views.plan_start, name="plan_start"),
+    path(
+        "<int:pk>/plans/<int:plan_pk>/actions/new/", views.plan_action_add, name="plan_action_add"
+    ),
+    path(
+        "<int:pk>/actions/<int:action_pk>/status/",
+        views.plan_action_status,
+        name="plan_action_status",
+    ),
     path("<int:pk>/close/", views.closure_request, name="closure_request"),
     path("<int:pk>/chronology/", views.chronology, name="chronology"),
 ]

@@ -25,12 +25,15 @@ from .forms import (
     ClosureRequestForm,
     ContactForm,
     FamilyForm,
+    FatherInclusionForm,
     NewAdultForm,
     NewChildForm,
     PersonForm,
+    PlanActionForm,
+    PlanForm,
     StatusChangeForm,
 )
-from .models import ClosureRequest, Draft, Family, Person
+from .models import ClosureRequest, Draft, Family, FatherInclusion, Person, Plan, PlanAction
 
 ChildFormSet = formset_factory(NewChildForm, extra=3, max_num=12)
 AdultFormSet = formset_factory(NewAdultForm, extra=2, max_num=8)
@@ -624,3 +627,152 @@ def search(request: HttpRequest) -> HttpResponse:
             detail={"search": query, "results": len(people)},
         )
     return render(request, "families/search.html", {"query": query, "people": people})
+
+
+# Father inclusion and plans ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def father_inclusion(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
+    user = _user(request)
+    family = _family_for_recording(request, pk)
+    child = get_object_or_404(
+        family.people.filter(role=Person.Role.CHILD).select_related("father"), pk=child_pk
+    )
+    inclusion = FatherInclusion.objects.filter(child=child).first() or FatherInclusion(child=child)
+    fields = [
+        "invited_to_initial_conference",
+        "attended_initial_conference",
+        "invited_to_review_conference",
+        "attended_review_conference",
+    ]
+    form = FatherInclusionForm(
+        request.POST or None,
+        initial={"version": inclusion.version, **{f: getattr(inclusion, f) for f in fields}},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.father_inclusion_update(
+                child=child,
+                expected_version=form.cleaned_data["version"],
+                changes=form.changes(),
+                acting_user=user,
+            )
+        except services.EditConflict:
+            form.add_error(
+                None,
+                "Someone else updated these answers while you were editing. "
+                "The saved answers are shown: check them and save again.",
+            )
+            form = FatherInclusionForm(
+                initial={
+                    "version": FatherInclusion.objects.get(child=child).version,
+                    **{f: getattr(FatherInclusion.objects.get(child=child), f) for f in fields},
+                },
+            )
+        else:
+            messages.success(request, f"Father inclusion for {child.given_name} is saved.")
+            return redirect(family)
+    return render(
+        request,
+        "families/father_inclusion_form.html",
+        {
+            "family": family,
+            "child": child,
+            "form": form,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def plan_start(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
+    user = _user(request)
+    family = _family_for_recording(request, pk)
+    child = get_object_or_404(family.people.filter(role=Person.Role.CHILD), pk=child_pk)
+    current = child.status_episodes.filter(end_date__isnull=True).first()
+    form = PlanForm(
+        request.POST or None,
+        initial={
+            "kind": current.status if current else "cin",
+            "started_on": current.start_date if current else timezone.localdate(),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_create(child=child, acting_user=user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, f"Plan started for {child.given_name}.")
+            return redirect(family)
+    return render(
+        request,
+        "families/plan_form.html",
+        {
+            "family": family,
+            "child": child,
+            "form": form,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def plan_action_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
+    user = _user(request)
+    family = _family_for_recording(request, pk)
+    plan = get_object_or_404(Plan.objects.select_related("child"), pk=plan_pk, child__family=family)
+    form = PlanActionForm(
+        request.POST or None,
+        workers=User.objects.filter(team_id=family.team_id, is_active=True),
+        family_members=family.people.all(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_action_create(
+                plan=plan,
+                description=form.cleaned_data["description"],
+                due_on=form.cleaned_data["due_on"],
+                acting_user=user,
+                **form.owner_kwargs(),
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, "Action added to the plan.")
+            return redirect(family)
+    return render(
+        request,
+        "families/plan_action_form.html",
+        {
+            "family": family,
+            "plan": plan,
+            "form": form,
+        },
+    )
+
+
+@require_POST
+def plan_action_status(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+    user = _user(request)
+    family = _family_for_recording(request, pk)
+    action = get_object_or_404(PlanAction, pk=action_pk, plan__child__family=family)
+    status = request.POST.get("status", "")
+    if status not in PlanAction.Status.values or not request.POST.get("version", "").isdigit():
+        messages.error(request, "Choose a status for the action.")
+        return redirect(family)
+    try:
+        services.plan_action_update(
+            action=action,
+            expected_version=int(request.POST["version"]),
+            changes={"status": status},
+            acting_user=user,
+        )
+    except services.EditConflict as error:
+        messages.error(
+            request,
+            "Someone else changed this action first: it is now "
+            f"“{error.current.get_status_display()}”. Nothing was changed.",
+        )
+    else:
+        messages.success(request, f"Action marked {action.get_status_display().lower()}.")
+    return redirect(family)

@@ -137,3 +137,44 @@ def test_a_note_survives_a_lost_connection_and_is_offered_back(page: Page, socia
     assert_accessible(page)
     page.get_by_role("button", name="Restore it").click()
     expect(page.get_by_label("What happened")).to_have_value("A long assessment typed at 9pm")
+
+
+def test_every_case_recording_page_passes_axe(page: Page, social_worker):
+    from families.services import child_status_change, family_create, person_create, plan_create
+
+    family = family_create(
+        reference="AXE-1", locality=social_worker.team.locality, team=social_worker.team,
+        social_worker=social_worker, opened_on=timezone.localdate() - datetime.timedelta(days=9),
+        acting_user=social_worker,
+    )
+    dad = person_create(family=family, role=Person.Role.FATHER, given_name="Dean",
+                        acting_user=social_worker)
+    amy = person_create(family=family, role=Person.Role.CHILD, given_name="Amy", father=dad,
+                        date_of_birth=datetime.date(2019, 3, 3), acting_user=social_worker)
+    child_status_change(child=amy, status="cp", start_date=family.opened_on,
+                        acting_user=social_worker)
+    plan = plan_create(child=amy, kind="cp", started_on=family.opened_on,
+                       acting_user=social_worker)
+    sign_in(page, "sam")
+
+    for path in [
+        "/families/?show=team",
+        "/families/search/?q=Amy",
+        f"/families/{family.pk}/",
+        f"/families/{family.pk}/chronology/",
+        f"/families/{family.pk}/people/{amy.pk}/edit/",
+        f"/families/{family.pk}/children/{amy.pk}/father-inclusion/",
+        f"/families/{family.pk}/children/{amy.pk}/plans/new/",
+        f"/families/{family.pk}/plans/{plan.pk}/actions/new/",
+        f"/families/{family.pk}/close/",
+    ]:
+        page.goto(path)
+        expect(page.locator("h1")).to_be_visible()
+        assert_accessible(page)
+
+    # An error summary is accessible too.
+    page.goto(f"/families/{family.pk}/close/")
+    page.get_by_label("Closing date").fill("")
+    page.get_by_role("button", name="Send for approval").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the closing date")
+    assert_accessible(page)
