@@ -361,6 +361,12 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
         # Keep what was typed even if the user closes the page instead of fixing the error.
         services.draft_save(user=user, key=draft_key, data=_draft_data(request))
     draft = Draft.objects.filter(user=user, key=draft_key).first()
+    last_saved = (
+        family.contacts.filter(recorded_by=user)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
     return render(
         request,
         "families/contact_form.html",
@@ -369,6 +375,8 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "draft_key": draft_key,
             "draft": draft if request.method == "GET" else None,
+            # Milliseconds since the epoch, for the page's script to compare with its copy.
+            "last_saved_ms": int(last_saved.timestamp() * 1000) if last_saved else 0,
         },
     )
 

@@ -32,11 +32,11 @@ function setUp(form) {
   const say = (text) => { if (status) status.textContent = text; };
   let timer = null;
 
-  const keepOnDevice = (submitted) => localStorage.setItem(
-    storageKey, JSON.stringify({ data: formData(form), at: Date.now(), submitted }));
+  const keepOnDevice = () => localStorage.setItem(
+    storageKey, JSON.stringify({ data: formData(form), at: Date.now() }));
 
   async function save() {
-    keepOnDevice(false);
+    keepOnDevice();
     try {
       const response = await fetch(form.dataset.draftUrl, {
         method: "POST",
@@ -58,19 +58,21 @@ function setUp(form) {
   }
 
   form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(save, SAVE_DELAY_MS); });
-  // Once submitted, the server either records the contact or keeps a draft of it itself.
-  form.addEventListener("submit", () => { clearTimeout(timer); keepOnDevice(true); });
+  // Keep a copy as it is sent: if the session has expired the server never sees it.
+  form.addEventListener("submit", () => { clearTimeout(timer); keepOnDevice(); });
 
   const banner = document.querySelector("[data-draft-banner]");
   const serverDraft = document.getElementById("draft-data");
   const kept = JSON.parse(localStorage.getItem(storageKey) || "null");
+  // The device's copy is stale once the server has recorded a contact from this user after it.
+  const lastSaved = Number(form.dataset.lastSaved || 0);
   let offered = serverDraft ? JSON.parse(serverDraft.textContent) : null;
-  if (!offered && kept && !kept.submitted && kept.data.note?.[0]) {
+  if (!offered && kept && kept.at > lastSaved && kept.data.note?.[0]) {
     offered = kept.data;
     banner.querySelector("[data-draft-when]").textContent =
       `This device kept unsaved text from ${new Date(kept.at).toLocaleString("en-GB")}.`;
     banner.hidden = false;
-  } else if (kept?.submitted) {
+  } else if (kept && kept.at <= lastSaved) {
     localStorage.removeItem(storageKey);
   }
   banner?.querySelector("[data-draft-restore]")?.addEventListener("click", () => {

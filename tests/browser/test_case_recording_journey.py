@@ -178,3 +178,35 @@ def test_every_case_recording_page_passes_axe(page: Page, social_worker):
     page.get_by_role("button", name="Send for approval").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the closing date")
     assert_accessible(page)
+
+
+def test_a_note_saved_after_the_session_expired_is_kept_and_offered_back(
+    page: Page, social_worker
+):
+    family = Family.objects.create(
+        reference="EXPIRED-1", locality=social_worker.team.locality, team=social_worker.team,
+        social_worker=social_worker, opened_on=timezone.localdate(),
+    )
+    sign_in(page, "sam")
+    page.goto(f"/families/{family.pk}/contacts/new/")
+    page.get_by_label("What happened").fill("Written while the session ran out")
+    page.context.clear_cookies(name="sessionid")  # the session has expired
+    page.get_by_role("button", name="Save contact").click()
+
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Username").fill("sam")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    # Signing in returns to the form, which offers back what this device kept.
+    expect(page.get_by_text("This device kept unsaved text from")).to_be_visible()
+    page.get_by_role("button", name="Restore it").click()
+    expect(page.get_by_label("What happened")).to_have_value("Written while the session ran out")
+    page.get_by_role("button", name="Save contact").click()
+    expect(page.get_by_text("Contact recorded.")).to_be_visible()
+    assert Contact.objects.get(family=family).note == "Written while the session ran out"
+
+    # Once recorded, the device's copy is not offered again.
+    page.goto(f"/families/{family.pk}/contacts/new/")
+    expect(page.get_by_role("heading", name="Record a contact")).to_be_visible()
+    expect(page.locator("[data-draft-banner]")).to_be_hidden()
