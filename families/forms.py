@@ -23,6 +23,20 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs, format="%H:%M")
 
 
+REAL_DATE = "Enter a real date, for example 3 March 2024"
+REAL_DATE_OF_BIRTH = "Enter a real date of birth, for example 3 March 2020"
+
+
+def date_field(label: str, *, required: str = "", invalid: str = REAL_DATE) -> forms.DateField:
+    """A GOV.UK date field; `required` is the message for an empty one (empty: optional)."""
+    return forms.DateField(
+        label=label,
+        required=bool(required),
+        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
+        error_messages={"required": required, "invalid": invalid},
+    )
+
+
 def _not_in_future(day: datetime.date | None, what: str) -> None:
     if day and day > timezone.localdate():
         raise forms.ValidationError(f"{what} must be today or in the past")
@@ -39,14 +53,7 @@ class ContactForm(forms.Form):
         initial=ContactKind.HOME_VISIT,
         error_messages={"required": "Select the type of contact"},
     )
-    occurred_on = forms.DateField(
-        label="Date",
-        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
-        error_messages={
-            "required": "Enter the date of the contact",
-            "invalid": "Enter a real date, for example 3 March 2024",
-        },
-    )
+    occurred_on = date_field("Date", required="Enter the date of the contact")
     occurred_time = forms.TimeField(
         label="Time",
         widget=TimeInput(attrs={"class": "govuk-input--width-5"}),
@@ -124,14 +131,7 @@ class StatusChangeForm(forms.Form):
         choices=[*LegalStatus.choices, (STEP_OUT, "Not open to children's services (step out)")],
         error_messages={"required": "Select the new status"},
     )
-    start_date = forms.DateField(
-        label="From",
-        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
-        error_messages={
-            "required": "Enter the date the new status starts",
-            "invalid": "Enter a real date, for example 3 March 2024",
-        },
-    )
+    start_date = date_field("From", required="Enter the date the new status starts")
 
     def chosen_status(self) -> str | None:
         status = self.cleaned_data["status"]
@@ -139,14 +139,7 @@ class StatusChangeForm(forms.Form):
 
 
 class ClosureRequestForm(forms.Form):
-    closing_on = forms.DateField(
-        label="Closing date",
-        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
-        error_messages={
-            "required": "Enter the closing date",
-            "invalid": "Enter a real date, for example 3 March 2024",
-        },
-    )
+    closing_on = date_field("Closing date", required="Enter the closing date")
     reason = forms.ChoiceField(
         label="Reason for closing",
         choices=ClosureRequest.Reason.choices,
@@ -200,12 +193,7 @@ class PersonForm(forms.Form):
         error_messages={"required": "Enter a given name"},
     )
     family_name = forms.CharField(label="Family name", max_length=100, required=False)
-    date_of_birth = forms.DateField(
-        label="Date of birth",
-        required=False,
-        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
-        error_messages={"invalid": "Enter a real date of birth, for example 3 March 2020"},
-    )
+    date_of_birth = date_field("Date of birth", invalid=REAL_DATE_OF_BIRTH)
     sex = forms.ChoiceField(
         label="Sex", choices=Person.Sex.choices, widget=forms.RadioSelect(attrs={"class": "inline"})
     )
@@ -280,12 +268,7 @@ class NewPersonForm(forms.Form):
 
     given_name = forms.CharField(label="Given name", max_length=100, required=False)
     family_name = forms.CharField(label="Family name", max_length=100, required=False)
-    date_of_birth = forms.DateField(
-        label="Date of birth",
-        required=False,
-        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
-        error_messages={"invalid": "Enter a real date of birth, for example 3 March 2020"},
-    )
+    date_of_birth = date_field("Date of birth", invalid=REAL_DATE_OF_BIRTH)
     sex = forms.ChoiceField(label="Sex", choices=Person.Sex.choices, initial=Person.Sex.UNKNOWN)
 
     def clean_date_of_birth(self) -> datetime.date | None:
@@ -321,14 +304,7 @@ class FamilyForm(forms.Form):
         help_text="Leave empty and DMT makes one.",
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
     )
-    opened_on = forms.DateField(
-        label="Opened on",
-        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
-        error_messages={
-            "required": "Enter the date the case opened",
-            "invalid": "Enter a real date, for example 3 March 2024",
-        },
-    )
+    opened_on = date_field("Opened on", required="Enter the date the case opened")
     cohort = forms.CharField(
         label="Cohort", max_length=100, required=False, help_text="For example, DMT pilot 2022-23"
     )
@@ -349,14 +325,7 @@ class FamilyForm(forms.Form):
 
 
 class ChronologyEntryForm(forms.Form):
-    occurred_on = forms.DateField(
-        label="Date",
-        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
-        error_messages={
-            "required": "Enter the date",
-            "invalid": "Enter a real date, for example 3 March 2024",
-        },
-    )
+    occurred_on = date_field("Date", required="Enter the date")
     summary = forms.CharField(
         label="What happened",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -434,20 +403,8 @@ class PlanForm(forms.Form):
     kind = forms.ChoiceField(
         label="Type of plan", choices=LegalStatus.choices, widget=forms.RadioSelect
     )
-    started_on = forms.DateField(
-        label="Started on",
-        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
-        error_messages={
-            "required": "Enter the date the plan started",
-            "invalid": "Enter a real date, for example 3 March 2024",
-        },
-    )
-    review_on = forms.DateField(
-        label="Next review",
-        required=False,
-        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
-        error_messages={"invalid": "Enter a real date, for example 3 March 2024"},
-    )
+    started_on = date_field("Started on", required="Enter the date the plan started")
+    review_on = date_field("Next review")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -464,14 +421,7 @@ class PlanActionForm(forms.Form):
         error_messages={"required": "Enter the action"},
     )
     owner = forms.ChoiceField(label="Owner", error_messages={"required": "Choose the owner"})
-    due_on = forms.DateField(
-        label="Due by",
-        widget=DateInput(attrs={"class": "govuk-input--width-10"}),
-        error_messages={
-            "required": "Enter the date the action is due",
-            "invalid": "Enter a real date, for example 3 March 2024",
-        },
-    )
+    due_on = date_field("Due by", required="Enter the date the action is due")
 
     def __init__(self, *args: Any, workers: Any, family_members: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

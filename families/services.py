@@ -80,6 +80,13 @@ def _save_versioned(
     return changed
 
 
+def _check_editable(changes: dict[str, Any], editable: Iterable[str]) -> None:
+    """Each update service names the fields it may change; anything else is a caller's bug."""
+    unknown = set(changes) - set(editable)
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+
+
 def _audit_changes(instance: models.Model, changed: list[str], acting_user: User | None) -> None:
     if changed:
         audit_record(
@@ -298,6 +305,14 @@ def family_close(
 
 # People -----------------------------------------------------------------------------------
 
+FATHER_INCLUSION_FIELDS = [
+    "invited_to_initial_conference",
+    "attended_initial_conference",
+    "invited_to_review_conference",
+    "attended_review_conference",
+]
+CONTACT_EDITABLE_FIELDS = ["occurred_at", "kind", "note", "next_steps", "significant"]
+PLAN_ACTION_EDITABLE_FIELDS = ["description", "due_on", "status"]
 PERSON_EDITABLE_FIELDS = [
     "given_name",
     "family_name",
@@ -334,9 +349,7 @@ def person_create(*, family: Family, acting_user: User | None, **fields: Any) ->
 def person_update(
     *, person: Person, expected_version: int, changes: dict[str, Any], acting_user: User
 ) -> Person:
-    unknown = set(changes) - set(PERSON_EDITABLE_FIELDS)
-    if unknown:
-        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    _check_editable(changes, PERSON_EDITABLE_FIELDS)
     father = changes.get("father")
     if father is not None and not person.is_child:
         raise ValidationError({"father": "Only a child has a father recorded."})
@@ -353,15 +366,7 @@ def person_update(
 def father_inclusion_update(
     *, child: Person, expected_version: int, changes: dict[str, bool | None], acting_user: User
 ) -> FatherInclusion:
-    editable = {
-        "invited_to_initial_conference",
-        "attended_initial_conference",
-        "invited_to_review_conference",
-        "attended_review_conference",
-    }
-    unknown = set(changes) - editable
-    if unknown:
-        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    _check_editable(changes, FATHER_INCLUSION_FIELDS)
     if not child.is_child:
         raise ValidationError({"child": "Father-inclusion facts are recorded for children."})
     inclusion, _ = FatherInclusion.objects.get_or_create(child=child)
@@ -568,10 +573,7 @@ def contact_update(
     changes: dict[str, Any],
     acting_user: User,
 ) -> Contact:
-    editable = {"occurred_at", "kind", "note", "next_steps", "significant"}
-    unknown = set(changes) - editable
-    if unknown:
-        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    _check_editable(changes, CONTACT_EDITABLE_FIELDS)
     if "occurred_at" in changes:
         _check_contact_time(changes["occurred_at"])
     if "note" in changes:
@@ -662,10 +664,7 @@ def plan_action_create(
 def plan_action_update(
     *, action: PlanAction, expected_version: int, changes: dict[str, Any], acting_user: User
 ) -> PlanAction:
-    editable = {"description", "due_on", "status"}
-    unknown = set(changes) - editable
-    if unknown:
-        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    _check_editable(changes, PLAN_ACTION_EDITABLE_FIELDS)
     changed = _save_versioned(action, expected_version=expected_version, changes=changes)
     _audit_changes(action, changed, acting_user)
     return action

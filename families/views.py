@@ -648,16 +648,8 @@ def father_inclusion(request: HttpRequest, pk: int, child_pk: int) -> HttpRespon
         family.people.filter(role=Person.Role.CHILD).select_related("father"), pk=child_pk
     )
     inclusion = FatherInclusion.objects.filter(child=child).first() or FatherInclusion(child=child)
-    fields = [
-        "invited_to_initial_conference",
-        "attended_initial_conference",
-        "invited_to_review_conference",
-        "attended_review_conference",
-    ]
-    form = FatherInclusionForm(
-        request.POST or None,
-        initial={"version": inclusion.version, **{f: getattr(inclusion, f) for f in fields}},
-    )
+    form = FatherInclusionForm(request.POST or None, initial=_inclusion_initial(inclusion))
+    conflict = False
     if request.method == "POST" and form.is_valid():
         try:
             services.father_inclusion_update(
@@ -666,30 +658,25 @@ def father_inclusion(request: HttpRequest, pk: int, child_pk: int) -> HttpRespon
                 changes=form.changes(),
                 acting_user=user,
             )
-        except services.EditConflict:
-            form.add_error(
-                None,
-                "Someone else updated these answers while you were editing. "
-                "The saved answers are shown: check them and save again.",
-            )
-            form = FatherInclusionForm(
-                initial={
-                    "version": FatherInclusion.objects.get(child=child).version,
-                    **{f: getattr(FatherInclusion.objects.get(child=child), f) for f in fields},
-                },
-            )
+        except services.EditConflict as error:
+            # Show what is saved now; the user's own answers were a few clicks, not text.
+            form = FatherInclusionForm(initial=_inclusion_initial(error.current))
+            conflict = True
         else:
             messages.success(request, f"Father inclusion for {child.given_name} is saved.")
             return redirect(family)
     return render(
         request,
         "families/father_inclusion_form.html",
-        {
-            "family": family,
-            "child": child,
-            "form": form,
-        },
+        {"family": family, "child": child, "form": form, "conflict": conflict},
     )
+
+
+def _inclusion_initial(inclusion: FatherInclusion) -> dict[str, Any]:
+    return {
+        "version": inclusion.version,
+        **{name: getattr(inclusion, name) for name in services.FATHER_INCLUSION_FIELDS},
+    }
 
 
 @require_http_methods(["GET", "POST"])
