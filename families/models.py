@@ -372,7 +372,7 @@ class ChronologyEntry(models.Model):
     )
     status_episode = models.OneToOneField(
         StatusEpisode,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="chronology_entry",

@@ -145,7 +145,7 @@ def family_allocate(
 ) -> Allocation:
     """Give the case to `social_worker` from `start_date`, ending the current allocation."""
     # Read the row under a lock: the caller's copy may predate a closure or a reallocation.
-    locked = Family.objects.select_for_update().select_related("team").get(pk=family.pk)
+    locked = Family.objects.select_for_update().get(pk=family.pk)
     if locked.closed_on is not None:
         raise ValidationError({"social_worker": "A closed case cannot be allocated."})
     _check_allocatable(locked.team, social_worker)

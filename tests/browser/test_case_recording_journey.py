@@ -97,8 +97,10 @@ def test_create_a_family_record_a_visit_and_step_a_child_down(page: Page, social
     assert {person.given_name for person in contact.people_seen.all()} == {"Amy", "Ben"}
     assert [person.given_name for person in contact.children_seen_alone.all()] == ["Amy"]
     with capsys.disabled():
-        print(f"\n[keystrokes] a typical visit note: 1 click and {keys.presses} keys "
-              f"besides the note's own text")
+        print(
+            f"\n[keystrokes] a typical visit note: 1 click and {keys.presses} keys "
+            f"besides the note's own text"
+        )
 
     # Step Amy down from child protection to child in need.
     page.get_by_role("link", name="Change status for Amy").click()
@@ -114,16 +116,20 @@ def test_create_a_family_record_a_visit_and_step_a_child_down(page: Page, social
     expect(timeline).to_contain_text(note)
     assert_accessible(page)
     amy = Person.objects.get(given_name="Amy", family__reference="JOURNEY-1")
-    assert list(
-        StatusEpisode.objects.filter(child=amy).values_list("status", "end_date")
-    ) == [("cp", timezone.localdate() - datetime.timedelta(days=1)), ("cin", None)]
+    assert list(StatusEpisode.objects.filter(child=amy).values_list("status", "end_date")) == [
+        ("cp", timezone.localdate() - datetime.timedelta(days=1)),
+        ("cin", None),
+    ]
     assert Family.objects.get(reference="JOURNEY-1").social_worker == social_worker
 
 
 def test_a_note_survives_a_lost_connection_and_is_offered_back(page: Page, social_worker):
     family = Family.objects.create(
-        reference="DRAFT-1", locality=social_worker.team.locality, team=social_worker.team,
-        social_worker=social_worker, opened_on=timezone.localdate(),
+        reference="DRAFT-1",
+        locality=social_worker.team.locality,
+        team=social_worker.team,
+        social_worker=social_worker,
+        opened_on=timezone.localdate(),
     )
     sign_in(page, "sam")
     page.goto(f"/families/{family.pk}/contacts/new/")
@@ -143,18 +149,28 @@ def test_every_case_recording_page_passes_axe(page: Page, social_worker):
     from families.services import child_status_change, family_create, person_create, plan_create
 
     family = family_create(
-        reference="AXE-1", locality=social_worker.team.locality, team=social_worker.team,
-        social_worker=social_worker, opened_on=timezone.localdate() - datetime.timedelta(days=9),
+        reference="AXE-1",
+        locality=social_worker.team.locality,
+        team=social_worker.team,
+        social_worker=social_worker,
+        opened_on=timezone.localdate() - datetime.timedelta(days=9),
         acting_user=social_worker,
     )
-    dad = person_create(family=family, role=Person.Role.FATHER, given_name="Dean",
-                        acting_user=social_worker)
-    amy = person_create(family=family, role=Person.Role.CHILD, given_name="Amy", father=dad,
-                        date_of_birth=datetime.date(2019, 3, 3), acting_user=social_worker)
-    child_status_change(child=amy, status="cp", start_date=family.opened_on,
-                        acting_user=social_worker)
-    plan = plan_create(child=amy, kind="cp", started_on=family.opened_on,
-                       acting_user=social_worker)
+    dad = person_create(
+        family=family, role=Person.Role.FATHER, given_name="Dean", acting_user=social_worker
+    )
+    amy = person_create(
+        family=family,
+        role=Person.Role.CHILD,
+        given_name="Amy",
+        father=dad,
+        date_of_birth=datetime.date(2019, 3, 3),
+        acting_user=social_worker,
+    )
+    child_status_change(
+        child=amy, status="cp", start_date=family.opened_on, acting_user=social_worker
+    )
+    plan = plan_create(child=amy, kind="cp", started_on=family.opened_on, acting_user=social_worker)
     sign_in(page, "sam")
 
     for path in [
@@ -180,12 +196,13 @@ def test_every_case_recording_page_passes_axe(page: Page, social_worker):
     assert_accessible(page)
 
 
-def test_a_note_saved_after_the_session_expired_is_kept_and_offered_back(
-    page: Page, social_worker
-):
+def test_a_note_saved_after_the_session_expired_is_kept_and_offered_back(page: Page, social_worker):
     family = Family.objects.create(
-        reference="EXPIRED-1", locality=social_worker.team.locality, team=social_worker.team,
-        social_worker=social_worker, opened_on=timezone.localdate(),
+        reference="EXPIRED-1",
+        locality=social_worker.team.locality,
+        team=social_worker.team,
+        social_worker=social_worker,
+        opened_on=timezone.localdate(),
     )
     sign_in(page, "sam")
     page.goto(f"/families/{family.pk}/contacts/new/")

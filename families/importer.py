@@ -1,0 +1,919 @@
+"""Import a case bundle: the CSV export of a council's old system (case import, version 1).
+
+A bundle is a folder or a .zip (its files at the root or inside one top folder) holding:
+
+- families.csv and people.csv: required;
+- status_episodes.csv and interventions.csv: optional; an absent file reads as empty.
+
+Each file is UTF-8 (a byte-order mark is fine), comma-separated, with a header row. Columns
+come in any order and unknown columns are ignored; an optional column left out of a file
+reads as empty on every row. Dates are `YYYY-MM-DD`; booleans `yes`, `no` or empty (unknown).
+
+Import is all-or-nothing. Every row of every file is checked first, and only a bundle with
+no problem is written, in one transaction. A problem reads `FILE:LINE: column: message`; the
+header is line 1, so the first data row is line 2.
+
+Rows are matched on their references (`family_ref`, `person_ref`, `intervention_ref`), so
+importing the same bundle twice changes nothing and leaves no new audit row. Status episodes
+have no reference: the bundle's episodes for a child are that child's whole history and
+replace what is stored (an identical episode is kept as it is, one whose end date changed is
+updated). A child with no row in status_episodes.csv keeps the episodes already stored.
+Because a child's stored episodes are replaced as a whole, checking the bundle's episodes
+against each other is also the check against the database.
+
+The same functions serve the `import_cases` command and the admin upload page.
+"""
+
+import csv
+import datetime
+import io
+import re
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from accounts.audit import audit_record_many
+from accounts.models import AuditEvent, Locality, SpecialistPathway, Team, User
+from referrals.models import Engagement, Pathway, Referral
+
+from .models import Family, LegalStatus, Person, StatusEpisode
+
+FAMILIES = "families.csv"
+PEOPLE = "people.csv"
+EPISODES = "status_episodes.csv"
+INTERVENTIONS = "interventions.csv"
+FILES = (FAMILIES, PEOPLE, EPISODES, INTERVENTIONS)
+REQUIRED_FILES = (FAMILIES, PEOPLE)
+
+MAX_ERRORS_SHOWN = 100
+MAX_FILE_BYTES = 256 * 1024 * 1024
+AUDIT_USERNAME = "import_cases"
+AUDIT_DETAIL = {"source": "import_cases"}
+# Problems that belong to a whole file or row rather than one column.
+NO_COLUMN = "-"
+# Lookups go in chunks small enough for SQLite's limit on query parameters.
+CHUNK = 900
+BATCH = 500
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+class BundleError(Exception):
+    """The path or upload is not a bundle at all: missing, not a folder, not a readable zip."""
+
+
+@dataclass
+class Bundle:
+    """The raw bytes of the bundle's files that are present, by file name."""
+
+    files: dict[str, bytes]
+    source: str = ""
+
+
+@dataclass
+class FileCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    # Only status episodes are ever deleted: stored ones the bundle no longer lists.
+    deleted: int = 0
+
+    def __str__(self) -> str:
+        text = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        return text + (f", {self.deleted} deleted" if self.deleted else "")
+
+
+@dataclass
+class ImportResult:
+    dry_run: bool = False
+    errors: list[str] = field(default_factory=list)
+    error_count: int = 0
+    counts: dict[str, FileCounts] = field(
+        default_factory=lambda: {name: FileCounts() for name in FILES}
+    )
+    new_localities: list[str] = field(default_factory=list)
+    new_teams: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    @property
+    def hidden_error_count(self) -> int:
+        """Problems found but not listed, beyond the first MAX_ERRORS_SHOWN."""
+        return self.error_count - len(self.errors)
+
+
+# Reading the bundle -----------------------------------------------------------------------
+
+
+def read_bundle(source: str | Path | IO[bytes]) -> Bundle:
+    """Read the bundle's CSV files from a folder, a .zip path or an open .zip file."""
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if path.is_dir():
+            return _read_folder(path)
+        if not path.exists():
+            raise BundleError(f"{path} does not exist.")
+        if not (path.is_file() and zipfile.is_zipfile(path)):
+            raise BundleError(f"{path} is not a folder or a .zip file.")
+        with path.open("rb") as fileobj:
+            return _read_zip(fileobj, str(path))
+    return _read_zip(source, str(getattr(source, "name", "") or "the upload"))
+
+
+def _read_folder(path: Path) -> Bundle:
+    files = {}
+    for name in FILES:
+        file_path = path / name
+        if file_path.is_file():
+            if file_path.stat().st_size > MAX_FILE_BYTES:
+                raise BundleError(f"{name} is larger than {MAX_FILE_BYTES // 2**20} MB.")
+            files[name] = file_path.read_bytes()
+    return Bundle(files=files, source=str(path))
+
+
+def _read_zip(fileobj: IO[bytes], source: str) -> Bundle:
+    try:
+        archive = zipfile.ZipFile(fileobj)
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise BundleError(f"{source} is not a readable .zip file.") from error
+    with archive:
+        by_folder: dict[str, dict[str, zipfile.ZipInfo]] = defaultdict(dict)
+        for info in archive.infolist():
+            parts = info.filename.split("/")
+            if info.is_dir() or parts[0] == "__MACOSX" or len(parts) > 2 or parts[-1] not in FILES:
+                continue
+            by_folder[parts[0] if len(parts) == 2 else ""][parts[-1]] = info
+        if len(by_folder) > 1:
+            raise BundleError(
+                "The .zip holds CSV files in more than one folder: put one bundle at its root "
+                "or inside one folder."
+            )
+        files = {}
+        for name, info in next(iter(by_folder.values()), {}).items():
+            if info.file_size > MAX_FILE_BYTES:
+                raise BundleError(f"{name} is larger than {MAX_FILE_BYTES // 2**20} MB.")
+            try:
+                files[name] = archive.read(info)
+            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as error:
+                raise BundleError(f"{name} cannot be read from the .zip: {error}") from error
+    return Bundle(files=files, source=source)
+
+
+# Cells ------------------------------------------------------------------------------------
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+BOOLEANS = {"yes": True, "no": False, "": None}
+
+
+def _text(value: str) -> str:
+    return value
+
+
+def _date(value: str) -> datetime.date | None:
+    if not value:
+        return None
+    if not ISO_DATE.fullmatch(value):
+        raise ValueError("not a date (use YYYY-MM-DD)")
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("not a real date (use YYYY-MM-DD)") from None
+
+
+def _boolean(value: str) -> bool | None:
+    if value not in BOOLEANS:
+        raise ValueError("not yes, no or empty")
+    return BOOLEANS[value]
+
+
+def _choice(choices: Iterable[str]) -> Callable[[str], str]:
+    allowed = list(choices)
+
+    def parse(value: str) -> str:
+        if value and value not in allowed:
+            raise ValueError(f"not one of {', '.join(allowed)}")
+        return value
+
+    return parse
+
+
+def _max_length(model: type[models.Model], name: str) -> int | None:
+    return model._meta.get_field(name).max_length  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    parse: Callable[[str], Any] = _text
+    required: bool = False
+    max_length: int | None = None
+
+
+FAMILY_COLUMNS = [
+    Column("family_ref", required=True, max_length=_max_length(Family, "reference")),
+    Column("locality", required=True, max_length=_max_length(Locality, "name")),
+    Column("team", max_length=_max_length(Team, "name")),
+    Column("cohort", max_length=_max_length(Family, "cohort")),
+    Column("opened_on", _date, required=True),
+    Column("closed_on", _date),
+    Column("closure_reason"),
+]
+PERSON_COLUMNS = [
+    Column("person_ref", required=True, max_length=_max_length(Person, "reference")),
+    Column("family_ref", required=True),
+    Column("role", _choice(Person.Role.values), required=True),
+    Column("given_name", required=True, max_length=_max_length(Person, "given_name")),
+    Column("family_name", max_length=_max_length(Person, "family_name")),
+    Column("date_of_birth", _date),
+    Column("sex", _choice(Person.Sex.values)),
+    Column("ethnicity", max_length=_max_length(Person, "ethnicity")),
+    Column("care_experienced", _boolean),
+    Column("previous_child_removal", _boolean),
+]
+EPISODE_COLUMNS = [
+    Column("person_ref", required=True),
+    Column("status", _choice(LegalStatus.values), required=True),
+    Column("start_date", _date, required=True),
+    Column("end_date", _date),
+]
+INTERVENTION_COLUMNS = [
+    Column("intervention_ref", required=True, max_length=_max_length(Referral, "reference")),
+    Column("person_ref", required=True),
+    Column("pathway", _choice(SpecialistPathway.values), required=True),
+    Column("referred_on", _date, required=True),
+    Column("engagement", _choice(Engagement.values)),
+    Column("allocated_on", _date),
+    Column("closed_on", _date),
+    Column("closure_reason"),
+    Column("previously_known", _boolean),
+]
+
+
+# Tables -----------------------------------------------------------------------------------
+
+# (file, line, column, message)
+Problem = tuple[str, int, str, str]
+
+
+@dataclass
+class Row:
+    line: int
+    # Cells that read well, parsed; a cell with a problem is reported and left out.
+    values: dict[str, Any]
+    bad: set[str] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        return not self.bad
+
+
+@dataclass
+class Table:
+    name: str
+    rows: list[Row]
+    # False when the file is missing or its header is unusable. Its references are then
+    # unknown, so other files' references to it go unchecked rather than all reported.
+    readable: bool = True
+
+
+def _read_table(bundle: Bundle, name: str, columns: list[Column], problems: list[Problem]) -> Table:
+    raw = bundle.files.get(name)
+    if raw is None:
+        if name in REQUIRED_FILES:
+            problems.append((name, 1, NO_COLUMN, "missing from the bundle"))
+            return Table(name, [], readable=False)
+        return Table(name, [])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        problems.append((name, line, NO_COLUMN, "not UTF-8 text (save the file as UTF-8 CSV)"))
+        return Table(name, [], readable=False)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [cell.strip() for cell in next(reader, [])]
+        position: dict[str, int] = {}
+        wanted = {column.name for column in columns}
+        readable = True
+        for index, column_name in enumerate(header):
+            if column_name in position and column_name in wanted:
+                problems.append((name, 1, column_name, "column appears more than once"))
+                readable = False
+            position.setdefault(column_name, index)
+        for column in columns:
+            if column.required and column.name not in position:
+                problems.append((name, 1, column.name, "missing required column"))
+                readable = False
+        if not readable:
+            return Table(name, [], readable=False)
+        rows = []
+        # A quoted cell may span lines: a row's number is the line it starts on.
+        next_line = reader.line_num + 1
+        for cells in reader:
+            line, next_line = next_line, reader.line_num + 1
+            if any(cell.strip() for cell in cells):
+                rows.append(_read_row(name, line, cells, len(header), columns, position, problems))
+    except csv.Error as error:
+        problems.append((name, reader.line_num, NO_COLUMN, f"not readable as CSV: {error}"))
+        return Table(name, [], readable=False)
+    return Table(name, rows)
+
+
+def _read_row(
+    name: str,
+    line: int,
+    cells: list[str],
+    width: int,
+    columns: list[Column],
+    position: dict[str, int],
+    problems: list[Problem],
+) -> Row:
+    row = Row(line, {})
+
+    def problem(column: str, message: str) -> None:
+        problems.append((name, line, column, message))
+        row.bad.add(column)
+
+    if any(cell.strip() for cell in cells[width:]):
+        problem(NO_COLUMN, f"{len(cells)} values but the header names {width} columns")
+    for column in columns:
+        index = position.get(column.name)
+        value = cells[index].strip() if index is not None and index < len(cells) else ""
+        if column.required and not value:
+            problem(column.name, "a value is required")
+        elif column.max_length is not None and len(value) > column.max_length:
+            problem(column.name, f"longer than {column.max_length} characters")
+        else:
+            try:
+                row.values[column.name] = column.parse(value)
+            except ValueError as error:
+                problem(column.name, str(error))
+    return row
+
+
+# Importing --------------------------------------------------------------------------------
+
+
+def import_bundle(
+    bundle: Bundle, *, acting_user: User | None, dry_run: bool = False
+) -> ImportResult:
+    """Check the whole bundle, then write all of it in one transaction, or nothing.
+
+    A dry run writes and rolls back, so its counts are exactly what the import would do now.
+    `acting_user` is None from the command line; the audit rows then name `import_cases`.
+    """
+    result = ImportResult(dry_run=dry_run)
+    case_import = _CaseImport(bundle, result)
+    with transaction.atomic():
+        try:
+            case_import.check()
+            case_import.write(acting_user)
+        except _Refused:
+            pass
+        if dry_run or case_import.problems:
+            transaction.set_rollback(True)
+    if case_import.problems:
+        order = {name: index for index, name in enumerate(FILES)}
+        problems = sorted(case_import.problems, key=lambda problem: (order[problem[0]], problem[1]))
+        result.error_count = len(problems)
+        result.errors = [
+            f"{file}:{line}: {column}: {message}"
+            for file, line, column, message in problems[:MAX_ERRORS_SHOWN]
+        ]
+        result.counts = {name: FileCounts() for name in FILES}
+        result.new_localities, result.new_teams = [], []
+    return result
+
+
+class _Refused(Exception):
+    """The bundle has problems: stop, and write nothing."""
+
+
+def _chunks(values: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def _by_reference(model: type[ModelT], references: Iterable[str]) -> dict[str, ModelT]:
+    found = {}
+    for chunk in _chunks(sorted(set(references))):
+        for obj in model._default_manager.filter(reference__in=chunk).order_by():
+            found[obj.reference] = obj  # type: ignore[attr-defined]
+    return found
+
+
+def _assign(obj: models.Model, values: dict[str, Any]) -> bool:
+    """Set the values that differ from what `obj` holds; True if any did."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def _bulk_create(model: type[ModelT], objects: list[ModelT]) -> None:
+    model._default_manager.bulk_create(objects, batch_size=BATCH)
+    # Later rows point at these by primary key, and the audit rows name them.
+    if any(obj.pk is None for obj in objects):
+        raise RuntimeError("This database does not return primary keys from bulk inserts.")
+
+
+# The column of the bundle each model field comes from, to report field validation errors.
+COLUMN_FOR_FIELD = {
+    FAMILIES: {"reference": "family_ref"},
+    PEOPLE: {"reference": "person_ref"},
+    EPISODES: {},
+    INTERVENTIONS: {"reference": "intervention_ref"},
+}
+
+
+class _CaseImport:
+    def __init__(self, bundle: Bundle, result: ImportResult) -> None:
+        self.result = result
+        self.problems: list[Problem] = []
+        self.families = _read_table(bundle, FAMILIES, FAMILY_COLUMNS, self.problems)
+        self.people = _read_table(bundle, PEOPLE, PERSON_COLUMNS, self.problems)
+        self.episodes = _read_table(bundle, EPISODES, EPISODE_COLUMNS, self.problems)
+        self.interventions = _read_table(bundle, INTERVENTIONS, INTERVENTION_COLUMNS, self.problems)
+        # The rows to write, by reference (a repeated reference is reported, not kept).
+        self.family_rows: dict[str, Row] = {}
+        self.person_rows: dict[str, Row] = {}
+        self.referral_rows: dict[str, Row] = {}
+        self.episode_rows: dict[str, list[Row]] = defaultdict(list)
+        # What the database holds already, loaded once by reference.
+        self.stored_families: dict[str, Family] = {}
+        self.stored_people: dict[str, Person] = {}
+        self.stored_referrals: dict[str, Referral] = {}
+        self.pathways: dict[str, Pathway] = {}
+        # For the audit trail.
+        self.created: list[models.Model] = []
+        self.updated: list[models.Model] = []
+
+    def problem(self, table: Table | str, row: Row, column: str, message: str) -> None:
+        name = table if isinstance(table, str) else table.name
+        self.problems.append((name, row.line, column, message))
+        row.bad.add(column)
+
+    def refuse_if_problems(self) -> None:
+        if self.problems:
+            raise _Refused
+
+    # Checking -----------------------------------------------------------------------------
+
+    def check(self) -> None:
+        self.load_stored()
+        for table, column, rows in [
+            (self.families, "family_ref", self.family_rows),
+            (self.people, "person_ref", self.person_rows),
+            (self.interventions, "intervention_ref", self.referral_rows),
+        ]:
+            for row in table.rows:
+                self.claim(table, row, column, rows)
+        self.check_families()
+        self.check_people()
+        self.check_episodes()
+        self.check_interventions()
+        self.refuse_if_problems()
+
+    def load_stored(self) -> None:
+        self.stored_families = _by_reference(
+            Family,
+            {
+                row.values["family_ref"]
+                for row in [*self.families.rows, *self.people.rows]
+                if "family_ref" in row.values
+            },
+        )
+        self.stored_people = _by_reference(
+            Person,
+            {
+                row.values["person_ref"]
+                for table in (self.people, self.episodes, self.interventions)
+                for row in table.rows
+                if "person_ref" in row.values
+            },
+        )
+        self.stored_referrals = _by_reference(
+            Referral,
+            {
+                row.values["intervention_ref"]
+                for row in self.interventions.rows
+                if "intervention_ref" in row.values
+            },
+        )
+        self.pathways = {pathway.code: pathway for pathway in Pathway.objects.all()}
+
+    def claim(self, table: Table, row: Row, column: str, rows: dict[str, Row]) -> None:
+        """Keep the row under its reference, unless an earlier row has it (reported here)."""
+        reference = row.values.get(column)
+        if reference is None:
+            return
+        first = rows.get(reference)
+        if first is not None:
+            self.problem(table, row, column, f"{reference} is already on line {first.line}")
+        else:
+            rows[reference] = row
+
+    def check_not_before(self, table: Table, row: Row, column: str, earlier: str) -> None:
+        value, start = row.values.get(column), row.values.get(earlier)
+        if value is not None and start is not None and value < start:
+            self.problem(table, row, column, f"before {earlier} ({start.isoformat()})")
+
+    def check_families(self) -> None:
+        for row in self.families.rows:
+            self.check_not_before(self.families, row, "closed_on", "opened_on")
+
+    def check_people(self) -> None:
+        role_changes: list[tuple[Row, Person]] = []
+        for row in self.people.rows:
+            family_ref = row.values.get("family_ref")
+            if (
+                family_ref is not None
+                and family_ref not in self.stored_families
+                and self.families.readable
+                and family_ref not in self.family_rows
+            ):
+                self.problem(
+                    self.people,
+                    row,
+                    "family_ref",
+                    f"no family {family_ref} in {FAMILIES} or already recorded",
+                )
+            role = row.values.get("role")
+            if role == Person.Role.CHILD:
+                for column in ("care_experienced", "previous_child_removal"):
+                    if row.values.get(column) is not None:
+                        self.problem(
+                            self.people, row, column, "for adults only: leave it empty for a child"
+                        )
+            reference = row.values.get("person_ref")
+            stored = self.stored_people.get(reference) if reference else None
+            if (
+                stored is not None
+                and role
+                and self.person_rows.get(reference) is row
+                and (role == Person.Role.CHILD) != stored.is_child
+            ):
+                role_changes.append((row, stored))
+        self.check_role_changes(role_changes)
+
+    def check_role_changes(self, role_changes: list[tuple[Row, Person]]) -> None:
+        """A child with episodes stays a child, an adult with referrals stays an adult."""
+        becoming_adults = {stored.pk: row for row, stored in role_changes if stored.is_child}
+        for chunk in _chunks(sorted(becoming_adults)):
+            episodes = StatusEpisode.objects.filter(child_id__in=chunk).order_by()
+            for child_id in set(episodes.values_list("child_id", flat=True)):
+                self.problem(
+                    self.people,
+                    becoming_adults[child_id],
+                    "role",
+                    "this child has status episodes recorded, so cannot become an adult",
+                )
+        becoming_children = {stored.pk: row for row, stored in role_changes if not stored.is_child}
+        for chunk in _chunks(sorted(becoming_children)):
+            referrals = Referral.objects.filter(person_id__in=chunk).order_by()
+            for person_id, reference in referrals.values_list("person_id", "reference"):
+                row = becoming_children[person_id]
+                moved = self.referral_rows.get(reference)
+                if "role" in row.bad or (
+                    moved is not None
+                    and moved.values.get("person_ref") != row.values.get("person_ref")
+                ):
+                    continue
+                self.problem(
+                    self.people,
+                    row,
+                    "role",
+                    f"this adult has intervention {reference} recorded, so cannot become a child",
+                )
+
+    def check_person(self, table: Table, row: Row, *, child: bool) -> None:
+        reference = row.values.get("person_ref")
+        if reference is None:
+            return
+        if reference in self.person_rows:
+            role = self.person_rows[reference].values.get("role")
+        elif reference in self.stored_people:
+            role = self.stored_people[reference].role
+        else:
+            if self.people.readable:
+                self.problem(
+                    table,
+                    row,
+                    "person_ref",
+                    f"no person {reference} in {PEOPLE} or already recorded",
+                )
+            return
+        if role is None:
+            return
+        if child and role != Person.Role.CHILD:
+            label = Person.Role(role).label.lower()
+            self.problem(
+                table,
+                row,
+                "person_ref",
+                f"{reference} is an adult ({label}): status episodes are for children only",
+            )
+        elif not child and role == Person.Role.CHILD:
+            self.problem(
+                table, row, "person_ref", f"{reference} is a child: interventions are for adults"
+            )
+
+    def check_episodes(self) -> None:
+        for row in self.episodes.rows:
+            self.check_person(self.episodes, row, child=True)
+            self.check_not_before(self.episodes, row, "end_date", "start_date")
+            if row.ok:
+                self.episode_rows[row.values["person_ref"]].append(row)
+        for rows in self.episode_rows.values():
+            self.check_overlaps(rows)
+
+    def check_overlaps(self, rows: list[Row]) -> None:
+        """Both dates are inclusive; an overlap is reported on the later line of the two."""
+
+        def end(row: Row) -> datetime.date:
+            return row.values["end_date"] or datetime.date.max
+
+        reported: set[int] = set()
+        reaching_furthest: Row | None = None
+        for row in sorted(rows, key=lambda row: (row.values["start_date"], row.line)):
+            if reaching_furthest is not None and end(reaching_furthest) >= row.values["start_date"]:
+                earlier, later = sorted([row, reaching_furthest], key=lambda row: row.line)
+                if later.line not in reported:
+                    reported.add(later.line)
+                    self.problem(
+                        self.episodes,
+                        later,
+                        "start_date",
+                        f"overlaps the {earlier.values['status']} episode on line {earlier.line} "
+                        f"({_span(earlier)})",
+                    )
+            if reaching_furthest is None or end(row) > end(reaching_furthest):
+                reaching_furthest = row
+
+    def check_interventions(self) -> None:
+        for row in self.interventions.rows:
+            self.check_person(self.interventions, row, child=False)
+            code = row.values.get("pathway")
+            if code is not None and code not in self.pathways:
+                self.problem(self.interventions, row, "pathway", f"no {code} pathway is set up")
+            self.check_not_before(self.interventions, row, "allocated_on", "referred_on")
+            self.check_not_before(self.interventions, row, "closed_on", "referred_on")
+
+    # Writing ------------------------------------------------------------------------------
+
+    def write(self, acting_user: User | None) -> None:
+        families = self.write_families()
+        people = self.write_people(families)
+        children_changed = self.write_episodes(people)
+        self.write_referrals(people)
+        username = "" if acting_user is not None else AUDIT_USERNAME
+        if self.created:
+            audit_record_many(
+                action=AuditEvent.Action.CREATE,
+                actor=acting_user,
+                objects=self.created,
+                username=username,
+                detail=dict(AUDIT_DETAIL),
+            )
+        updated = {(obj._meta.label, obj.pk): obj for obj in [*self.updated, *children_changed]}
+        if updated:
+            audit_record_many(
+                action=AuditEvent.Action.UPDATE,
+                actor=acting_user,
+                objects=list(updated.values()),
+                username=username,
+                detail=dict(AUDIT_DETAIL),
+            )
+
+    def clean(self, file: str, row: Row, obj: models.Model) -> None:
+        """The model's own field checks, a backstop behind the checks above."""
+        relations = [field.name for field in obj._meta.fields if field.is_relation]
+        try:
+            obj.clean_fields(exclude=relations)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                column = COLUMN_FOR_FIELD[file].get(name, name)
+                self.problem(file, row, column, " ".join(messages))
+
+    def save(
+        self,
+        model: type[ModelT],
+        file: str,
+        rows: dict[str, Row],
+        values: dict[str, dict[str, Any]],
+        fields: list[str],
+        stored: dict[str, ModelT],
+        link: Callable[[ModelT, Row], None] | None = None,
+    ) -> dict[str, ModelT]:
+        """Create new rows and update changed ones in bulk; every row by reference after."""
+        counts = self.result.counts[file]
+        new: list[ModelT] = []
+        changed: list[ModelT] = []
+        now = timezone.now()
+        for reference, row_values in values.items():
+            obj = stored.get(reference)
+            if obj is None:
+                obj = model(reference=reference, **row_values)
+                new.append(obj)
+            elif _assign(obj, row_values):
+                # Services check the version: an edit started before the import is a conflict.
+                obj.version += 1  # type: ignore[attr-defined]
+                obj.updated_at = now  # type: ignore[attr-defined]
+                changed.append(obj)
+            else:
+                counts.unchanged += 1
+                continue
+            self.clean(file, rows[reference], obj)
+            if link is not None:
+                link(obj, rows[reference])
+        self.refuse_if_problems()
+        _bulk_create(model, new)
+        model._default_manager.bulk_update(
+            changed, [*fields, "version", "updated_at"], batch_size=BATCH
+        )
+        counts.created, counts.updated = len(new), len(changed)
+        self.created.extend(new)
+        self.updated.extend(changed)
+        return {**stored, **{obj.reference: obj for obj in new}}  # type: ignore[attr-defined]
+
+    def write_families(self) -> dict[str, Family]:
+        localities = self.write_localities()
+        teams = self.write_teams(localities)
+        values = {}
+        for reference, row in self.family_rows.items():
+            locality = localities[row.values["locality"]]
+            team = teams.get((locality.pk, row.values["team"]))
+            values[reference] = {
+                "locality_id": locality.pk,
+                "team_id": team.pk if team is not None else None,
+                "cohort": row.values["cohort"],
+                "opened_on": row.values["opened_on"],
+                "closed_on": row.values["closed_on"],
+                "closure_reason": row.values["closure_reason"],
+            }
+        fields = ["locality", "team", "cohort", "opened_on", "closed_on", "closure_reason"]
+        return self.save(Family, FAMILIES, self.family_rows, values, fields, self.stored_families)
+
+    def write_localities(self) -> dict[str, Locality]:
+        names = sorted({row.values["locality"] for row in self.family_rows.values()})
+        localities = {}
+        for chunk in _chunks(names):
+            localities.update(
+                {locality.name: locality for locality in Locality.objects.filter(name__in=chunk)}
+            )
+        new = [Locality(name=name) for name in names if name not in localities]
+        _bulk_create(Locality, new)
+        self.result.new_localities = [locality.name for locality in new]
+        return localities | {locality.name: locality for locality in new}
+
+    def write_teams(self, localities: dict[str, Locality]) -> dict[tuple[int, str], Team]:
+        """Teams by (locality id, name): a team name is unique only within its locality."""
+        wanted = {
+            (localities[row.values["locality"]].pk, row.values["team"])
+            for row in self.family_rows.values()
+            if row.values["team"]
+        }
+        teams = {}
+        for chunk in _chunks(sorted({locality_id for locality_id, _ in wanted})):
+            for team in Team.objects.filter(locality_id__in=chunk).order_by():
+                teams[(team.locality_id, team.name)] = team
+        new = [Team(locality_id=pk, name=name) for pk, name in sorted(wanted - teams.keys())]
+        _bulk_create(Team, new)
+        names = {locality.pk: name for name, locality in localities.items()}
+        self.result.new_teams = [f"{team.name} ({names[team.locality_id]})" for team in new]
+        return teams | {(team.locality_id, team.name): team for team in new}
+
+    def write_people(self, families: dict[str, Family]) -> dict[str, Person]:
+        values = {
+            reference: {
+                "family_id": families[row.values["family_ref"]].pk,
+                "role": row.values["role"],
+                "given_name": row.values["given_name"],
+                "family_name": row.values["family_name"],
+                "date_of_birth": row.values["date_of_birth"],
+                "sex": row.values["sex"] or Person.Sex.UNKNOWN,
+                "ethnicity": row.values["ethnicity"],
+                "care_experienced": row.values["care_experienced"],
+                "previous_child_removal": row.values["previous_child_removal"],
+            }
+            for reference, row in self.person_rows.items()
+        }
+        fields = [
+            "family",
+            "role",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "ethnicity",
+            "care_experienced",
+            "previous_child_removal",
+        ]
+        return self.save(Person, PEOPLE, self.person_rows, values, fields, self.stored_people)
+
+    def write_episodes(self, people: dict[str, Person]) -> list[Person]:
+        """Make each listed child's episodes the bundle's; returns the stored children changed.
+
+        An episode is matched on its start date and status. Stored episodes the bundle does
+        not list go first, then end dates change, then new episodes arrive, so no moment has
+        two episodes of a child overlapping (PostgreSQL checks at every row).
+        """
+        counts = self.result.counts[EPISODES]
+        stored: dict[int, list[StatusEpisode]] = defaultdict(list)
+        stored_children = sorted(
+            people[reference].pk
+            for reference in self.episode_rows
+            if reference in self.stored_people
+        )
+        for chunk in _chunks(stored_children):
+            for episode in StatusEpisode.objects.filter(child_id__in=chunk).order_by():
+                stored[episode.child_id].append(episode)
+        new, changed, gone, children_changed = [], [], [], []
+        for reference, rows in self.episode_rows.items():
+            child = people[reference]
+            kept = {(episode.start_date, episode.status): episode for episode in stored[child.pk]}
+            touched = False
+            for row in rows:
+                episode = kept.pop((row.values["start_date"], row.values["status"]), None)
+                if episode is None:
+                    episode = StatusEpisode(
+                        child=child,
+                        status=row.values["status"],
+                        start_date=row.values["start_date"],
+                        end_date=row.values["end_date"],
+                    )
+                    new.append(episode)
+                elif episode.end_date != row.values["end_date"]:
+                    episode.end_date = row.values["end_date"]
+                    changed.append(episode)
+                else:
+                    counts.unchanged += 1
+                    continue
+                touched = True
+                self.clean(EPISODES, row, episode)
+            gone.extend(kept.values())
+            if (touched or kept) and reference in self.stored_people:
+                children_changed.append(child)
+        self.refuse_if_problems()
+        for chunk in _chunks(sorted(episode.pk for episode in gone)):
+            StatusEpisode.objects.filter(pk__in=chunk).delete()
+        StatusEpisode.objects.bulk_update(changed, ["end_date"], batch_size=BATCH)
+        _bulk_create(StatusEpisode, new)
+        counts.created, counts.updated, counts.deleted = len(new), len(changed), len(gone)
+        return children_changed
+
+    def write_referrals(self, people: dict[str, Person]) -> None:
+        values = {
+            reference: {
+                "person_id": people[row.values["person_ref"]].pk,
+                "pathway_id": self.pathways[row.values["pathway"]].pk,
+                "referred_on": row.values["referred_on"],
+                "engagement": row.values["engagement"] or Engagement.NEW,
+                "allocated_on": row.values["allocated_on"],
+                "closed_on": row.values["closed_on"],
+                "closure_reason": row.values["closure_reason"],
+                "previously_known": row.values["previously_known"],
+            }
+            for reference, row in self.referral_rows.items()
+        }
+        fields = [
+            "person",
+            "pathway",
+            "referred_on",
+            "engagement",
+            "allocated_on",
+            "closed_on",
+            "closure_reason",
+            "previously_known",
+        ]
+
+        def link(referral: Referral, row: Row) -> None:
+            # Loaded already: naming the referral in the audit trail costs no query.
+            referral.person = people[row.values["person_ref"]]
+            referral.pathway = self.pathways[row.values["pathway"]]
+
+        self.save(
+            Referral,
+            INTERVENTIONS,
+            self.referral_rows,
+            values,
+            fields,
+            self.stored_referrals,
+            link=link,
+        )
+
+
+def _span(row: Row) -> str:
+    end = row.values["end_date"]
+    return f"{row.values['start_date'].isoformat()} to {end.isoformat() if end else 'now'}"
