@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.management.commands.seed_demo import DEMO_USERS
 from accounts.models import Locality, Role, Team, User
@@ -41,6 +42,30 @@ def test_seed_demo_builds_a_council(seeded):
         user.username for user in DEMO_USERS
     }
     assert Family.objects.filter(social_worker__username="social.worker").count() >= 5
+
+
+def test_seed_demo_fills_the_case_records_a_worker_uses(seeded):
+    from families.models import (
+        Allocation,
+        ChronologyEntry,
+        ClosureRequest,
+        Contact,
+        FatherInclusion,
+        PlanAction,
+    )
+
+    assert Contact.objects.count() > 60
+    assert ChronologyEntry.objects.filter(source="contact").exists()
+    assert ChronologyEntry.objects.filter(source="legal_status").exists()
+    assert PlanAction.objects.filter(status="done").exists()
+    assert PlanAction.objects.overdue_on(timezone.localdate()).exists()
+    assert FatherInclusion.objects.exists()
+    assert Allocation.objects.count() >= Family.objects.filter(social_worker__isnull=False).count()
+    assert Person.objects.filter(contact_restricted=True).exists()
+    assert ClosureRequest.objects.filter(
+        decision="pending", family__social_worker__username="social.worker"
+    ).exists()
+    assert Family.objects.filter(closed_on__isnull=False).exists()
 
 
 def test_seed_demo_is_idempotent(seeded, settings):
