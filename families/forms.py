@@ -186,6 +186,7 @@ class PersonForm(forms.Form):
     """A person's details. `version` is the record's version when the form was opened."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    opened = forms.CharField(widget=forms.HiddenInput, required=False)
     given_name = forms.CharField(
         label="Given name",
         max_length=100,
@@ -260,7 +261,11 @@ class PersonForm(forms.Form):
         return day
 
     def changes(self) -> dict[str, Any]:
-        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in ("version", "opened")
+        }
 
 
 class NewPersonForm(forms.Form):
@@ -275,6 +280,21 @@ class NewPersonForm(forms.Form):
         day = self.cleaned_data["date_of_birth"]
         _not_in_future(day, "The date of birth")
         return day
+
+    # Fields whose default value means "left empty"; anything else typed makes a row count.
+    DEFAULTS: dict[str, Any] = {"sex": Person.Sex.UNKNOWN, "role": Person.Role.MOTHER}
+
+    def clean(self) -> dict[str, Any]:
+        """A row with anything typed in it but no given name is an error, never dropped."""
+        cleaned = super().clean() or {}
+        typed = any(
+            value not in (None, "", self.DEFAULTS.get(name))
+            for name, value in cleaned.items()
+            if name != "given_name"
+        )
+        if typed and not cleaned.get("given_name", "").strip():
+            self.add_error("given_name", "Enter a given name")
+        return cleaned
 
 
 class NewChildForm(NewPersonForm):

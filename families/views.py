@@ -6,12 +6,14 @@ import json
 from typing import Any
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms import formset_factory
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.audit import audit_record, audit_record_many
@@ -195,7 +197,8 @@ def family_allocate(request: HttpRequest, pk: int) -> HttpResponse:
     family = _family_for_recording(request, pk)
     if user.role != Role.TEAM_MANAGER:
         raise PermissionDenied
-    worker = User.objects.filter(pk=request.POST.get("social_worker") or 0).first()
+    chosen = request.POST.get("social_worker", "")
+    worker = User.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
     if worker is None:
         messages.error(request, "Choose a social worker to allocate the case to.")
         return redirect(family)
@@ -408,7 +411,12 @@ def draft_save(request: HttpRequest) -> JsonResponse:
 def draft_discard(request: HttpRequest) -> HttpResponse:
     key = request.POST.get("key", "")
     services.draft_discard(user=_user(request), key=key)
-    return redirect(request.POST.get("next") or "home")
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect("home")
 
 
 def _draft_key_allowed(user: User, key: str) -> bool:
@@ -477,14 +485,7 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
                     acting_user=user,
                 )
             except services.EditConflict as error:
-                conflict = _conflict_rows(form, error.current)
-                # The form keeps the user's text; its version moves on so a second save,
-                # after reading the other version, is a deliberate overwrite.
-                data = request.POST.copy()
-                data["version"] = str(error.current.version)
-                form = PersonForm(data, person=person, show_contact_details=visible)
-                form.is_valid()
-                form.add_error(None, "Someone else changed this record while you were editing")
+                form, conflict = _merge_after_conflict(form, error.current, person, visible)
             except ValidationError as error:
                 _apply_validation_error(form, error)
             else:
@@ -492,30 +493,62 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
                 return redirect(family)
     else:
         audit_record(action=AuditEvent.Action.VIEW, actor=user, obj=person)
-        initial = {name: getattr(person, name) for name in services.PERSON_EDITABLE_FIELDS}
-        form = PersonForm(initial={**initial, "version": person.version}, person=person)
+        form = PersonForm(
+            initial=_person_initial(person), person=person, show_contact_details=visible
+        )
     return render(
         request,
         "families/person_form.html",
-        {
-            "family": family,
-            "person": person,
-            "form": form,
-            "conflict": conflict,
-            "details_visible": selectors.can_see_contact_details(user, person),
-        },
+        {"family": family, "person": person, "form": form, "conflict": conflict},
     )
 
 
-def _conflict_rows(form: PersonForm, current: Person) -> list[dict[str, Any]]:
-    """Field by field: what the user typed beside what is saved now, where they differ."""
-    rows = []
-    for name, value in form.changes().items():
+def _person_initial(person: Person) -> dict[str, Any]:
+    values = {name: getattr(person, name) for name in services.PERSON_EDITABLE_FIELDS}
+    # What the record held when the form was opened, signed so it cannot be forged: after a
+    # conflict it tells which fields this user changed and which a colleague did.
+    opened = signing.dumps({name: _comparable(value) for name, value in values.items()})
+    return {**values, "version": person.version, "opened": opened}
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def _merge_after_conflict(
+    form: PersonForm, current: Person, person: Person, visible: bool
+) -> tuple[PersonForm, dict[str, Any]]:
+    """Three-way merge of a conflicting edit: keep the colleague's changes to fields this user
+    left alone, keep this user's own changes, and list the fields both changed differently.
+
+    Returns a fresh form at the saved version, so saving it is a deliberate decision.
+    """
+    try:
+        opened = signing.loads(form.cleaned_data.get("opened") or "")
+    except signing.BadSignature:
+        opened = {}
+    mine = form.changes()
+    merged, clashes, kept = {}, [], []
+    for name, my_value in mine.items():
         saved = getattr(current, name)
-        if saved != value:
-            field = form.fields[name]
-            rows.append({"label": field.label, "yours": _display(value), "theirs": _display(saved)})
-    return rows
+        i_changed = name not in opened or _comparable(my_value) != opened[name]
+        they_changed = name not in opened or _comparable(saved) != opened[name]
+        merged[name] = my_value if i_changed else saved
+        label = form.fields[name].label
+        if i_changed and they_changed and _comparable(my_value) != _comparable(saved):
+            clashes.append({"label": label, "yours": _display(my_value), "theirs": _display(saved)})
+        elif they_changed and not i_changed:
+            kept.append(label)
+    fresh = PersonForm(
+        initial={**_person_initial(current), **merged},
+        person=person,
+        show_contact_details=visible,
+    )
+    return fresh, {"clashes": clashes, "kept": kept}
 
 
 def _display(value: Any) -> str:
