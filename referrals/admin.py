@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from families.admin import CaseRecordAdmin
 
-from .models import Pathway, Referral
+from .models import MeasureReading, OutcomeMeasure, Pathway, Referral
 
 
 @admin.register(Pathway)
@@ -30,3 +30,18 @@ class ReferralAdmin(CaseRecordAdmin):
     raw_id_fields = ["person", "referred_by", "practitioner"]
     readonly_fields = ["created_at", "updated_at", "version"]
     date_hierarchy = "referred_on"
+
+
+@admin.register(OutcomeMeasure)
+class OutcomeMeasureAdmin(admin.ModelAdmin):
+    """Measures are configuration: a council may add its own. Readings are case records."""
+
+    list_display = ["name", "code", "scale_min", "scale_max", "has_total"]
+
+
+@admin.register(MeasureReading)
+class MeasureReadingAdmin(CaseRecordAdmin):
+    list_display = ["person", "measure", "taken_on", "total", "band", "needs_action"]
+    list_filter = ["measure", "needs_action"]
+    list_select_related = ["person", "measure"]
+    raw_id_fields = ["person"]
