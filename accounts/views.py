@@ -54,6 +54,7 @@ def _home_context(user: User) -> dict[str, Any]:
         }
     if user.role == Role.SERVICE_MANAGER:
         return {
+            "pending_closures": family_selectors.pending_closures_for(user),
             "counts": family_selectors.open_family_counts_for(user),
             "children_by_status": _children_by_status(user),
         }

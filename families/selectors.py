@@ -64,11 +64,12 @@ def family_list_for(user: User) -> FamilyQuerySet:
 
 
 def can_record_on(user: User, family: Family) -> bool:
-    """Social workers and team managers record on their own team's open and closed cases."""
+    """Social workers and team managers record on their own team's open cases."""
     return (
-        user.role in RECORDING_ROLES
+        family.is_open
+        and user.role in RECORDING_ROLES
         and user.team_id is not None
-        and (user.team_id == family.team_id)
+        and user.team_id == family.team_id
     )
 
 
@@ -365,10 +366,18 @@ def possible_duplicates_for(
 
 
 def pending_closures_for(user: User) -> list[ClosureRequest]:
-    if user.role != Role.TEAM_MANAGER:
+    """Closures waiting for `user` to decide: a team manager's team, or a service manager's
+    area; never the user's own requests."""
+    if user.role not in (Role.TEAM_MANAGER, Role.SERVICE_MANAGER):
         return []
+    scope = (
+        Q(family__team_id=user.team_id)
+        if user.role == Role.TEAM_MANAGER
+        else Q(family__in=family_list_for(user))
+    )
     return list(
-        ClosureRequest.objects.filter(decision="pending", family__team_id=user.team_id)
+        ClosureRequest.objects.filter(scope, decision="pending")
+        .exclude(requested_by=user)
         .select_related("family", "requested_by")
         .order_by("requested_at")
     )

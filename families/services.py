@@ -101,8 +101,21 @@ def _audit_changes(instance: models.Model, changed: list[str], acting_user: User
 
 
 def _check_allocatable(team: Team | None, social_worker: User) -> None:
-    if team is None or social_worker.role != Role.SOCIAL_WORKER or social_worker.team_id != team.pk:
+    if (
+        team is None
+        or not social_worker.is_active
+        or social_worker.role != Role.SOCIAL_WORKER
+        or social_worker.team_id != team.pk
+    ):
         raise ValidationError({"social_worker": "Choose a social worker in the family's team."})
+
+
+def check_open(family: Family) -> None:
+    """A closed case is a record of what happened: nothing more is written to it."""
+    if family.closed_on is not None:
+        raise ValidationError(
+            f"This case closed on {long_date(family.closed_on)}: nothing more can be recorded."
+        )
 
 
 @transaction.atomic
@@ -150,6 +163,10 @@ def family_allocate(
         raise ValidationError({"social_worker": "A closed case cannot be allocated."})
     _check_allocatable(locked.team, social_worker)
     current = Allocation.objects.select_for_update().filter(family=family, end_date__isnull=True)
+    # Reallocated today when the case was allocated today: a correction, so today's
+    # allocation is replaced rather than ended (it would otherwise end before it began).
+    if start_date == timezone.localdate():
+        current.filter(start_date=start_date).delete()
     for allocation in current:
         if start_date <= allocation.start_date:
             raise ValidationError(
@@ -232,13 +249,27 @@ def closure_request_create(
     return request
 
 
+def can_decide_closure(user: User, family: Family) -> bool:
+    if user.role == Role.TEAM_MANAGER:
+        return user.team_id is not None and user.team_id == family.team_id
+    if user.role == Role.SERVICE_MANAGER:
+        return user.locality_id is None or user.locality_id == family.locality_id
+    return False
+
+
 @transaction.atomic
 def closure_request_decide(
     *, request: ClosureRequest, approve: bool, note: str = "", acting_user: User
 ) -> ClosureRequest:
-    """A team manager approves (the case closes, children step out) or declines."""
-    if acting_user.role != Role.TEAM_MANAGER or acting_user.team_id != request.family.team_id:
-        raise ValidationError("Only the family's team manager can decide a closure.")
+    """The family's team manager, or a service manager over it, approves (the case closes,
+    children step out) or declines. Nobody decides their own request: closure needs two
+    people."""
+    if not can_decide_closure(acting_user, request.family):
+        raise ValidationError("Only the family's team manager or service manager can decide.")
+    if acting_user.pk == request.requested_by_id:
+        raise ValidationError(
+            "You asked for this closure, so someone else must decide it: your service manager can."
+        )
     request = ClosureRequest.objects.select_for_update().get(pk=request.pk)
     if request.decision != ClosureRequest.Decision.PENDING:
         raise ValidationError("This closure has already been decided.")
@@ -335,6 +366,7 @@ PERSON_EDITABLE_FIELDS = [
 
 @transaction.atomic
 def person_create(*, family: Family, acting_user: User | None, **fields: Any) -> Person:
+    check_open(family)
     fields.setdefault("reference", new_reference("P"))
     person = Person(family=family, **fields)
     if person.father_id and person.father.family_id != family.pk:
@@ -350,6 +382,7 @@ def person_update(
     *, person: Person, expected_version: int, changes: dict[str, Any], acting_user: User
 ) -> Person:
     _check_editable(changes, PERSON_EDITABLE_FIELDS)
+    check_open(person.family)
     father = changes.get("father")
     if father is not None and not person.is_child:
         raise ValidationError({"father": "Only a child has a father recorded."})
@@ -367,6 +400,7 @@ def father_inclusion_update(
     *, child: Person, expected_version: int, changes: dict[str, bool | None], acting_user: User
 ) -> FatherInclusion:
     _check_editable(changes, FATHER_INCLUSION_FIELDS)
+    check_open(child.family)
     if not child.is_child:
         raise ValidationError({"child": "Father-inclusion facts are recorded for children."})
     inclusion, _ = FatherInclusion.objects.get_or_create(child=child)
@@ -394,6 +428,7 @@ def child_status_change(
     """
     if start_date > timezone.localdate():
         raise ValidationError({"start_date": "A change of status cannot be dated in the future."})
+    check_open(child.family)
     return _change_status(
         child=child, status=status, start_date=start_date, acting_user=acting_user
     )
@@ -514,6 +549,7 @@ def contact_record(
     _check_people_in_family(family, children_seen_alone, "children_seen_alone")
     if any(not child.is_child for child in children_seen_alone):
         raise ValidationError({"children_seen_alone": "Only children are seen alone."})
+    check_open(family)
     _check_contact_time(occurred_at)
     _check_note(note)
     contact = Contact(
@@ -574,6 +610,7 @@ def contact_update(
     acting_user: User,
 ) -> Contact:
     _check_editable(changes, CONTACT_EDITABLE_FIELDS)
+    check_open(contact.family)
     if "occurred_at" in changes:
         _check_contact_time(changes["occurred_at"])
     if "note" in changes:
@@ -603,6 +640,7 @@ def contact_update(
 def chronology_entry_create(
     *, family: Family, occurred_on: datetime.date, summary: str, acting_user: User
 ) -> ChronologyEntry:
+    check_open(family)
     entry = ChronologyEntry(
         family=family, occurred_on=occurred_on, summary=summary.strip(), recorded_by=acting_user
     )
@@ -624,6 +662,7 @@ def plan_create(
     review_on: datetime.date | None = None,
     acting_user: User,
 ) -> Plan:
+    check_open(child.family)
     if not child.is_child:
         raise ValidationError({"child": "Plans are for children."})
     plan = Plan(child=child, kind=kind, started_on=started_on, review_on=review_on)
@@ -643,6 +682,7 @@ def plan_action_create(
     owner_person: Person | None = None,
     acting_user: User,
 ) -> PlanAction:
+    check_open(plan.child.family)
     if (owner_worker is None) == (owner_person is None):
         raise ValidationError({"owner": "Choose one owner: a worker or a family member."})
     if owner_person is not None and owner_person.family_id != plan.child.family_id:
@@ -665,6 +705,7 @@ def plan_action_update(
     *, action: PlanAction, expected_version: int, changes: dict[str, Any], acting_user: User
 ) -> PlanAction:
     _check_editable(changes, PLAN_ACTION_EDITABLE_FIELDS)
+    check_open(action.plan.child.family)
     changed = _save_versioned(action, expected_version=expected_version, changes=changes)
     _audit_changes(action, changed, acting_user)
     return action

@@ -37,8 +37,10 @@ from .forms import (
 )
 from .models import ClosureRequest, Draft, Family, FatherInclusion, Person, Plan, PlanAction
 
-ChildFormSet = formset_factory(NewChildForm, extra=3, max_num=12)
-AdultFormSet = formset_factory(NewAdultForm, extra=2, max_num=8)
+ChildFormSet = formset_factory(
+    NewChildForm, extra=3, max_num=12, absolute_max=12, validate_max=True
+)
+AdultFormSet = formset_factory(NewAdultForm, extra=2, max_num=8, absolute_max=8, validate_max=True)
 
 
 def _user(request: HttpRequest) -> User:
@@ -46,10 +48,20 @@ def _user(request: HttpRequest) -> User:
 
 
 def _family_for_recording(request: HttpRequest, pk: int) -> Family:
-    """The family, if the user may see it (else 404) and record on it (else 403)."""
+    """The family, if the user may see it (else 404) and record on it (else 403).
+
+    Opening a recording page shows case data (people, history), so a GET is audited.
+    """
     family = selectors.family_for(_user(request), pk)
     if not selectors.can_record_on(_user(request), family):
         raise PermissionDenied
+    if request.method == "GET":
+        audit_record(
+            action=AuditEvent.Action.VIEW,
+            actor=_user(request),
+            obj=family,
+            detail={"page": request.resolver_match.url_name if request.resolver_match else ""},
+        )
     return family
 
 
@@ -181,9 +193,8 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "families/family_detail.html",
         {
             "family": family,
-            "can_record": selectors.can_record_on(user, family) and family.is_open,
-            "can_decide_closure": user.role == Role.TEAM_MANAGER
-            and selectors.can_record_on(user, family),
+            "can_record": selectors.can_record_on(user, family),
+            "can_decide_closure": services.can_decide_closure(user, family),
             "decision_form": ClosureDecisionForm(),
             "team_workers": team_workers,
             **data,
@@ -198,7 +209,7 @@ def family_allocate(request: HttpRequest, pk: int) -> HttpResponse:
     if user.role != Role.TEAM_MANAGER:
         raise PermissionDenied
     chosen = request.POST.get("social_worker", "")
-    worker = User.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    worker = User.objects.filter(pk=_as_id(chosen)).first()
     if worker is None:
         messages.error(request, "Choose a social worker to allocate the case to.")
         return redirect(family)
@@ -394,7 +405,7 @@ def draft_save(request: HttpRequest) -> JsonResponse:
     try:
         payload = json.loads(request.body)
         key, data = str(payload["key"]), payload["data"]
-        if not isinstance(data, dict) or len(key) > 100:
+        if not _is_draft_data(data) or len(key) > 100:
             raise ValueError
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": "Send a key and the form's data"}, status=400)
@@ -419,12 +430,30 @@ def draft_discard(request: HttpRequest) -> HttpResponse:
     return redirect("home")
 
 
+DRAFT_FORMS = {"contact"}
+
+
+def _as_id(text: str) -> int:
+    """A primary key from user input; 0 (matching nothing) when it is not one."""
+    return int(text) if text.isascii() and text.isdigit() else 0
+
+
+def _is_draft_data(data: Any) -> bool:
+    """The shape the page's script sends: {field name: [string, ...]}."""
+    return isinstance(data, dict) and all(
+        isinstance(name, str)
+        and isinstance(values, list)
+        and all(isinstance(value, str) for value in values)
+        for name, values in data.items()
+    )
+
+
 def _draft_key_allowed(user: User, key: str) -> bool:
     """A draft key names a form on a record the user may record on."""
     parts = key.split(":")
-    if len(parts) != 3 or parts[1] != "family" or not parts[2].isdigit():
+    if len(parts) != 3 or parts[0] not in DRAFT_FORMS or parts[1] != "family":
         return False
-    family = selectors.family_list_for(user).filter(pk=int(parts[2])).first()
+    family = selectors.family_list_for(user).filter(pk=_as_id(parts[2])).first()
     return family is not None and selectors.can_record_on(user, family)
 
 
@@ -592,7 +621,7 @@ def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
     closure = get_object_or_404(
         ClosureRequest.objects.filter(family__in=selectors.family_list_for(user)), pk=pk
     )
-    if user.role != Role.TEAM_MANAGER or not selectors.can_record_on(user, closure.family):
+    if not services.can_decide_closure(user, closure.family):
         raise PermissionDenied
     form = ClosureDecisionForm(request.POST)
     if not form.is_valid():
@@ -665,7 +694,11 @@ def search(request: HttpRequest) -> HttpResponse:
         audit_record(
             action=AuditEvent.Action.VIEW,
             actor=user,
-            detail={"search": query, "results": len(people)},
+            detail={
+                "search": query,
+                "results": len(people),
+                "people": [person.pk for person in people],
+            },
         )
     return render(request, "families/search.html", {"query": query, "people": people})
 
@@ -785,13 +818,14 @@ def plan_action_status(request: HttpRequest, pk: int, action_pk: int) -> HttpRes
     family = _family_for_recording(request, pk)
     action = get_object_or_404(PlanAction, pk=action_pk, plan__child__family=family)
     status = request.POST.get("status", "")
-    if status not in PlanAction.Status.values or not request.POST.get("version", "").isdigit():
+    version = _as_id(request.POST.get("version", ""))
+    if status not in PlanAction.Status.values or not version:
         messages.error(request, "Choose a status for the action.")
         return redirect(family)
     try:
         services.plan_action_update(
             action=action,
-            expected_version=int(request.POST["version"]),
+            expected_version=version,
             changes={"status": status},
             acting_user=user,
         )

@@ -205,21 +205,21 @@ def test_after_a_decline_the_worker_may_ask_again(family, request_to_close, alic
         "her colleague",
         "an outsider",
         "another team's manager",
-        "a service manager",
+        "a service manager for another locality",
     ],
 )
 @pytest.mark.parametrize("approve", [True, False], ids=["approving", "declining"])
 def test_only_the_familys_team_manager_can_decide_a_closure(
-    request, family, request_to_close, make_user, decider, approve
+    request, family, request_to_close, make_user, other_team, decider, approve
 ):
     if decider == "service_manager":
-        user = make_user(Role.SERVICE_MANAGER, locality=family.locality)
+        user = make_user(Role.SERVICE_MANAGER, locality=other_team.locality)
     else:
         user = request.getfixturevalue(decider)
     before = case_state(family)
     audit_rows = AuditEvent.objects.count()
 
-    with pytest.raises(ValidationError, match="Only the family's team manager"):
+    with pytest.raises(ValidationError, match="Only the family's team manager or service"):
         closure_request_decide(request=request_to_close, approve=approve, acting_user=user)
 
     request_to_close.refresh_from_db()

@@ -119,7 +119,14 @@ def test_a_person_is_found_only_through_their_own_family(client_as, alices_famil
 def test_opening_a_persons_record_is_audited(client_as, alice, amy):
     client_as("alice").get(edit_url(amy))
 
-    event = AuditEvent.objects.get(action=AuditEvent.Action.VIEW)
+    # The page shows the family's people too, so the family is audited as well as the person.
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.VIEW, object_type="families.family", actor=alice
+        ).count()
+        == 1
+    )
+    event = AuditEvent.objects.get(action=AuditEvent.Action.VIEW, object_type="families.person")
     assert (event.actor, event.object_type, event.object_id) == (
         alice,
         "families.person",

@@ -87,7 +87,11 @@ def test_a_search_is_audited_with_what_was_asked(client_as, alice, people):
     assert (event.actor, event.object_type, event.detail) == (
         alice,
         "",
-        {"search": "Amy Ash", "results": 1},
+        {
+            "search": "Amy Ash",
+            "results": 1,
+            "people": [Person.objects.get(family__reference="WEST-0007", given_name="Amy").pk],
+        },
     )
 
 

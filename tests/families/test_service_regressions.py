@@ -192,3 +192,118 @@ def test_a_note_of_only_spaces_is_refused(family, alice):
             significant=True,
             acting_user=alice,
         )
+
+
+def test_a_case_allocated_today_can_be_reallocated_today(team, alice, bob, manager):
+    family = family_create(
+        locality=team.locality,
+        team=team,
+        social_worker=alice,
+        opened_on=timezone.localdate(),
+        acting_user=manager,
+    )
+
+    family_allocate(
+        family=family, social_worker=bob, start_date=timezone.localdate(), acting_user=manager
+    )
+
+    assert list(
+        Allocation.objects.filter(family=family).values_list(
+            "social_worker__username", "start_date", "end_date"
+        )
+    ) == [("bob", timezone.localdate(), None)]
+    family.refresh_from_db()
+    assert family.social_worker == bob
+
+
+def test_an_inactive_worker_cannot_be_allocated(family, bob, manager):
+    bob.is_active = False
+    bob.save(update_fields=["is_active"])
+
+    with pytest.raises(ValidationError, match="social worker in the family's team"):
+        family_allocate(
+            family=family, social_worker=bob, start_date=timezone.localdate(), acting_user=manager
+        )
+
+
+def test_nobody_decides_their_own_closure(family, manager):
+    from families.services import closure_request_decide
+
+    request = closure_request_create(
+        family=family, closing_on=days_ago(1), reason="moved_away", acting_user=manager
+    )
+
+    with pytest.raises(ValidationError, match="someone else must decide"):
+        closure_request_decide(request=request, approve=True, acting_user=manager)
+    family.refresh_from_db()
+    assert family.closed_on is None
+
+
+def test_a_service_manager_over_the_family_can_decide_a_managers_closure(
+    family, manager, make_user
+):
+    from families.services import closure_request_decide
+
+    service_manager = make_user(Role.SERVICE_MANAGER, locality=family.locality)
+    request = closure_request_create(
+        family=family, closing_on=days_ago(1), reason="moved_away", acting_user=manager
+    )
+
+    closure_request_decide(request=request, approve=True, acting_user=service_manager)
+
+    family.refresh_from_db()
+    assert family.closed_on == days_ago(1)
+
+
+@pytest.mark.parametrize(
+    "write",
+    ["contact", "status", "chronology", "plan", "person", "father_inclusion", "new_person"],
+)
+def test_nothing_more_is_written_to_a_closed_case(family, alice, write):
+    from families.models import Contact, StatusEpisode
+    from families.services import chronology_entry_create, person_create, plan_create
+
+    child = PersonFactory(family=family, given_name="Ann")
+    family_close(family=family, closed_on=days_ago(1), closure_reason="Done", acting_user=alice)
+    family.refresh_from_db()
+    child.refresh_from_db()
+    writes = {
+        "contact": lambda: contact_record(
+            family=family,
+            occurred_at=timezone.now(),
+            kind="phone",
+            note="Called",
+            acting_user=alice,
+        ),
+        "status": lambda: child_status_change(
+            child=child, status=LegalStatus.CP, start_date=timezone.localdate(), acting_user=alice
+        ),
+        "chronology": lambda: chronology_entry_create(
+            family=family, summary="Event", occurred_on=timezone.localdate(), acting_user=alice
+        ),
+        "plan": lambda: plan_create(
+            child=child, kind="cp", started_on=timezone.localdate(), acting_user=alice
+        ),
+        "person": lambda: person_update(
+            person=child,
+            expected_version=child.version,
+            changes={"given_name": "Anne"},
+            acting_user=alice,
+        ),
+        "father_inclusion": lambda: father_inclusion_update(
+            child=child,
+            expected_version=1,
+            changes={"invited_to_initial_conference": True},
+            acting_user=alice,
+        ),
+        "new_person": lambda: person_create(
+            family=family, role="child", given_name="New", acting_user=alice
+        ),
+    }
+
+    with pytest.raises(ValidationError, match="nothing more can be recorded"):
+        writes[write]()
+    assert not Contact.objects.exists()
+    assert not StatusEpisode.objects.exists()
+    child.refresh_from_db()
+    assert child.given_name == "Ann"
