@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -37,8 +36,19 @@ MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
 class CaseRecordAdmin(admin.ModelAdmin):
-    """Case records are read here, never changed: every change goes through the services,
-    which validate it and write its audit row (STYLE.md: one path for every write)."""
+    """Case records are neither read nor changed in Django admin.
+
+    Administrators run the system, not casework, so they see no case records (as in
+    families.selectors.family_list_for); every change goes through the services, which
+    validate it and write its audit row (STYLE.md: one path for every write). The classes
+    stay registered so the import page has a home and their list settings document the data.
+    """
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -73,8 +83,6 @@ class FamilyAdmin(CaseRecordAdmin):
         """Upload a bundle and see the dry run; then confirm to import that same file."""
         # admin_view has already let only the admin role in; the import itself goes through
         # the importer, which validates every row and audits what it writes.
-        if not self.has_view_permission(request):
-            raise PermissionDenied
         context: dict[str, Any] = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

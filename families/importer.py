@@ -558,6 +558,21 @@ class _CaseImport:
                         )
             reference = row.values.get("person_ref")
             stored = self.stored_people.get(reference) if reference else None
+            stored_family = self.stored_families.get(family_ref) if family_ref else None
+            if (
+                stored is not None
+                and family_ref is not None
+                and (stored_family is None or stored_family.pk != stored.family_id)
+            ):
+                # Their father link, contacts, plans and history belong to the old case and
+                # its team; moving them is casework, not an import.
+                self.problem(
+                    self.people,
+                    row,
+                    "family_ref",
+                    f"{reference} is already recorded in another family; an import cannot "
+                    "move people between families",
+                )
             if (
                 stored is not None
                 and role

@@ -391,6 +391,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
             "draft": draft if request.method == "GET" else None,
             # Milliseconds since the epoch, for the page's script to compare with its copy.
             "last_saved_ms": int(last_saved.timestamp() * 1000) if last_saved else 0,
+            "server_now_ms": int(timezone.now().timestamp() * 1000),
         },
     )
 
@@ -715,7 +716,7 @@ def father_inclusion(request: HttpRequest, pk: int, child_pk: int) -> HttpRespon
     )
     inclusion = FatherInclusion.objects.filter(child=child).first() or FatherInclusion(child=child)
     form = FatherInclusionForm(request.POST or None, initial=_inclusion_initial(inclusion))
-    conflict = False
+    conflict: list[dict[str, str]] | None = None
     if request.method == "POST" and form.is_valid():
         try:
             services.father_inclusion_update(
@@ -725,9 +726,20 @@ def father_inclusion(request: HttpRequest, pk: int, child_pk: int) -> HttpRespon
                 acting_user=user,
             )
         except services.EditConflict as error:
-            # Show what is saved now; the user's own answers were a few clicks, not text.
-            form = FatherInclusionForm(initial=_inclusion_initial(error.current))
-            conflict = True
+            # Keep the user's answers, at the saved version, and list where they differ.
+            conflict = [
+                {
+                    "label": form.fields[name].label,
+                    "yours": _display(mine),
+                    "theirs": _display(getattr(error.current, name)),
+                }
+                for name, mine in form.changes().items()
+                if getattr(error.current, name) != mine
+            ]
+            data = request.POST.copy()
+            data["version"] = str(error.current.version)
+            form = FatherInclusionForm(data)
+            form.is_valid()
         else:
             messages.success(request, f"Father inclusion for {child.given_name} is saved.")
             return redirect(family)

@@ -28,12 +28,16 @@ function setUp(form) {
   const key = form.dataset.draftKey;
   const status = form.querySelector("[data-draft-status]");
   const token = form.querySelector("[name=csrfmiddlewaretoken]").value;
-  const storageKey = `dmt-draft:${key}`;
+  // Per user, so a shared computer never offers one worker's note to another; and stamped
+  // in the server's time, so a device clock that runs fast or slow cannot confuse the check.
+  const storageKey = `dmt-draft:${form.dataset.user}:${key}`;
+  const offset = Number(form.dataset.serverNow || Date.now()) - Date.now();
+  const now = () => Date.now() + offset;
   const say = (text) => { if (status) status.textContent = text; };
   let timer = null;
 
   const keepOnDevice = () => localStorage.setItem(
-    storageKey, JSON.stringify({ data: formData(form), at: Date.now() }));
+    storageKey, JSON.stringify({ data: formData(form), at: now() }));
 
   async function save() {
     keepOnDevice();
@@ -70,7 +74,7 @@ function setUp(form) {
   if (!offered && kept && kept.at > lastSaved && kept.data.note?.[0]) {
     offered = kept.data;
     banner.querySelector("[data-draft-when]").textContent =
-      `This device kept unsaved text from ${new Date(kept.at).toLocaleString("en-GB")}.`;
+      `This device kept unsaved text from ${new Date(kept.at - offset).toLocaleString("en-GB")}.`;
     banner.hidden = false;
   } else if (kept && kept.at <= lastSaved) {
     localStorage.removeItem(storageKey);

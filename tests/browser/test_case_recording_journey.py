@@ -227,3 +227,41 @@ def test_a_note_saved_after_the_session_expired_is_kept_and_offered_back(page: P
     page.goto(f"/families/{family.pk}/contacts/new/")
     expect(page.get_by_role("heading", name="Record a contact")).to_be_visible()
     expect(page.locator("[data-draft-banner]")).to_be_hidden()
+
+
+def test_a_device_copy_is_never_offered_to_another_worker_and_goes_at_sign_out(
+    page: Page, social_worker
+):
+    colleague = UserFactory(username="bea", role=Role.SOCIAL_WORKER, team=social_worker.team)
+    family = Family.objects.create(
+        reference="SHARED-1",
+        locality=social_worker.team.locality,
+        team=social_worker.team,
+        social_worker=social_worker,
+        opened_on=timezone.localdate(),
+    )
+    sign_in(page, "sam")
+    page.goto(f"/families/{family.pk}/contacts/new/")
+    page.get_by_label("What happened").fill("Sam's private note")
+    expect(page.get_by_text("Draft saved at")).to_be_visible()
+    kept = "Object.keys(localStorage).filter((k) => k.startsWith('dmt-draft:')).length"
+    assert page.evaluate(kept) == 1  # the device holds a copy of Sam's note
+    page.context.clear_cookies(name="sessionid")  # Sam walks away; his session expires
+
+    # Bea signs in on the same computer: Sam's note is not offered to her.
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill(colleague.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/families/{family.pk}/contacts/new/")
+    expect(page.get_by_role("heading", name="Record a contact")).to_be_visible()
+    expect(page.locator("[data-draft-banner]")).to_be_hidden()
+
+    # Signing out clears what the device kept.
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert (
+        page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('dmt-draft:')).length")
+        == 0
+    )
+    assert colleague.pk != social_worker.pk

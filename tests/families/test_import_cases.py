@@ -745,3 +745,20 @@ def test_the_command_reads_a_zip(tmp_path):
     call_command("import_cases", str(archive), stdout=io.StringIO())
 
     assert Referral.objects.count() == 50
+
+
+def test_a_person_already_recorded_cannot_be_moved_to_another_family(tmp_path):
+    run(tmp_path / "first")
+    families = FAMILIES + "F2,West,Team B,Pilot,2022-04-01,,\n"
+
+    errors = refused(
+        tmp_path / "second",
+        families=families,
+        people=PEOPLE.replace("P2,F1,child", "P2,F2,child"),
+    )
+
+    assert errors == [
+        "people.csv:3: family_ref: P2 is already recorded in another family; an import "
+        "cannot move people between families"
+    ]
+    assert Person.objects.get(reference="P2").family.reference == "F1"

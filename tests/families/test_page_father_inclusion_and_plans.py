@@ -71,6 +71,14 @@ def test_answers_saved_meanwhile_are_shown_not_overwritten(client_for, alice, bo
     assert response.status_code == 200
     assert "Someone else saved these answers" in response.content.decode()
     assert FatherInclusion.objects.get(child=amy).invited_to_initial_conference is True
+    assert response.context["form"]["invited_to_initial_conference"].value() == "no"  # kept
+    assert response.context["conflict"] == [
+        {
+            "label": "Invited to the initial child protection conference",
+            "yours": "No",
+            "theirs": "Yes",
+        }
+    ]
 
 
 def test_an_outsider_cannot_find_the_page_and_an_auditor_cannot_record(
