@@ -44,7 +44,10 @@ def _home_context(user: User) -> dict[str, Any]:
         caseload = list(
             family_selectors.caseload_for(user, family_selectors.CaseloadFilters(mine_only=True))
         )
-        return {"caseload": caseload, "level_labels": family_selectors.level_labels()}
+        labels = family_selectors.level_labels()
+        for family in caseload:
+            family.level_label = labels[family.current_level]
+        return {"caseload": caseload}
     if user.role in (Role.TEAM_MANAGER, Role.BUSINESS_SUPPORT):
         return {
             "pending_closures": family_selectors.pending_closures_for(user),

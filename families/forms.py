@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from .models import ClosureRequest, ContactKind, Family, LegalStatus, Person
+from .models import ClosureRequest, ContactKind, Family, LegalStatus, Person, level_labels
 
 
 class DateInput(forms.DateInput):
@@ -374,18 +374,7 @@ class CaseloadFilterForm(forms.Form):
         empty_value=None,
         choices=[
             ("", "Any status"),
-            *[
-                (str(level), label)
-                for level, label in [
-                    (6, "Looked after"),
-                    (5, "Care proceedings"),
-                    (4, "Pre-proceedings"),
-                    (3, "Child protection"),
-                    (2, "Child in need"),
-                    (1, "Early help"),
-                    (0, "Not open"),
-                ]
-            ],
+            *[(str(level), label) for level, label in sorted(level_labels().items(), reverse=True)],
         ],
     )
     no_contact_for_days = forms.TypedChoiceField(

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 
 class LegalStatus(models.TextChoices):
@@ -18,6 +19,16 @@ class LegalStatus(models.TextChoices):
     PRE_PROCEEDINGS = "pre_proceedings", "Pre-proceedings"
     CARE_PROCEEDINGS = "care_proceedings", "Care proceedings"
     LOOKED_AFTER = "looked_after", "Looked after"
+
+
+def long_date(day: datetime.date) -> str:
+    """A date as practitioners write it: "3 March 2024"."""
+    return format_date(day, "j F Y")
+
+
+def level_labels() -> dict[int, str]:
+    """Each rung of the ladder by level, 0 (not open) included."""
+    return {0: "Not open", **{LEVELS[value]: label for value, label in LegalStatus.choices}}
 
 
 LEVELS: dict[str, int] = {
@@ -417,9 +428,12 @@ class Plan(models.Model):
         return f"{self.get_kind_display()} plan for {self.child}"
 
 
+OUTSTANDING_ACTION_STATUSES = ("not_started", "in_progress")
+
+
 class PlanActionQuerySet(models.QuerySet["PlanAction"]):
     def outstanding(self) -> "PlanActionQuerySet":
-        return self.filter(status__in=["not_started", "in_progress"])
+        return self.filter(status__in=OUTSTANDING_ACTION_STATUSES)
 
     def overdue_on(self, day: datetime.date) -> "PlanActionQuerySet":
         return self.outstanding().filter(due_on__lt=day)
@@ -469,6 +483,10 @@ class PlanAction(models.Model):
     @property
     def owner(self) -> object:
         return self.owner_worker or self.owner_person
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status in OUTSTANDING_ACTION_STATUSES and self.due_on < timezone.localdate()
 
 
 class Draft(models.Model):

@@ -19,7 +19,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
 
 from accounts.models import Role, SpecialistPathway, User
 
@@ -29,17 +28,13 @@ from .models import (
     Contact,
     Family,
     FamilyQuerySet,
-    LegalStatus,
     Person,
     Plan,
     PlanAction,
     StatusEpisode,
+    level_labels,
+    long_date,
 )
-
-
-def long_date(day: datetime.date) -> str:
-    return format_date(day, "j F Y")
-
 
 # Roles that record casework on their team's families.
 RECORDING_ROLES = (Role.SOCIAL_WORKER, Role.TEAM_MANAGER)
@@ -128,7 +123,6 @@ class CaseloadFilters:
     team_id: int | None = None
     level: int | None = None
     no_contact_for_days: int | None = None
-    include_closed: bool = False
 
 
 def caseload_for(user: User, filters: CaseloadFilters | None = None) -> FamilyQuerySet:
@@ -136,8 +130,7 @@ def caseload_for(user: User, filters: CaseloadFilters | None = None) -> FamilyQu
     longest since last contact first (never contacted first of all)."""
     filters = filters or CaseloadFilters()
     families = family_list_for(user)
-    if not filters.include_closed:
-        families = families.open()
+    families = families.open()
     if filters.mine_only:
         families = families.filter(social_worker=user)
     if filters.team_id:
@@ -161,10 +154,6 @@ def _never_contacted_first() -> Case:
         default=Value(1),
         output_field=IntegerField(),
     )
-
-
-def level_labels() -> dict[int, str]:
-    return {0: "Not open", **{LEVELS[value]: label for value, label in LegalStatus.choices}}
 
 
 def caseload_counts(families: FamilyQuerySet) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Locality, Role, Team, User
@@ -33,6 +32,7 @@ from .models import (
     Plan,
     PlanAction,
     StatusEpisode,
+    long_date,
 )
 
 
@@ -43,10 +43,6 @@ class EditConflict(Exception):
         super().__init__(f"{current} changed since version {expected_version}")
         self.current = current
         self.expected_version = expected_version
-
-
-def long_date(day: datetime.date) -> str:
-    return format_date(day, "j F Y")
 
 
 def new_reference(prefix: str) -> str:

@@ -35,7 +35,16 @@ from .forms import (
     PlanForm,
     StatusChangeForm,
 )
-from .models import ClosureRequest, Draft, Family, FatherInclusion, Person, Plan, PlanAction
+from .models import (
+    ClosureRequest,
+    Draft,
+    Family,
+    FatherInclusion,
+    Person,
+    Plan,
+    PlanAction,
+    long_date,
+)
 
 ChildFormSet = formset_factory(
     NewChildForm, extra=3, max_num=12, absolute_max=12, validate_max=True
@@ -587,7 +596,7 @@ def _display(value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime.date):
-        return services.long_date(value)
+        return long_date(value)
     return str(value)
 
 
