@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.audit import audit_record, audit_record_many
 from accounts.models import AuditEvent, Role, Team, User
+from accounts.permissions import role_required
 
 from . import selectors, services
 from .forms import (
@@ -108,7 +109,18 @@ def _caseload_filters(request: HttpRequest) -> tuple[CaseloadFilterForm, selecto
     return form, filters
 
 
+# Roles whose work is reading case files across a team or area (see selectors.family_list_for).
+CASE_READERS = (
+    Role.SOCIAL_WORKER,
+    Role.TEAM_MANAGER,
+    Role.SERVICE_MANAGER,
+    Role.BUSINESS_SUPPORT,
+    Role.AUDITOR,
+)
+
+
 @require_GET
+@role_required(*CASE_READERS)
 def caseload(request: HttpRequest) -> HttpResponse:
     form, filters = _caseload_filters(request)
     families = selectors.caseload_for(_user(request), filters)
@@ -130,6 +142,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@role_required(*CASE_READERS)
 def caseload_export(request: HttpRequest) -> HttpResponse:
     """The filtered caseload as CSV. Each family exported is audited."""
     _form, filters = _caseload_filters(request)
@@ -696,6 +709,7 @@ def chronology(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@role_required(*CASE_READERS)
 def search(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     query = request.GET.get("q", "").strip()[:100]

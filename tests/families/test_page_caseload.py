@@ -61,7 +61,6 @@ def three_teams_families(alice, bob, charlie) -> None:
         ("team_manager", "", ["ALICE-1", "BOB-1", "UNALLOCATED-1"]),
         ("business_support", "", ["ALICE-1", "BOB-1", "UNALLOCATED-1"]),
         ("auditor", "", ["ALICE-1", "BOB-1", "CHARLIE-1", "UNALLOCATED-1"]),
-        ("partner_specialist", "?show=team", []),
     ],
 )
 def test_the_caseload_shows_only_the_families_each_user_may_see(
@@ -82,6 +81,13 @@ def test_a_social_workers_caseload_shows_their_own_families_until_they_ask_for_t
     assert "ALICE-1" in page
     assert "BOB-1" not in page
     assert "CHARLIE-1" not in page
+
+
+def test_a_partner_specialist_is_refused_the_councils_caseload(client_as, three_teams_families):
+    response = client_as("partner_specialist").get(CASELOAD + "?show=team")
+
+    assert response.status_code == 403
+    assert "ALICE-1" not in response.content.decode()
 
 
 def test_an_anonymous_visitor_is_sent_to_sign_in(client_as, three_teams_families):

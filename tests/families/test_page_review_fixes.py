@@ -144,3 +144,17 @@ def test_more_children_than_the_form_allows_are_refused(client_as):
     assert response.status_code == 200
     assert "Children: Please submit at most 12 forms" in response.content.decode()
     assert not Family.objects.filter(reference="MANY-1").exists()
+
+
+@pytest.mark.parametrize(
+    "page", ["families:caseload", "families:caseload_export", "families:search"]
+)
+@pytest.mark.parametrize("who", ["partner_specialist", "administrator"])
+def test_roles_without_case_files_are_refused_the_case_lists(
+    client_as, client_for, make_user, page, who
+):
+    from accounts.models import Role
+
+    client = client_for(make_user(Role.ADMIN)) if who == "administrator" else client_as(who)
+
+    assert client.get(reverse(page), {"q": "Amy"}).status_code == 403

@@ -70,8 +70,11 @@ def test_an_outsiders_search_never_shows_another_teams_people(client_as, people)
     assert "Nobody found in the families you can see." in by_reference.content.decode()
 
 
-def test_a_partner_specialist_finds_nobody_yet(client_as, people):
-    assert found(client_as("partner_specialist").get(SEARCH, {"q": "Ashdown"})) == []
+def test_a_partner_specialist_cannot_search_the_councils_case_files(client_as, people):
+    response = client_as("partner_specialist").get(SEARCH, {"q": "Ashdown"})
+
+    assert response.status_code == 403
+    assert "Ashdown" not in response.content.decode()
 
 
 def test_an_auditor_searches_the_whole_council(client_as, people):
