@@ -8,7 +8,7 @@ user's text.
 import datetime
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -34,6 +34,8 @@ from .models import (
     StatusEpisode,
     long_date,
 )
+
+ModelT = TypeVar("ModelT", bound=models.Model)
 
 
 class EditConflict(Exception):
@@ -74,6 +76,14 @@ def _save_versioned(
         update_fields.append("updated_at")
     instance.save(update_fields=update_fields)
     return changed
+
+
+def _create(instance: ModelT, *, acting_user: User | None) -> ModelT:
+    """Validate, save and audit a new record: the tail of every create service."""
+    instance.full_clean()
+    instance.save()
+    audit_record(action=AuditEvent.Action.CREATE, actor=acting_user, obj=instance)
+    return instance
 
 
 def _check_editable(changes: dict[str, Any], editable: Iterable[str]) -> None:
@@ -367,10 +377,7 @@ def person_create(*, family: Family, acting_user: User | None, **fields: Any) ->
     person = Person(family=family, **fields)
     if person.father_id and person.father.family_id != family.pk:
         raise ValidationError({"father": "The father must be recorded in the same family."})
-    person.full_clean()
-    person.save()
-    audit_record(action=AuditEvent.Action.CREATE, actor=acting_user, obj=person)
-    return person
+    return _create(person, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -640,10 +647,7 @@ def chronology_entry_create(
     entry = ChronologyEntry(
         family=family, occurred_on=occurred_on, summary=summary.strip(), recorded_by=acting_user
     )
-    entry.full_clean()
-    entry.save()
-    audit_record(action=AuditEvent.Action.CREATE, actor=acting_user, obj=entry)
-    return entry
+    return _create(entry, acting_user=acting_user)
 
 
 # Plans ------------------------------------------------------------------------------------
@@ -662,10 +666,7 @@ def plan_create(
     if not child.is_child:
         raise ValidationError({"child": "Plans are for children."})
     plan = Plan(child=child, kind=kind, started_on=started_on, review_on=review_on)
-    plan.full_clean()
-    plan.save()
-    audit_record(action=AuditEvent.Action.CREATE, actor=acting_user, obj=plan)
-    return plan
+    return _create(plan, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -690,10 +691,7 @@ def plan_action_create(
         owner_worker=owner_worker,
         owner_person=owner_person,
     )
-    action.full_clean()
-    action.save()
-    audit_record(action=AuditEvent.Action.CREATE, actor=acting_user, obj=action)
-    return action
+    return _create(action, acting_user=acting_user)
 
 
 @transaction.atomic

@@ -138,7 +138,7 @@ def test_a_conflict_is_raised_even_when_the_change_is_the_same(child, alice, bob
 def test_two_simultaneous_saves_cannot_both_succeed(alice, bob):
     """Bob's save starts while Alice's transaction is still open: it must wait, then conflict."""
     if connection.vendor != "postgresql":
-        pytest.skip("needs row locks: SQLite serialises every write anyway")
+        pytest.skip(reason="needs row locks: SQLite serialises every write anyway")
     child = PersonFactory(given_name="Ann")
     alice_has_written = threading.Event()
     outcomes: dict[str, object] = {}
