@@ -2,11 +2,32 @@ from django.contrib import admin
 
 from families.admin import CaseRecordAdmin
 
-from .models import MeasureReading, OutcomeMeasure, Pathway, Referral
+from .models import (
+    CycleOfChangeEntry,
+    EligibilityRule,
+    MeasureReading,
+    OutcomeMeasure,
+    Pathway,
+    PathwayStage,
+    Referral,
+)
+
+
+class PathwayStageInline(admin.TabularInline):
+    model = PathwayStage
+    extra = 0
+
+
+class EligibilityRuleInline(admin.TabularInline):
+    """Eligibility is data a manager edits as the service's criteria change."""
+
+    model = EligibilityRule
+    extra = 0
 
 
 @admin.register(Pathway)
 class PathwayAdmin(admin.ModelAdmin):
+    inlines = [PathwayStageInline, EligibilityRuleInline]
     list_display = ["name", "code", "agency"]
     list_select_related = ["agency"]
     search_fields = ["name", "code"]
@@ -45,3 +66,8 @@ class MeasureReadingAdmin(CaseRecordAdmin):
     list_filter = ["measure", "needs_action"]
     list_select_related = ["person", "measure"]
     raw_id_fields = ["person"]
+
+
+@admin.register(CycleOfChangeEntry)
+class CycleOfChangeEntryAdmin(CaseRecordAdmin):
+    list_display = ["person", "stage", "recorded_on", "source"]

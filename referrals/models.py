@@ -22,6 +22,9 @@ class Pathway(models.Model):
         blank=True,
         related_name="pathways",
     )
+    caseload_per_fte = models.PositiveSmallIntegerField(
+        default=15, help_text="Open cases one full-time practitioner can hold."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -30,12 +33,95 @@ class Pathway(models.Model):
         return self.name
 
 
+class PathwayStage(models.Model):
+    """A step of a pathway, in order (mental health: referral, MI before assessment, ...)."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="stages")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=100)
+    order = models.PositiveSmallIntegerField()
+    is_closed = models.BooleanField(default=False, help_text="The stage a closed referral is in.")
+
+    class Meta:
+        ordering = ["pathway", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["pathway", "code"], name="stage_code_unique"),
+            models.UniqueConstraint(fields=["pathway", "order"], name="stage_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pathway}: {self.name}"
+
+
+class EligibilityRule(models.Model):
+    """One condition a referral to a pathway should meet, while the rule is in force.
+
+    Rules are data a manager edits, because eligibility changes over time (the DMT pilot took
+    fathers aged 16 to 30 with a child under 1 in chosen areas; later, any father of a child
+    on a CP plan or in pre-proceedings). All rules in force on the referral date apply.
+    """
+
+    class Kind(models.TextChoices):
+        ADULT_AGE_BETWEEN = "adult_age_between", "Adult's age between (min, max years)"
+        CHILD_UNDER_MONTHS = "child_under_months", "A child in the family under (months)"
+        LOCALITY_IN = "locality_in", "Family lives in one of (localities)"
+        CHILD_STATUS_IN = "child_status_in", "A child's current status is one of (statuses)"
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="rules")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    params = models.JSONField(
+        help_text='adult_age_between: {"min": 16, "max": 30}; child_under_months: '
+        '{"months": 12}; locality_in: {"localities": [...]}; child_status_in: '
+        '{"statuses": ["cp", "pre_proceedings"]}'
+    )
+    in_force_from = models.DateField()
+    in_force_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pathway", "in_force_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(in_force_to__isnull=True) | Q(in_force_to__gte=F("in_force_from")),
+                name="rule_in_force_to_not_before_from",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pathway}: {self.get_kind_display()} {self.params}"
+
+
 class ReferralQuerySet(models.QuerySet["Referral"]):
     def open_on(self, day: datetime.date) -> "ReferralQuerySet":
         return self.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day), referred_on__lte=day)
 
     def waiting(self) -> "ReferralQuerySet":
         return self.filter(closed_on__isnull=True, allocated_on__isnull=True)
+
+
+class Rag(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+class ClosureReason(models.TextChoices):
+    COMPLETED = "completed", "Completed"
+    DISENGAGED = "disengaged", "Disengaged"
+    DECLINED = "declined", "Declined"
+    MOVED_AWAY = "moved_away", "Moved away"
+    INAPPROPRIATE = "inappropriate", "Inappropriate referral"
+    OTHER = "other", "Other"
+
+
+class CycleOfChange(models.TextChoices):
+    """Motivational interviewing's cycle of change."""
+
+    PRE_CONTEMPLATION = "pre_contemplation", "Pre-contemplation"
+    CONTEMPLATION = "contemplation", "Contemplation"
+    PREPARATION = "preparation", "Preparation"
+    ACTION = "action", "Action"
+    MAINTENANCE = "maintenance", "Maintenance"
+    RELAPSE = "relapse", "Relapse"
 
 
 class Engagement(models.TextChoices):
@@ -76,6 +162,18 @@ class Referral(models.Model):
         null=True,
         blank=True,
         help_text="Known to the partner's core service before this referral.",
+    )
+    rag = models.CharField("priority (RAG)", max_length=5, choices=Rag.choices, default=Rag.AMBER)
+    areas_of_need = models.JSONField(default=list, blank=True)
+    reason = models.TextField(blank=True)
+    stage = models.ForeignKey(
+        PathwayStage, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    eligibility_override = models.TextField(
+        blank=True, help_text="Why the referral went ahead outside the pathway's rules."
+    )
+    closure_code = models.CharField(
+        "closure reason", max_length=20, choices=ClosureReason.choices, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -173,3 +271,62 @@ class MeasureReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure} for {self.person} on {self.taken_on}"
+
+
+class ReferralStageChange(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="stage_changes")
+    stage = models.ForeignKey(PathwayStage, on_delete=models.PROTECT, related_name="+")
+    changed_on = models.DateField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["referral", "changed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.referral} to {self.stage} on {self.changed_on}"
+
+
+class EngagementChange(models.Model):
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="engagement_changes"
+    )
+    engagement = models.CharField(max_length=20, choices=Engagement.choices)
+    changed_on = models.DateField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["referral", "changed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.referral}: {self.engagement} on {self.changed_on}"
+
+
+class CycleOfChangeEntry(models.Model):
+    """Where an adult is on the cycle of change, as placed by a practitioner or in group
+    supervision; the history is kept, the latest entry is current."""
+
+    class Source(models.TextChoices):
+        PRACTITIONER = "practitioner", "Practitioner"
+        GROUP_SUPERVISION = "group_supervision", "Group supervision"
+
+    person = models.ForeignKey(
+        "families.Person", on_delete=models.CASCADE, related_name="cycle_of_change"
+    )
+    stage = models.CharField(max_length=20, choices=CycleOfChange.choices)
+    recorded_on = models.DateField()
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.PRACTITIONER)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["person", "recorded_on", "id"]
+        verbose_name_plural = "cycle of change entries"
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_stage_display()} on {self.recorded_on}"

@@ -1,6 +1,7 @@
 """Writes for the specialist pathways: validated, atomic and audited (issue 4 grows this)."""
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -8,10 +9,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.models import AuditEvent, User
-from families.models import Person
+from accounts.models import AuditEvent, Role, User
+from families.models import LEVELS, Person, StatusEpisode, long_date
+from families.services import check_open, new_reference
 
-from .models import MeasureReading, OutcomeMeasure
+from .models import (
+    ClosureReason,
+    CycleOfChangeEntry,
+    EligibilityRule,
+    Engagement,
+    EngagementChange,
+    MeasureReading,
+    OutcomeMeasure,
+    Pathway,
+    PathwayStage,
+    Rag,
+    Referral,
+    ReferralStageChange,
+)
 
 
 def measure_scores_clean(measure: OutcomeMeasure, scores: dict[str, Any]) -> dict[str, int]:
@@ -77,3 +92,297 @@ def measure_reading_record(
         detail={"measure": measure.code, "total": total, "needs_action": needs_action},
     )
     return reading
+
+
+# Eligibility ------------------------------------------------------------------------------
+
+
+def _age_in_years(born: datetime.date, on: datetime.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _months_old(born: datetime.date, on: datetime.date) -> int:
+    return (on.year - born.year) * 12 + on.month - born.month - (on.day < born.day)
+
+
+def eligibility_failures(*, person: Person, pathway: Pathway, on: datetime.date) -> list[str]:
+    """The rules in force on `on` that a referral of `person` does not meet, in words."""
+    rules = EligibilityRule.objects.filter(pathway=pathway, in_force_from__lte=on).exclude(
+        in_force_to__lt=on
+    )
+    children = list(person.family.people.filter(role=Person.Role.CHILD))
+    failures = []
+    for rule in rules:
+        params = rule.params
+        if rule.kind == EligibilityRule.Kind.ADULT_AGE_BETWEEN:
+            if person.date_of_birth is None:
+                failures.append("The adult's date of birth is not recorded.")
+            elif not params["min"] <= _age_in_years(person.date_of_birth, on) <= params["max"]:
+                failures.append(f"The adult is not aged {params['min']} to {params['max']}.")
+        elif rule.kind == EligibilityRule.Kind.CHILD_UNDER_MONTHS:
+            if not any(
+                child.date_of_birth and _months_old(child.date_of_birth, on) < params["months"]
+                for child in children
+            ):
+                failures.append(f"No child in the family is under {params['months']} months.")
+        elif rule.kind == EligibilityRule.Kind.LOCALITY_IN:
+            if person.family.locality.name not in params["localities"]:
+                failures.append(f"The family does not live in {', '.join(params['localities'])}.")
+        elif rule.kind == EligibilityRule.Kind.CHILD_STATUS_IN:
+            statuses = set(params["statuses"])
+            covering = StatusEpisode.objects.filter(
+                child__in=children, status__in=statuses
+            ).covering(on)
+            if not covering.exists():
+                labels = sorted(statuses, key=lambda status: LEVELS.get(status, 0))
+                failures.append(f"No child's status is {' or '.join(labels)}.")
+    return failures
+
+
+# Referral lifecycle -----------------------------------------------------------------------
+
+
+def _first_stage(pathway: Pathway) -> PathwayStage:
+    return pathway.stages.order_by("order").first()  # type: ignore[return-value]
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    person: Person,
+    pathway: Pathway,
+    referred_on: datetime.date,
+    rag: str = Rag.AMBER,
+    areas_of_need: list[str] | None = None,
+    reason: str = "",
+    previously_known: bool | None = None,
+    eligibility_override: str = "",
+    acting_user: User,
+) -> Referral:
+    """Refer an adult to a pathway. Outside the pathway's rules the referral needs a reason
+    to proceed (the ValidationError lists each rule not met, code "ineligible")."""
+    if person.is_child:
+        raise ValidationError({"person": "Children are not referred to adult pathways."})
+    check_open(person.family)
+    if referred_on > timezone.localdate():
+        raise ValidationError({"referred_on": "The referral date cannot be in the future."})
+    if Referral.objects.filter(person=person, pathway=pathway, closed_on__isnull=True).exists():
+        raise ValidationError({"pathway": f"{person} already has an open {pathway} referral."})
+    failures = eligibility_failures(person=person, pathway=pathway, on=referred_on)
+    if failures and not eligibility_override.strip():
+        raise ValidationError(
+            {"eligibility_override": [ValidationError(f, code="ineligible") for f in failures]}
+        )
+    referral = Referral(
+        reference=new_reference("R"),
+        person=person,
+        pathway=pathway,
+        referred_on=referred_on,
+        referred_by=acting_user,
+        rag=rag,
+        areas_of_need=areas_of_need or [],
+        reason=reason,
+        previously_known=previously_known,
+        eligibility_override=eligibility_override.strip() if failures else "",
+        stage=_first_stage(pathway),
+    )
+    referral.full_clean()
+    referral.save()
+    ReferralStageChange.objects.create(
+        referral=referral, stage=referral.stage, changed_on=referred_on, changed_by=acting_user
+    )
+    EngagementChange.objects.create(
+        referral=referral,
+        engagement=Engagement.NEW,
+        changed_on=referred_on,
+        changed_by=acting_user,
+    )
+    audit_record(
+        action=AuditEvent.Action.CREATE,
+        actor=acting_user,
+        obj=referral,
+        detail={"pathway": pathway.code, "ineligible": failures},
+    )
+    return referral
+
+
+def practitioner_load(practitioner: User, pathway: Pathway) -> tuple[int, int]:
+    """(open referrals allocated to the practitioner, their capacity by FTE)."""
+    open_cases = Referral.objects.filter(practitioner=practitioner, closed_on__isnull=True).count()
+    capacity = int(Decimal(practitioner.fte) * pathway.caseload_per_fte)
+    return open_cases, capacity
+
+
+@transaction.atomic
+def referral_allocate(
+    *,
+    referral: Referral,
+    practitioner: User,
+    allocated_on: datetime.date,
+    accept_over_capacity: bool = False,
+    acting_user: User,
+) -> Referral:
+    """Allocate to a practitioner of the pathway; over their capacity it warns (code
+    "over_capacity") unless the allocator accepts it."""
+    referral = Referral.objects.select_for_update().select_related("pathway").get(pk=referral.pk)
+    if referral.closed_on is not None:
+        raise ValidationError("A closed referral cannot be allocated.")
+    if (
+        practitioner.role != Role.SPECIALIST
+        or practitioner.pathway != referral.pathway.code
+        or not practitioner.is_active
+    ):
+        raise ValidationError({"practitioner": f"Choose a {referral.pathway} practitioner."})
+    if allocated_on < referral.referred_on:
+        raise ValidationError(
+            {
+                "allocated_on": f"Allocation cannot be before the referral, "
+                f"{long_date(referral.referred_on)}."
+            }
+        )
+    open_cases, capacity = practitioner_load(practitioner, referral.pathway)
+    if open_cases >= capacity and not accept_over_capacity:
+        raise ValidationError(
+            {
+                "practitioner": ValidationError(
+                    f"{practitioner} holds {open_cases} open cases, at or over their capacity of "
+                    f"{capacity}.",
+                    code="over_capacity",
+                )
+            }
+        )
+    referral.practitioner, referral.allocated_on = practitioner, allocated_on
+    referral.version += 1
+    referral.save(update_fields=["practitioner", "allocated_on", "version", "updated_at"])
+    allocated = referral.pathway.stages.filter(code="allocated").first()
+    if allocated is not None and referral.stage_id != allocated.pk:
+        _move_to_stage(referral, allocated, allocated_on, acting_user)
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=acting_user,
+        obj=referral,
+        detail={"practitioner": practitioner.username, "over_capacity": open_cases >= capacity},
+    )
+    return referral
+
+
+def _move_to_stage(
+    referral: Referral, stage: PathwayStage, on: datetime.date, acting_user: User | None
+) -> None:
+    last = referral.stage_changes.order_by("-changed_on", "-id").first()
+    if last is not None and on < last.changed_on:
+        when = long_date(last.changed_on)
+        raise ValidationError({"changed_on": f"The change cannot be before the last one, {when}."})
+    referral.stage = stage
+    referral.save(update_fields=["stage", "updated_at"])
+    ReferralStageChange.objects.create(
+        referral=referral, stage=stage, changed_on=on, changed_by=acting_user
+    )
+
+
+@transaction.atomic
+def referral_stage_change(
+    *, referral: Referral, stage_code: str, changed_on: datetime.date, acting_user: User
+) -> Referral:
+    """Move an open referral to another of its pathway's stages (closing has its own path)."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.closed_on is not None:
+        raise ValidationError("This referral is closed.")
+    stage = referral.pathway.stages.filter(code=stage_code, is_closed=False).first()
+    if stage is None:
+        raise ValidationError({"stage": f"Not a stage of {referral.pathway} to move to."})
+    if changed_on > timezone.localdate():
+        raise ValidationError({"changed_on": "The date cannot be in the future."})
+    _move_to_stage(referral, stage, changed_on, acting_user)
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=acting_user,
+        obj=referral,
+        detail={"stage": stage.code, "changed_on": changed_on.isoformat()},
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_engagement_change(
+    *, referral: Referral, engagement: str, changed_on: datetime.date, acting_user: User
+) -> Referral:
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if engagement not in Engagement.values:
+        raise ValidationError({"engagement": "Choose engaged, inconsistent, not engaged or new."})
+    if changed_on > timezone.localdate() or changed_on < referral.referred_on:
+        raise ValidationError({"changed_on": "The date must be between the referral and today."})
+    if referral.engagement == engagement:
+        return referral
+    referral.engagement = engagement
+    referral.version += 1
+    referral.save(update_fields=["engagement", "version", "updated_at"])
+    EngagementChange.objects.create(
+        referral=referral, engagement=engagement, changed_on=changed_on, changed_by=acting_user
+    )
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=acting_user,
+        obj=referral,
+        detail={"engagement": engagement, "changed_on": changed_on.isoformat()},
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_close(
+    *,
+    referral: Referral,
+    closed_on: datetime.date,
+    reason: str,
+    outcome: str = "",
+    acting_user: User,
+) -> Referral:
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.closed_on is not None:
+        raise ValidationError("This referral is already closed.")
+    if reason not in ClosureReason.values:
+        raise ValidationError({"reason": "Choose a reason for closing."})
+    if closed_on > timezone.localdate() or closed_on < referral.referred_on:
+        raise ValidationError({"closed_on": "The date must be between the referral and today."})
+    closed = referral.pathway.stages.filter(is_closed=True).first()
+    referral.closed_on, referral.closure_code, referral.closure_reason = closed_on, reason, outcome
+    referral.version += 1
+    referral.save(
+        update_fields=["closed_on", "closure_code", "closure_reason", "version", "updated_at"]
+    )
+    if closed is not None:
+        _move_to_stage(referral, closed, closed_on, acting_user)
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=acting_user,
+        obj=referral,
+        detail={"closed_on": closed_on.isoformat(), "reason": reason},
+    )
+    return referral
+
+
+@transaction.atomic
+def cycle_of_change_record(
+    *,
+    person: Person,
+    stage: str,
+    recorded_on: datetime.date,
+    source: str = CycleOfChangeEntry.Source.PRACTITIONER,
+    acting_user: User,
+) -> CycleOfChangeEntry:
+    if person.is_child:
+        raise ValidationError({"person": "The cycle of change is recorded for adults."})
+    if recorded_on > timezone.localdate():
+        raise ValidationError({"recorded_on": "The date cannot be in the future."})
+    entry = CycleOfChangeEntry(
+        person=person,
+        stage=stage,
+        recorded_on=recorded_on,
+        source=source,
+        recorded_by=acting_user,
+    )
+    entry.full_clean()
+    entry.save()
+    audit_record(action=AuditEvent.Action.CREATE, actor=acting_user, obj=entry)
+    return entry
