@@ -78,7 +78,7 @@ def _save_versioned(
     return changed
 
 
-def _create(instance: ModelT, *, acting_user: User | None) -> ModelT:
+def create_audited(instance: ModelT, *, acting_user: User | None) -> ModelT:
     """Validate, save and audit a new record: the tail of every create service."""
     instance.full_clean()
     instance.save()
@@ -377,7 +377,7 @@ def person_create(*, family: Family, acting_user: User | None, **fields: Any) ->
     person = Person(family=family, **fields)
     if person.father_id and person.father.family_id != family.pk:
         raise ValidationError({"father": "The father must be recorded in the same family."})
-    return _create(person, acting_user=acting_user)
+    return create_audited(person, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -647,7 +647,7 @@ def chronology_entry_create(
     entry = ChronologyEntry(
         family=family, occurred_on=occurred_on, summary=summary.strip(), recorded_by=acting_user
     )
-    return _create(entry, acting_user=acting_user)
+    return create_audited(entry, acting_user=acting_user)
 
 
 # Plans ------------------------------------------------------------------------------------
@@ -666,7 +666,7 @@ def plan_create(
     if not child.is_child:
         raise ValidationError({"child": "Plans are for children."})
     plan = Plan(child=child, kind=kind, started_on=started_on, review_on=review_on)
-    return _create(plan, acting_user=acting_user)
+    return create_audited(plan, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -691,7 +691,7 @@ def plan_action_create(
         owner_worker=owner_worker,
         owner_person=owner_person,
     )
-    return _create(action, acting_user=acting_user)
+    return create_audited(action, acting_user=acting_user)
 
 
 @transaction.atomic

@@ -330,3 +330,172 @@ class CycleOfChangeEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}: {self.get_stage_display()} on {self.recorded_on}"
+
+
+class EngagementAttempt(models.Model):
+    """One try to engage a father (or any referred adult): each is worth recording."""
+
+    class Method(models.TextChoices):
+        VISIT = "visit", "Home visit"
+        PHONE = "phone", "Phone call"
+        TEXT = "text", "Text message"
+        LETTER = "letter", "Letter"
+        VIA_SOCIAL_WORKER = "via_social_worker", "Through the social worker"
+
+    class Outcome(models.TextChoices):
+        SPOKE = "spoke", "Spoke with him"
+        MET = "met", "Met"
+        NO_REPLY = "no_reply", "No reply"
+        MESSAGE_LEFT = "message_left", "Left a message"
+        DECLINED = "declined", "Declined"
+        ARRANGED = "arranged", "Arranged to meet"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attempts")
+    attempted_on = models.DateField()
+    method = models.CharField(max_length=20, choices=Method.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["referral", "attempted_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} on {self.attempted_on}: {self.get_outcome_display()}"
+
+
+class Appointment(models.Model):
+    """A session with an adult, and whether it happened."""
+
+    class Outcome(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        ATTENDED = "attended", "Attended"
+        DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+        CANCELLED_BY_CLIENT = "cancelled_by_client", "Cancelled by the adult"
+        CANCELLED_BY_SERVICE = "cancelled_by_service", "Cancelled by the service"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="appointments")
+    starts_at = models.DateTimeField()
+    minutes = models.PositiveSmallIntegerField(default=60)
+    outcome = models.CharField(max_length=25, choices=Outcome.choices, default=Outcome.BOOKED)
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.referral} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Consultation(models.Model):
+    """Advice a DMT worker gave a social worker about a father not on the DMT caseload."""
+
+    given_on = models.DateField()
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consultations_given"
+    )
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    social_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations_received",
+    )
+    topic = models.CharField(max_length=200)
+    minutes = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.topic} ({self.given_on})"
+
+
+class GroupProgramme(models.Model):
+    """A run of a group such as "Lads to Dads": weekly themed sessions, open to fathers."""
+
+    class Delivery(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        ONLINE = "online", "Online"
+
+    name = models.CharField(max_length=100)
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="programmes")
+    locality = models.ForeignKey(
+        "accounts.Locality", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    delivery = models.CharField(max_length=10, choices=Delivery.choices)
+    starts_on = models.DateField()
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} from {self.starts_on}"
+
+
+class ProgrammeSession(models.Model):
+    programme = models.ForeignKey(GroupProgramme, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveSmallIntegerField()
+    theme = models.CharField(max_length=100)
+    held_on = models.DateField()
+
+    class Meta:
+        ordering = ["programme", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="session_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme.name} session {self.number}: {self.theme}"
+
+
+class ProgrammeAttendance(models.Model):
+    """A father at a session: one with a case is linked; one without is recorded by name."""
+
+    session = models.ForeignKey(
+        ProgrammeSession, on_delete=models.CASCADE, related_name="attendance"
+    )
+    person = models.ForeignKey(
+        "families.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    attendee_name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | ~Q(attendee_name=""),
+                name="attendance_names_someone",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "person"],
+                condition=Q(person__isnull=False),
+                name="attendance_once_per_session",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person or self.attendee_name} at {self.session}"
+
+
+class TrainingSession(models.Model):
+    """A mini training session a DMT worker delivered."""
+
+    delivered_on = models.DateField()
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    audience = models.CharField(max_length=200)
+    attendees = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["-delivered_on"]
+
+    def __str__(self) -> str:
+        return f"{self.audience} ({self.delivered_on})"

@@ -11,21 +11,28 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Role, User
 from families.models import LEVELS, Person, StatusEpisode, long_date
-from families.services import check_open, new_reference
+from families.services import EditConflict, check_open, create_audited, new_reference
 
 from .models import (
+    Appointment,
     ClosureReason,
+    Consultation,
     CycleOfChangeEntry,
     EligibilityRule,
     Engagement,
+    EngagementAttempt,
     EngagementChange,
+    GroupProgramme,
     MeasureReading,
     OutcomeMeasure,
     Pathway,
     PathwayStage,
+    ProgrammeAttendance,
+    ProgrammeSession,
     Rag,
     Referral,
     ReferralStageChange,
+    TrainingSession,
 )
 
 
@@ -386,3 +393,177 @@ def cycle_of_change_record(
     entry.save()
     audit_record(action=AuditEvent.Action.CREATE, actor=acting_user, obj=entry)
     return entry
+
+
+# Dads Matter Too work and appointments ----------------------------------------------------
+
+
+def _not_future(day: datetime.date, field: str) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: "The date cannot be in the future."})
+
+
+@transaction.atomic
+def engagement_attempt_record(
+    *,
+    referral: Referral,
+    attempted_on: datetime.date,
+    method: str,
+    outcome: str,
+    note: str = "",
+    acting_user: User,
+) -> EngagementAttempt:
+    _not_future(attempted_on, "attempted_on")
+    if attempted_on < referral.referred_on:
+        raise ValidationError(
+            {
+                "attempted_on": f"The attempt cannot be before the referral, "
+                f"{long_date(referral.referred_on)}."
+            }
+        )
+    if referral.closed_on is not None:
+        raise ValidationError("This referral is closed.")
+    return create_audited(
+        EngagementAttempt(
+            referral=referral,
+            attempted_on=attempted_on,
+            method=method,
+            outcome=outcome,
+            note=note,
+            recorded_by=acting_user,
+        ),
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def appointment_book(
+    *, referral: Referral, starts_at: datetime.datetime, minutes: int = 60, acting_user: User
+) -> Appointment:
+    if referral.closed_on is not None:
+        raise ValidationError("This referral is closed.")
+    return create_audited(
+        Appointment(
+            referral=referral, starts_at=starts_at, minutes=minutes, practitioner=acting_user
+        ),
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def appointment_outcome(
+    *, appointment: Appointment, outcome: str, expected_version: int, acting_user: User
+) -> Appointment:
+    """Record what happened; only a past appointment can have been attended or missed."""
+    current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if current.version != expected_version:
+        raise EditConflict(current, expected_version)
+    if outcome not in Appointment.Outcome.values:
+        raise ValidationError({"outcome": "Choose what happened."})
+    happened = (Appointment.Outcome.ATTENDED, Appointment.Outcome.DID_NOT_ATTEND)
+    if outcome in happened and current.starts_at > timezone.now():
+        raise ValidationError({"outcome": "The appointment has not happened yet."})
+    current.outcome, current.version = outcome, expected_version + 1
+    current.save(update_fields=["outcome", "version"])
+    audit_record(
+        action=AuditEvent.Action.UPDATE, actor=acting_user, obj=current, detail={"outcome": outcome}
+    )
+    return current
+
+
+@transaction.atomic
+def consultation_record(
+    *,
+    given_on: datetime.date,
+    team: Any,
+    topic: str,
+    minutes: int,
+    social_worker: User | None = None,
+    acting_user: User,
+) -> Consultation:
+    _not_future(given_on, "given_on")
+    if minutes <= 0:
+        raise ValidationError({"minutes": "Enter the time spent in minutes."})
+    if social_worker is not None and social_worker.team_id != team.pk:
+        raise ValidationError({"social_worker": "Choose a social worker in that team."})
+    return create_audited(
+        Consultation(
+            given_on=given_on,
+            given_by=acting_user,
+            team=team,
+            social_worker=social_worker,
+            topic=topic,
+            minutes=minutes,
+        ),
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def programme_attendance_record(
+    *,
+    session: ProgrammeSession,
+    person: Person | None = None,
+    attendee_name: str = "",
+    acting_user: User,
+) -> ProgrammeAttendance:
+    """A father at a group session: linked to his record when he has one, else by name
+    (the group is open to all fathers of young children, not only those with a case)."""
+    if person is not None and person.is_child:
+        raise ValidationError({"person": "Choose an adult."})
+    if person is None and not attendee_name.strip():
+        raise ValidationError({"attendee_name": "Enter the father's name."})
+    if person is not None and session.attendance.filter(person=person).exists():
+        raise ValidationError({"person": f"{person} is already recorded at this session."})
+    return create_audited(
+        ProgrammeAttendance(session=session, person=person, attendee_name=attendee_name.strip()),
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def programme_create(
+    *,
+    name: str,
+    pathway: Pathway,
+    delivery: str,
+    starts_on: datetime.date,
+    themes: list[str],
+    locality: Any = None,
+    acting_user: User,
+) -> GroupProgramme:
+    """A weekly group: one session per theme, a week apart from `starts_on`."""
+    if not themes:
+        raise ValidationError({"themes": "Enter at least one session theme."})
+    programme = create_audited(
+        GroupProgramme(
+            name=name, pathway=pathway, delivery=delivery, starts_on=starts_on, locality=locality
+        ),
+        acting_user=acting_user,
+    )
+    ProgrammeSession.objects.bulk_create(
+        ProgrammeSession(
+            programme=programme,
+            number=number,
+            theme=theme,
+            held_on=starts_on + datetime.timedelta(weeks=number - 1),
+        )
+        for number, theme in enumerate(themes, 1)
+    )
+    return programme
+
+
+@transaction.atomic
+def training_record(
+    *, delivered_on: datetime.date, audience: str, attendees: int, acting_user: User
+) -> TrainingSession:
+    _not_future(delivered_on, "delivered_on")
+    return create_audited(
+        TrainingSession(
+            delivered_on=delivered_on,
+            delivered_by=acting_user,
+            audience=audience,
+            attendees=attendees,
+        ),
+        acting_user=acting_user,
+    )
