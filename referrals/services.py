@@ -36,6 +36,16 @@ from .models import (
 )
 
 
+def _not_future(day: datetime.date, field: str) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: "The date cannot be in the future."})
+
+
+def _between_referral_and_today(referral: Referral, day: datetime.date, field: str) -> None:
+    if day > timezone.localdate() or day < referral.referred_on:
+        raise ValidationError({field: "The date must be between the referral and today."})
+
+
 def measure_scores_clean(measure: OutcomeMeasure, scores: dict[str, Any]) -> dict[str, int]:
     """Every item answered with a whole number on the measure's scale, and nothing else."""
     errors: dict[str, str] = {}
@@ -77,8 +87,7 @@ def measure_reading_record(
     whatever the total: a PHQ-9 answer about self-harm is never averaged away."""
     if person.is_child:
         raise ValidationError({"person": "Outcome measures are recorded for adults."})
-    if taken_on > timezone.localdate():
-        raise ValidationError({"taken_on": "The date cannot be in the future."})
+    _not_future(taken_on, "taken_on")
     clean = measure_scores_clean(measure, scores)
     total = sum(clean.values()) if measure.has_total else None
     needs_action = any(clean[key] > measure.scale_min for key in measure.alert_items)
@@ -298,8 +307,7 @@ def referral_stage_change(
     stage = referral.pathway.stages.filter(code=stage_code, is_closed=False).first()
     if stage is None:
         raise ValidationError({"stage": f"Not a stage of {referral.pathway} to move to."})
-    if changed_on > timezone.localdate():
-        raise ValidationError({"changed_on": "The date cannot be in the future."})
+    _not_future(changed_on, "changed_on")
     _move_to_stage(referral, stage, changed_on, acting_user)
     audit_record(
         action=AuditEvent.Action.UPDATE,
@@ -317,8 +325,7 @@ def referral_engagement_change(
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if engagement not in Engagement.values:
         raise ValidationError({"engagement": "Choose engaged, inconsistent, not engaged or new."})
-    if changed_on > timezone.localdate() or changed_on < referral.referred_on:
-        raise ValidationError({"changed_on": "The date must be between the referral and today."})
+    _between_referral_and_today(referral, changed_on, "changed_on")
     if referral.engagement == engagement:
         return referral
     referral.engagement = engagement
@@ -350,8 +357,7 @@ def referral_close(
         raise ValidationError("This referral is already closed.")
     if reason not in ClosureReason.values:
         raise ValidationError({"reason": "Choose a reason for closing."})
-    if closed_on > timezone.localdate() or closed_on < referral.referred_on:
-        raise ValidationError({"closed_on": "The date must be between the referral and today."})
+    _between_referral_and_today(referral, closed_on, "closed_on")
     closed = referral.pathway.stages.filter(is_closed=True).first()
     referral.closed_on, referral.closure_code, referral.closure_reason = closed_on, reason, outcome
     referral.version += 1
@@ -380,8 +386,7 @@ def cycle_of_change_record(
 ) -> CycleOfChangeEntry:
     if person.is_child:
         raise ValidationError({"person": "The cycle of change is recorded for adults."})
-    if recorded_on > timezone.localdate():
-        raise ValidationError({"recorded_on": "The date cannot be in the future."})
+    _not_future(recorded_on, "recorded_on")
     entry = CycleOfChangeEntry(
         person=person,
         stage=stage,
@@ -389,18 +394,10 @@ def cycle_of_change_record(
         source=source,
         recorded_by=acting_user,
     )
-    entry.full_clean()
-    entry.save()
-    audit_record(action=AuditEvent.Action.CREATE, actor=acting_user, obj=entry)
-    return entry
+    return create_audited(entry, acting_user=acting_user)
 
 
 # Dads Matter Too work and appointments ----------------------------------------------------
-
-
-def _not_future(day: datetime.date, field: str) -> None:
-    if day > timezone.localdate():
-        raise ValidationError({field: "The date cannot be in the future."})
 
 
 @transaction.atomic
