@@ -117,6 +117,12 @@ class User(AbstractUser):
         default=1,
     )
     mi_trained_on = models.DateField("motivational interviewing trained on", null=True, blank=True)
+    leads_pathway = models.BooleanField(
+        "pathway manager",
+        default=False,
+        help_text="A specialist who manages their pathway: its waiting list, allocation, "
+        "capacity and eligibility rules.",
+    )
 
     objects = StaffManager()
 
@@ -132,6 +138,10 @@ class User(AbstractUser):
                 condition=models.Q(fte__gt=0) & models.Q(fte__lte=1),
                 name="user_fte_between_0_and_1",
             ),
+            models.CheckConstraint(
+                condition=models.Q(leads_pathway=False) | models.Q(role="specialist"),
+                name="user_only_specialists_lead_pathways",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -144,6 +154,8 @@ class User(AbstractUser):
     @property
     def job_title(self) -> str:
         if self.role == Role.SPECIALIST:
+            if self.leads_pathway:
+                return f"{self.get_pathway_display()} manager"
             return f"{self.get_pathway_display()} practitioner"
         return self.get_role_display()
 

@@ -22,11 +22,12 @@ _CASELOAD = NavItem("Caseload", "families:caseload")
 _SEARCH = NavItem("Search", "families:search")
 _AUDIT = NavItem("Audit trail", "accounts:audit_events")
 _ADMIN = NavItem("Administration", "admin:index")
+_PATHWAYS = NavItem("Waiting lists", "referrals:pathways")
 
 NAVIGATION: dict[str, list[NavItem]] = {
     Role.SOCIAL_WORKER: [_HOME, _CASELOAD, _SEARCH],
     Role.TEAM_MANAGER: [_HOME, _CASELOAD, _SEARCH],
-    Role.SERVICE_MANAGER: [_HOME, _CASELOAD, _SEARCH],
+    Role.SERVICE_MANAGER: [_HOME, _CASELOAD, _SEARCH, _PATHWAYS],
     Role.BUSINESS_SUPPORT: [_HOME, _CASELOAD, _SEARCH],
     Role.SPECIALIST: [_HOME],
     Role.AUDITOR: [_HOME, _CASELOAD, _SEARCH, _AUDIT],
@@ -35,4 +36,6 @@ NAVIGATION: dict[str, list[NavItem]] = {
 
 
 def navigation_for(user: User) -> list[NavItem]:
+    if user.role == Role.SPECIALIST and user.leads_pathway:
+        return [_HOME, _PATHWAYS]
     return NAVIGATION.get(user.role, [_HOME])

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from families import selectors as family_selectors
 from families.models import LEVELS, LegalStatus
+from referrals import selectors as referral_selectors
 
 from . import selectors
 from .forms import AuditEventFilterForm, SignInForm
@@ -66,6 +67,8 @@ def _home_context(user: User) -> dict[str, Any]:
             "audit_today": selectors.audit_summary_today(),
             "counts": family_selectors.open_family_counts_for(user),
         }
+    if user.role == Role.SPECIALIST:
+        return {"home": referral_selectors.practitioner_home(user)}
     if user.role == Role.ADMIN:
         return {"staff_by_role": selectors.staff_by_role()}
     return {}

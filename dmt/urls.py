@@ -1,13 +1,20 @@
 from django.contrib import admin
 from django.urls import include, path
+from rest_framework.routers import SimpleRouter
 
 from accounts.views import home
 from dmt.health import healthz
+from referrals.api import ReferralViewSet
+
+api = SimpleRouter()
+api.register("referrals", ReferralViewSet, basename="api-referral")
 
 urlpatterns = [
     path("", home, name="home"),
     path("", include("accounts.urls")),
     path("families/", include("families.urls")),
+    path("referrals/", include("referrals.urls")),
+    path("api/", include(api.urls)),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -214,9 +214,17 @@ def family_page_data(family: Family) -> dict[str, Any]:
         .select_related("requested_by")
         .first()
     )
+    from referrals.models import Referral
+
+    referrals = list(
+        Referral.objects.filter(person__family=family)
+        .select_related("person", "pathway", "stage", "practitioner")
+        .order_by("closed_on", "-referred_on")
+    )
     return {
         "children": children,
         "adults": adults,
+        "referrals": referrals,
         "contacts": contacts,
         "actions": actions,
         "plans": plans,

@@ -25,6 +25,9 @@ class Pathway(models.Model):
     caseload_per_fte = models.PositiveSmallIntegerField(
         default=15, help_text="Open cases one full-time practitioner can hold."
     )
+    review_weeks = models.PositiveSmallIntegerField(
+        default=12, help_text="Weeks from allocation, and between reviews, to the next review."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -157,6 +160,7 @@ class Referral(models.Model):
     )
     allocated_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
+    next_review_on = models.DateField(null=True, blank=True)
     closure_reason = models.TextField(blank=True)
     previously_known = models.BooleanField(
         null=True,
@@ -196,6 +200,31 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.person} to {self.pathway}"
+
+
+class ReferralReview(models.Model):
+    """A practitioner's review of the work with an adult, which sets when the next is due."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField()
+    summary = models.TextField()
+    next_review_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["referral", "reviewed_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_review_on__isnull=True) | Q(next_review_on__gt=F("reviewed_on")),
+                name="review_next_after_this",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.referral} on {self.reviewed_on}"
 
 
 class OutcomeMeasure(models.Model):

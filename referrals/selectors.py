@@ -1,12 +1,40 @@
-"""Reads for the specialist pathways."""
+"""Reads for the specialist pathways, already narrowed to what the asking user may see."""
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import Role, User
-from families.selectors import family_list_for
+from families.models import Person, StatusEpisode
+from families.selectors import can_see_contact_details, family_list_for
 
-from .models import Pathway, Rag, Referral
+from .models import (
+    Appointment,
+    CycleOfChange,
+    CycleOfChangeEntry,
+    MeasureReading,
+    OutcomeMeasure,
+    Pathway,
+    Rag,
+    Referral,
+)
 
 _RAG_ORDER = Case(
     When(rag=Rag.RED, then=Value(0)),
@@ -21,7 +49,7 @@ def waiting_list(pathway: Pathway) -> QuerySet[Referral]:
     return (
         Referral.objects.waiting()
         .filter(pathway=pathway)
-        .select_related("person__family", "referred_by", "stage")
+        .select_related("person__family__locality", "referred_by", "stage")
         .annotate(rag_order=_RAG_ORDER)
         .order_by("rag_order", "referred_on", "id")
     )
@@ -31,13 +59,16 @@ def referral_list_for(user: User) -> QuerySet[Referral]:
     """The referrals `user` may see.
 
     A specialist, often employed by a partner agency, sees only the referrals allocated to
-    them: not the council's caseload, nor a colleague's. Staff who may see a family (see
+    them: not the council's caseload, nor a colleague's. A pathway manager also sees every
+    referral to their pathway, to run its waiting list. Staff who may see a family (see
     families.selectors.family_list_for) see its referrals.
     """
     referrals = Referral.objects.select_related(
         "person__family", "pathway", "stage", "practitioner"
     )
     if user.role == Role.SPECIALIST:
+        if user.leads_pathway:
+            return referrals.filter(Q(practitioner=user) | Q(pathway__code=user.pathway))
         return referrals.filter(practitioner=user)
     return referrals.filter(person__family__in=family_list_for(user))
 
@@ -45,3 +76,231 @@ def referral_list_for(user: User) -> QuerySet[Referral]:
 def referral_for(user: User, pk: int) -> Referral:
     """One referral `user` may see; Http404 otherwise, so its existence is not revealed."""
     return get_object_or_404(referral_list_for(user), pk=pk)
+
+
+def can_work_on(user: User, referral: Referral) -> bool:
+    """The allocated practitioner records the work; their pathway manager may too."""
+    if referral.closed_on is not None or user.role != Role.SPECIALIST:
+        return False
+    return referral.practitioner_id == user.pk or (
+        user.leads_pathway and referral.pathway.code == user.pathway
+    )
+
+
+def pathways_managed_by(user: User) -> QuerySet[Pathway]:
+    """Pathways whose waiting list and capacity `user` runs: a pathway manager their own,
+    a service manager every pathway (for the families of their area)."""
+    if user.role == Role.SERVICE_MANAGER:
+        return Pathway.objects.all()
+    if user.role == Role.SPECIALIST and user.leads_pathway:
+        return Pathway.objects.filter(code=user.pathway)
+    return Pathway.objects.none()
+
+
+def _latest_cycle_stage() -> Subquery:
+    return Subquery(
+        CycleOfChangeEntry.objects.filter(person=OuterRef("person"))
+        .order_by("-recorded_on", "-id")
+        .values("stage")[:1]
+    )
+
+
+def _with_work_summary(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    """Each referral with whether the adult has been seen, their next appointment and
+    where they are on the cycle of change: a fixed number of queries for any caseload."""
+    now = timezone.now()
+    return referrals.annotate(
+        seen=Exists(
+            Appointment.objects.filter(
+                referral=OuterRef("pk"), outcome=Appointment.Outcome.ATTENDED
+            )
+        ),
+        next_appointment=Min(
+            "appointments__starts_at",
+            filter=Q(
+                appointments__starts_at__gte=now,
+                appointments__outcome=Appointment.Outcome.BOOKED,
+            ),
+        ),
+        cycle_stage=_latest_cycle_stage(),
+        attempts_count=Count("attempts", distinct=True),
+        rag_order=_RAG_ORDER,
+    )
+
+
+@dataclass
+class PractitionerHome:
+    waiting: list[Referral]
+    caseload: list[Referral]
+    sessions: list[Appointment]
+    overdue_reviews: list[Referral]
+    open_count: int
+    capacity: int
+    week_start: datetime.date
+    pathway_manager: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def practitioner_home(user: User) -> PractitionerHome:
+    """A practitioner's day: who is waiting to be seen (red first, longest waiting first),
+    who they are working with, this week's sessions and the reviews that are overdue."""
+    from .services import practitioner_load
+
+    today = timezone.localdate()
+    mine = _with_work_summary(
+        Referral.objects.filter(practitioner=user, closed_on__isnull=True).select_related(
+            "person__family", "pathway", "stage"
+        )
+    )
+    waiting = list(mine.filter(seen=False).order_by("rag_order", "referred_on", "id"))
+    caseload = list(mine.filter(seen=True).order_by("person__family_name", "person__given_name"))
+    for referral in waiting:
+        referral.days_waiting = (today - referral.referred_on).days
+    cycle_labels = dict(CycleOfChange.choices)
+    for referral in caseload:
+        referral.cycle_label = cycle_labels.get(referral.cycle_stage, "")
+    week_start = today - datetime.timedelta(days=today.weekday())
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(week_start, datetime.time.min, tzinfo=tz)
+    sessions = list(
+        Appointment.objects.filter(
+            practitioner=user,
+            starts_at__gte=start,
+            starts_at__lt=start + datetime.timedelta(days=7),
+        )
+        .select_related("referral__person")
+        .order_by("starts_at")
+    )
+    overdue = [
+        referral
+        for referral in [*waiting, *caseload]
+        if referral.next_review_on is not None and referral.next_review_on < today
+    ]
+    overdue.sort(key=lambda referral: referral.next_review_on)  # type: ignore[arg-type,return-value]
+    pathway = Pathway.objects.filter(code=user.pathway).first()
+    open_count, capacity = (
+        practitioner_load(user, pathway) if pathway else (len(waiting) + len(caseload), 0)
+    )
+    return PractitionerHome(
+        waiting=waiting,
+        caseload=caseload,
+        sessions=sessions,
+        overdue_reviews=overdue,
+        open_count=open_count,
+        capacity=capacity,
+        week_start=week_start,
+        pathway_manager=user.leads_pathway,
+    )
+
+
+def pathway_overview(user: User, pathway: Pathway) -> dict[str, Any]:
+    """A pathway's waiting list and each practitioner's load against their capacity."""
+    from decimal import Decimal
+
+    waiting = waiting_list(pathway).annotate(attempts_count=Count("attempts"))
+    practitioners = User.objects.filter(
+        role=Role.SPECIALIST, pathway=pathway.code, is_active=True
+    ).annotate(
+        open_cases=Count("referrals_allocated", filter=Q(referrals_allocated__closed_on=None))
+    )
+    if user.role == Role.SERVICE_MANAGER and user.locality_id:
+        waiting = waiting.filter(person__family__locality_id=user.locality_id)
+        practitioners = practitioners.filter(locality_id=user.locality_id)
+    rows = []
+    for practitioner in practitioners.select_related("locality", "agency"):
+        capacity = int(Decimal(practitioner.fte) * pathway.caseload_per_fte)
+        practitioner.capacity = capacity
+        practitioner.free = capacity - practitioner.open_cases
+        rows.append(practitioner)
+    waiting_rows = list(waiting)
+    today = timezone.localdate()
+    for referral in waiting_rows:
+        referral.days_waiting = (today - referral.referred_on).days
+    return {
+        "waiting": waiting_rows,
+        "practitioners": rows,
+        "total_capacity": sum(row.capacity for row in rows),
+        "total_open": sum(row.open_cases for row in rows),
+    }
+
+
+def family_summary_for(user: User, referral: Referral) -> dict[str, Any]:
+    """The parts of the adult's family a specialist needs for the work: who the children are
+    and their status, the other adults, and the social worker. Not the family's contacts,
+    plans or chronology. Contact details a domestic-abuse perpetrator worker must not see
+    are withheld here, before any template could show them."""
+    family = referral.person.family
+    people = list(
+        Person.objects.filter(family=family).prefetch_related(
+            Prefetch(
+                "status_episodes",
+                queryset=StatusEpisode.objects.filter(end_date__isnull=True),
+                to_attr="current_episodes",
+            )
+        )
+    )
+    for person in people:
+        person.details_visible = can_see_contact_details(user, person)
+        person.current_episode = person.current_episodes[0] if person.current_episodes else None
+    return {
+        "family": family,
+        "children": [person for person in people if person.is_child],
+        "adults": [
+            person for person in people if not person.is_child and person.pk != referral.person_id
+        ],
+        "adult": next(person for person in people if person.pk == referral.person_id),
+    }
+
+
+@dataclass
+class MeasureSummary:
+    measure: OutcomeMeasure
+    readings: list[MeasureReading]
+    rows: list[dict[str, Any]]
+
+    @property
+    def first(self) -> MeasureReading:
+        return self.readings[0]
+
+    @property
+    def latest(self) -> MeasureReading:
+        return self.readings[-1]
+
+
+def measure_summaries(person: Person) -> list[MeasureSummary]:
+    """Per measure the adult has done: every reading, and rows of first against latest
+    (the total where the measure has one, else each item), scaled for the chart."""
+    readings = list(
+        MeasureReading.objects.filter(person=person)
+        .select_related("measure", "recorded_by")
+        .order_by("measure__name", "taken_on", "id")
+    )
+    summaries: list[MeasureSummary] = []
+    for reading in readings:
+        if not summaries or summaries[-1].measure.pk != reading.measure_id:
+            summaries.append(MeasureSummary(reading.measure, [], []))
+        summaries[-1].readings.append(reading)
+    for summary in summaries:
+        measure, first, latest = summary.measure, summary.first, summary.latest
+        if measure.has_total:
+            top = measure.scale_max * len(measure.items)
+            lines = [("Total", first.total or 0, latest.total or 0)]
+        else:
+            top = measure.scale_max
+            lines = [
+                (item["text"], first.scores.get(item["key"], 0), latest.scores.get(item["key"], 0))
+                for item in measure.items
+            ]
+        summary.rows = [
+            {
+                "label": label,
+                "first": first_score,
+                "latest": latest_score,
+                "change": latest_score - first_score,
+                "first_pct": round(100 * first_score / top, 1) if top else 0,
+                "latest_pct": round(100 * latest_score / top, 1) if top else 0,
+            }
+            for label, first_score, latest_score in lines
+        ]
+        summary.top = top  # type: ignore[attr-defined]
+    return summaries

@@ -31,6 +31,7 @@ from .models import (
     ProgrammeSession,
     Rag,
     Referral,
+    ReferralReview,
     ReferralStageChange,
     TrainingSession,
 )
@@ -268,8 +269,14 @@ def referral_allocate(
             }
         )
     referral.practitioner, referral.allocated_on = practitioner, allocated_on
+    if referral.next_review_on is None:
+        referral.next_review_on = allocated_on + datetime.timedelta(
+            weeks=referral.pathway.review_weeks
+        )
     referral.version += 1
-    referral.save(update_fields=["practitioner", "allocated_on", "version", "updated_at"])
+    referral.save(
+        update_fields=["practitioner", "allocated_on", "next_review_on", "version", "updated_at"]
+    )
     allocated = referral.pathway.stages.filter(code="allocated").first()
     if allocated is not None and referral.stage_id != allocated.pk:
         _move_to_stage(referral, allocated, allocated_on, acting_user)
@@ -373,6 +380,40 @@ def referral_close(
         detail={"closed_on": closed_on.isoformat(), "reason": reason},
     )
     return referral
+
+
+@transaction.atomic
+def referral_review_record(
+    *,
+    referral: Referral,
+    reviewed_on: datetime.date,
+    summary: str,
+    next_review_on: datetime.date | None,
+    acting_user: User,
+) -> ReferralReview:
+    """Record a review of the work and when the next is due (none: the work is ending)."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.closed_on is not None:
+        raise ValidationError("This referral is closed.")
+    _between_referral_and_today(referral, reviewed_on, "reviewed_on")
+    if not summary.strip():
+        raise ValidationError({"summary": "Enter what the review found."})
+    if next_review_on is not None and next_review_on <= reviewed_on:
+        raise ValidationError({"next_review_on": "The next review must be after this one."})
+    review = create_audited(
+        ReferralReview(
+            referral=referral,
+            reviewed_on=reviewed_on,
+            summary=summary.strip(),
+            next_review_on=next_review_on,
+            recorded_by=acting_user,
+        ),
+        acting_user=acting_user,
+    )
+    referral.next_review_on = next_review_on
+    referral.version += 1
+    referral.save(update_fields=["next_review_on", "version", "updated_at"])
+    return review
 
 
 @transaction.atomic

@@ -362,10 +362,10 @@ def test_the_family_pages_query_count_does_not_grow_with_the_record(
     # child), their actions (with owners), the pending closure, the user's team for the
     # header, and the session's sliding-expiry save (3 statements): the same ceiling at 10
     # and 200 contacts.
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert alice_client.get(detail(family)).status_code == 200
     # A team manager also gets the team's social workers to allocate to.
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         assert manager_client.get(detail(family)).status_code == 200
 
 

@@ -1,0 +1,104 @@
+"""A read-only API of the referrals a user may see, for partner agencies' own systems.
+
+The same rules as the pages: referrals come from selectors.referral_list_for, each read is
+audited, and a restricted (domestic-abuse victim) address or phone is withheld from anyone
+working with the perpetrator (families.selectors.can_see_contact_details).
+"""
+
+from typing import Any
+
+from rest_framework import serializers, viewsets
+
+from accounts.audit import audit_record, audit_record_many
+from accounts.models import AuditEvent, User
+from families.models import Person
+from families.selectors import can_see_contact_details
+
+from . import selectors
+from .models import Referral
+
+RESTRICTED = "Restricted"
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "reference", "role", "given_name", "family_name", "date_of_birth"]
+
+    def to_representation(self, instance: Person) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not instance.is_child:
+            visible = can_see_contact_details(self.context["request"].user, instance)
+            for field in ("address", "phone", "email"):
+                data[field] = getattr(instance, field) if visible else RESTRICTED
+        return data
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    person = PersonSerializer(read_only=True)
+    pathway = serializers.CharField(source="pathway.code", read_only=True)
+    stage = serializers.CharField(source="stage.code", read_only=True, default=None)
+    practitioner = serializers.CharField(
+        source="practitioner.username", read_only=True, default=None
+    )
+    family = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "reference",
+            "person",
+            "pathway",
+            "stage",
+            "engagement",
+            "rag",
+            "referred_on",
+            "allocated_on",
+            "practitioner",
+            "next_review_on",
+            "closed_on",
+            "closure_code",
+            "family",
+        ]
+
+    def get_family(self, referral: Referral) -> dict[str, Any]:
+        family = referral.person.family
+        others = [person for person in family.people.all() if person.pk != referral.person_id]
+        return {
+            "reference": family.reference,
+            "people": PersonSerializer(others, many=True, context=self.context).data,
+        }
+
+
+class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ReferralSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        user: User = self.request.user  # type: ignore[assignment]
+        return (
+            selectors.referral_list_for(user)
+            .prefetch_related("person__family__people")
+            .order_by("id")
+        )
+
+    def list(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        response = super().list(request, *args, **kwargs)
+        ids = [row["id"] for row in response.data["results"]]
+        audit_record_many(
+            action=AuditEvent.Action.VIEW,
+            actor=request.user,
+            objects=list(Referral.objects.filter(pk__in=ids)),
+            detail={"api": "referrals"},
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        response = super().retrieve(request, *args, **kwargs)
+        audit_record(
+            action=AuditEvent.Action.VIEW,
+            actor=request.user,
+            obj=Referral.objects.get(pk=response.data["id"]),
+            detail={"api": "referrals"},
+        )
+        return response
