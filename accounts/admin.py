@@ -33,7 +33,18 @@ class StaffAdmin(UserAdmin):
         *UserAdmin.fieldsets,
         (
             "Work",
-            {"fields": ("role", "pathway", "team", "locality", "agency", "fte", "mi_trained_on")},
+            {
+                "fields": (
+                    "role",
+                    "pathway",
+                    "leads_pathway",
+                    "team",
+                    "locality",
+                    "agency",
+                    "fte",
+                    "mi_trained_on",
+                )
+            },
         ),
     )
     add_fieldsets = (

@@ -21,6 +21,7 @@ def staff_save(
     locality: Locality | None = None,
     agency: PartnerAgency | None = None,
     fte: Decimal = Decimal("1"),
+    leads_pathway: bool = False,
     acting_user: User | None,
 ) -> User:
     """Create the member of staff called `username`, or bring an existing one up to date."""
@@ -30,6 +31,7 @@ def staff_save(
     user.first_name, user.last_name = first_name, last_name
     user.role, user.pathway = role, pathway
     user.team, user.locality, user.agency, user.fte = team, locality, agency, fte
+    user.leads_pathway = leads_pathway
     user.email = f"{username}@example.invalid"
     # Django admin is for the admin role alone (see accounts.admin_site).
     user.is_staff = user.is_superuser = role == Role.ADMIN

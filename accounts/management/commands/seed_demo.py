@@ -39,6 +39,9 @@ from families.services import (
     plan_action_update,
     plan_create,
 )
+from referrals.models import Referral
+
+from ._specialist_work import SpecialistWork
 
 LOCALITIES = {"Chesil": 9800, "Dorchester": 7400, "West": 11200, "Purbeck": 6100}
 TEAMS = [
@@ -66,6 +69,7 @@ class DemoUser:
     team: str = ""
     locality: str = ""
     agency: str = ""
+    leads_pathway: bool = False
 
 
 # The README lists these; every one logs in with the demo password.
@@ -78,6 +82,15 @@ DEMO_USERS = [
     DemoUser("admin", "Alex", "Admin", Role.ADMIN),
     DemoUser(
         "dmt.worker", "Dan", "Hollis", Role.SPECIALIST, SpecialistPathway.DMT, locality="West"
+    ),
+    DemoUser(
+        "dmt.manager",
+        "Nadia",
+        "Quinn",
+        Role.SPECIALIST,
+        SpecialistPathway.DMT,
+        locality="West",
+        leads_pathway=True,
     ),
     DemoUser(
         "mental.health",
@@ -262,11 +275,13 @@ class Command(BaseCommand):
             teams = self._organisation()
             staff = self._staff(teams, password)
             created = self._families(teams, staff, options["families"])
+            if not Referral.objects.exists():
+                SpecialistWork(random.Random(2025), timezone.localdate()).seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo council ready: {len(LOCALITIES)} localities, {len(teams)} teams, "
                 f"{User.objects.count()} staff, {Family.objects.count()} families "
-                f"({created} new)."
+                f"({created} new), {Referral.objects.count()} specialist referrals."
             )
         )
         self.stdout.write(
@@ -302,6 +317,7 @@ class Command(BaseCommand):
                 team=team,
                 locality=Locality.objects.get(name=demo.locality) if demo.locality else None,
                 agency=PartnerAgency.objects.get(name=demo.agency) if demo.agency else None,
+                leads_pathway=demo.leads_pathway,
                 password=password,
                 acting_user=None,
             )
