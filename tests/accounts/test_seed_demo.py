@@ -3,6 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -95,3 +96,39 @@ def test_every_demo_user_signs_in_and_reaches_home(seeded):
 
 def test_only_the_admin_demo_user_may_use_django_admin(seeded):
     assert list(User.objects.filter(is_staff=True).values_list("role", flat=True)) == [Role.ADMIN]
+
+
+def test_seed_demo_gives_each_specialist_work_to_see(seeded):
+    from referrals.models import Appointment, MeasureReading, Referral
+
+    today = timezone.localdate()
+    assert Referral.objects.waiting().filter(pathway__code="dmt").exists()
+    for username in ("dmt.worker", "mental.health", "da.victim", "da.perpetrator"):
+        assert Referral.objects.filter(practitioner__username=username).exists(), username
+    # Something for each part of a practitioner's home page and the pathway record.
+    assert Appointment.objects.filter(
+        practitioner__username="dmt.worker", starts_at__date__gte=today
+    ).exists()
+    assert Referral.objects.filter(
+        practitioner__username="dmt.worker", next_review_on__lt=today
+    ).exists()
+    first_and_review = (
+        MeasureReading.objects.filter(measure__code="recovery-star")
+        .values("person")
+        .annotate(readings=Count("id"))
+        .filter(readings__gte=2)
+    )
+    assert first_and_review.exists()
+    # A perpetrator worker holds a father whose partner's details are restricted.
+    assert Referral.objects.filter(
+        practitioner__username="da.perpetrator",
+        person__family__people__contact_restricted=True,
+    ).exists()
+
+
+def test_seed_demo_adds_no_second_set_of_referrals(seeded):
+    from referrals.models import Referral
+
+    count = Referral.objects.count()
+    call_command("seed_demo", "--password", "another-password-1", stdout=StringIO())
+    assert Referral.objects.count() == count > 0

@@ -72,13 +72,16 @@ class SpecialistWork:
                 self.refer(mother, "substance_use", family, allocate=number % 2 == 1)
 
     def refer(self, person: Person, code: str, family: Family, *, allocate: bool) -> None:
+        pathway = self.pathways.get(code)
+        if pathway is None:  # a council that does not run this pathway
+            return
         worker = family.social_worker
         referred_on = max(
             family.opened_on, self.today - datetime.timedelta(days=self.random.randint(10, 150))
         )
         referral = referral_create(
             person=person,
-            pathway=self.pathways[code],
+            pathway=pathway,
             referred_on=referred_on,
             rag=self.random.choice([Rag.RED, Rag.AMBER, Rag.AMBER, Rag.GREEN]),
             areas_of_need=self.random.sample(["parenting", "relationships", "housing"], k=2),
