@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from .models import Role, User
+from .models import Role, SpecialistPathway, User
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ _SEARCH = NavItem("Search", "families:search")
 _AUDIT = NavItem("Audit trail", "accounts:audit_events")
 _ADMIN = NavItem("Administration", "admin:index")
 _PATHWAYS = NavItem("Waiting lists", "referrals:pathways")
+_DMT_WORK = NavItem("DMT work", "referrals:dmt_work")
 
 NAVIGATION: dict[str, list[NavItem]] = {
     Role.SOCIAL_WORKER: [_HOME, _CASELOAD, _SEARCH],
@@ -36,6 +37,9 @@ NAVIGATION: dict[str, list[NavItem]] = {
 
 
 def navigation_for(user: User) -> list[NavItem]:
-    if user.role == Role.SPECIALIST and user.leads_pathway:
-        return [_HOME, _PATHWAYS]
+    if user.role == Role.SPECIALIST:
+        items = [_HOME, _PATHWAYS] if user.leads_pathway else [_HOME]
+        if user.pathway == SpecialistPathway.DMT:
+            items.append(_DMT_WORK)
+        return items
     return NAVIGATION.get(user.role, [_HOME])

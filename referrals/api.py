@@ -88,7 +88,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
         audit_record_many(
             action=AuditEvent.Action.VIEW,
             actor=request.user,
-            objects=list(Referral.objects.filter(pk__in=ids)),
+            objects=list(Referral.objects.filter(pk__in=ids).select_related("person", "pathway")),
             detail={"api": "referrals"},
         )
         return response

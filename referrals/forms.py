@@ -228,7 +228,11 @@ class MeasureForm(forms.Form):
                 label=f"{number}. {item['text']}",
                 choices=choices,
                 widget=forms.RadioSelect(attrs={"class": "inline"}),
-                error_messages={"required": f"Answer item {number}"},
+                error_messages={
+                    "required": f"Answer item {number}",
+                    "invalid_choice": f"Answer item {number} with a score from "
+                    f"{measure.scale_min} to {measure.scale_max}",
+                },
             )
 
     def scores(self) -> dict[str, str]:

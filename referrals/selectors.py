@@ -49,7 +49,7 @@ def waiting_list(pathway: Pathway) -> QuerySet[Referral]:
     return (
         Referral.objects.waiting()
         .filter(pathway=pathway)
-        .select_related("person__family__locality", "referred_by", "stage")
+        .select_related("person__family__locality", "pathway", "referred_by", "stage")
         .annotate(rag_order=_RAG_ORDER)
         .order_by("rag_order", "referred_on", "id")
     )
@@ -149,7 +149,7 @@ def practitioner_home(user: User) -> PractitionerHome:
     today = timezone.localdate()
     mine = _with_work_summary(
         Referral.objects.filter(practitioner=user, closed_on__isnull=True).select_related(
-            "person__family", "pathway", "stage"
+            "person__family__locality", "pathway", "stage"
         )
     )
     waiting = list(mine.filter(seen=False).order_by("rag_order", "referred_on", "id"))

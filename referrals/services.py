@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Role, User
-from families.models import LEVELS, Person, StatusEpisode, long_date
+from families.models import LEVELS, LegalStatus, Person, StatusEpisode, long_date
 from families.services import EditConflict, check_open, create_audited, new_reference
 
 from .models import (
@@ -151,8 +151,12 @@ def eligibility_failures(*, person: Person, pathway: Pathway, on: datetime.date)
                 child__in=children, status__in=statuses
             ).covering(on)
             if not covering.exists():
-                labels = sorted(statuses, key=lambda status: LEVELS.get(status, 0))
-                failures.append(f"No child's status is {' or '.join(labels)}.")
+                names = dict(LegalStatus.choices)
+                labels = [
+                    names.get(status, status).lower()
+                    for status in sorted(statuses, key=lambda status: LEVELS.get(status, 0))
+                ]
+                failures.append(f"No child is currently on {' or '.join(labels)}.")
     return failures
 
 
@@ -547,6 +551,8 @@ def programme_attendance_record(
 ) -> ProgrammeAttendance:
     """A father at a group session: linked to his record when he has one, else by name
     (the group is open to all fathers of young children, not only those with a case)."""
+    if session.held_on > timezone.localdate():
+        raise ValidationError("Attendance is recorded once the session has happened.")
     if person is not None and person.is_child:
         raise ValidationError({"person": "Choose an adult."})
     if person is None and not attendee_name.strip():

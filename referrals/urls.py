@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dmt_views, views
 
 app_name = "referrals"
 
@@ -24,4 +24,18 @@ urlpatterns = [
     path("<int:pk>/cycle-of-change/", views.cycle_of_change, name="cycle_of_change"),
     path("<int:pk>/review/", views.review, name="review"),
     path("<int:pk>/close/", views.close, name="close"),
+    # Dads Matter Too work, and a pathway's eligibility rules (referrals.dmt_views).
+    path("dmt/", dmt_views.dmt_work, name="dmt_work"),
+    path("dmt/consultations/new/", dmt_views.consultation_create, name="dmt_consultation_create"),
+    path("dmt/training/new/", dmt_views.training_create, name="dmt_training_create"),
+    path("dmt/programmes/new/", dmt_views.programme_create, name="dmt_programme_create"),
+    path("dmt/programmes/<int:pk>/", dmt_views.programme_detail, name="dmt_programme"),
+    path(
+        "dmt/programmes/<int:pk>/sessions/<int:number>/",
+        dmt_views.session_detail,
+        name="dmt_session",
+    ),
+    path("pathways/<slug:code>/rules/", dmt_views.rule_list, name="rules"),
+    path("pathways/<slug:code>/rules/new/", dmt_views.rule_create, name="rule_create"),
+    path("pathways/<slug:code>/rules/<int:pk>/end/", dmt_views.rule_end, name="rule_end"),
 ]

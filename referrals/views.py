@@ -402,10 +402,13 @@ def pathway_detail(request: HttpRequest, code: str) -> HttpResponse:
 @role_required(Role.SPECIALIST, Role.SERVICE_MANAGER)
 def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
+    managed = selectors.pathways_managed_by(user)
+    if not managed.exists():
+        raise PermissionDenied  # a practitioner who runs no waiting list, as pathway_list
     referral = get_object_or_404(
         Referral.objects.select_related("person__family", "pathway"),
         pk=pk,
-        pathway__in=selectors.pathways_managed_by(user),
+        pathway__in=managed,
     )
     outside_area = user.role == Role.SERVICE_MANAGER and user.locality_id not in (
         None,

@@ -208,6 +208,23 @@ def test_lads_to_dads_runs_weekly_and_takes_fathers_with_or_without_a_case(refer
     assert ProgrammeAttendance.objects.filter(session=sessions[0]).count() == 2
 
 
+def test_attendance_waits_for_the_session_to_happen(dmt_worker):
+    programme = programme_create(
+        name="Lads to Dads",
+        pathway=Pathway.objects.get(code="dmt"),
+        delivery="online",
+        starts_on=timezone.localdate(),
+        themes=["Becoming a dad", "Play"],
+        acting_user=dmt_worker,
+    )
+    today, next_week = programme.sessions.all()
+
+    programme_attendance_record(session=today, attendee_name="Jay", acting_user=dmt_worker)
+    with pytest.raises(ValidationError, match="once the session has happened"):
+        programme_attendance_record(session=next_week, attendee_name="Jay", acting_user=dmt_worker)
+    assert not ProgrammeAttendance.objects.filter(session=next_week).exists()
+
+
 def test_mini_training_is_recorded(dmt_worker):
     session = training_record(
         delivered_on=REFERRED,

@@ -60,7 +60,7 @@ def referral(alice, dmt_worker):
             person=dad,
             measure=star,
             taken_on=day,
-            scores={key: score for key in star.item_keys},
+            scores=dict.fromkeys(star.item_keys, score),
             acting_user=dmt_worker,
         )
     appointment_book(referral=referral, starts_at=timezone.now(), acting_user=dmt_worker)
@@ -98,6 +98,8 @@ def test_manager_and_social_worker_pages_render(client_for, dmt_lead, alice, ref
     assert lead.get(reverse("referrals:pathway", args=["dmt"])).status_code == 200
     assert lead.get(reverse("referrals:allocate", args=[referral.pk])).status_code == 200
     social_worker = client_for(alice)
-    assert social_worker.get(reverse("referrals:refer", args=[referral.person_id])).status_code == 200
+    assert (
+        social_worker.get(reverse("referrals:refer", args=[referral.person_id])).status_code == 200
+    )
     assert social_worker.get(referral.person.family.get_absolute_url()).status_code == 200
     assert social_worker.get(reverse("referrals:detail", args=[referral.pk])).status_code == 200

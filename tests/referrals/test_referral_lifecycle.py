@@ -95,7 +95,7 @@ def test_an_older_father_outside_the_pilot_rules_needs_a_reason(alice, dad, baby
 
 def test_after_the_pilot_the_rule_is_a_child_on_a_cp_plan_or_in_pre_proceedings(alice, dad, baby):
     assert eligibility_failures(person=dad, pathway=pathway("dmt"), on=AFTER_PILOT) == [
-        "No child's status is cp or pre_proceedings."
+        "No child is currently on child protection or pre-proceedings."
     ]
 
     child_status_change(

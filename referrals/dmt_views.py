@@ -1,0 +1,367 @@
+"""Dads Matter Too work pages, and a pathway's eligibility rules. Thin: each checks who is
+asking, then calls a selector or a service (referrals.services, referrals.rules).
+
+Who may do what:
+- a DMT practitioner (a specialist in the "dmt" pathway, pathway manager or not) records the
+  consultations and mini training they gave, and runs the pathway's group programmes;
+  their own consultations and training are listed, never a colleague's;
+- at a group session, a father with a case is chosen only from the fathers the user may see
+  (referrals.selectors.referral_list_for); others are recorded by name. A colleague's father
+  already recorded is shown without his name;
+- a pathway manager (or a service manager) reads and changes their pathway's eligibility
+  rules (referrals.selectors.pathways_managed_by).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.audit import audit_record_many
+from accounts.models import AuditEvent, Role, SpecialistPathway, User
+from accounts.permissions import role_required
+from families.models import Person, long_date
+from families.views import _apply_validation_error
+
+from . import rules, selectors, services
+from .dmt_forms import (
+    AttendanceForm,
+    ConsultationForm,
+    ProgrammeForm,
+    RuleEndForm,
+    RuleForm,
+    TrainingForm,
+)
+from .models import (
+    Consultation,
+    EligibilityRule,
+    GroupProgramme,
+    Pathway,
+    ProgrammeSession,
+    TrainingSession,
+)
+
+ViewFunc = Callable[..., HttpResponse]
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The posted data, or None for a GET: a post with no fields still binds the form, so
+    it is told what is missing rather than shown afresh."""
+    return request.POST if request.method == "POST" else None
+
+
+def dmt_practitioner_required(view: ViewFunc) -> ViewFunc:
+    """Only a specialist of the Dads Matter Too pathway; anyone else gets 403 Forbidden."""
+
+    @role_required(Role.SPECIALIST)
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if _user(request).pathway != SpecialistPathway.DMT:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    save: Callable[[], tuple[str, str]],
+    context: dict[str, Any],
+    template: str = "referrals/dmt/form.html",
+) -> HttpResponse:
+    """GET shows the form; a valid POST calls `save` (a service call, returning the success
+    message and where to go next); a service's ValidationError is shown on the form and
+    nothing is saved."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                message, next_url = save()
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, message)
+            return redirect(next_url)
+    return render(request, template, {"form": form, **context})
+
+
+# Dads Matter Too work ---------------------------------------------------------------------
+
+
+def _dmt_programmes() -> QuerySet[GroupProgramme]:
+    return GroupProgramme.objects.filter(pathway__code=SpecialistPathway.DMT).select_related(
+        "locality"
+    )
+
+
+def _fathers_for(user: User) -> QuerySet[Person]:
+    """Fathers and father figures the user may see: the adults of referrals they may see."""
+    return (
+        Person.objects.filter(
+            role__in=[Person.Role.FATHER, Person.Role.FATHER_FIGURE],
+            pk__in=selectors.referral_list_for(user).values("person_id"),
+        )
+        .select_related("family")
+        .order_by("family_name", "given_name", "pk")
+    )
+
+
+@require_GET
+@dmt_practitioner_required
+def dmt_work(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    consultations = list(
+        Consultation.objects.filter(given_by=user)
+        .select_related("team__locality", "social_worker")
+        .order_by("-given_on", "-id")
+    )
+    trainings = list(
+        TrainingSession.objects.filter(delivered_by=user).order_by("-delivered_on", "-id")
+    )
+    programmes = list(
+        _dmt_programmes()
+        .annotate(
+            session_count=Count("sessions", distinct=True),
+            attended=Count("sessions__attendance", distinct=True),
+            ends_on=Max("sessions__held_on"),
+        )
+        .order_by("-starts_on", "name", "pk")
+    )
+    return render(
+        request,
+        "referrals/dmt/work.html",
+        {
+            "consultations": consultations,
+            "consultation_minutes": sum(item.minutes for item in consultations),
+            "trainings": trainings,
+            "training_attendees": sum(item.attendees for item in trainings),
+            "programmes": programmes,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@dmt_practitioner_required
+def consultation_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = ConsultationForm(_posted(request))
+
+    def save() -> tuple[str, str]:
+        consultation = services.consultation_record(acting_user=user, **form.cleaned_data)
+        return f"Consultation recorded: {consultation.topic}.", reverse("referrals:dmt_work")
+
+    return _form_page(
+        request, form, save=save, context={"title": "Record a consultation", "caption": "DMT work"}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@dmt_practitioner_required
+def training_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = TrainingForm(_posted(request))
+
+    def save() -> tuple[str, str]:
+        training = services.training_record(acting_user=user, **form.cleaned_data)
+        return f"Training recorded: {training.audience}.", reverse("referrals:dmt_work")
+
+    return _form_page(
+        request,
+        form,
+        save=save,
+        context={"title": "Record a mini training session", "caption": "DMT work"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@dmt_practitioner_required
+def programme_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    pathway = get_object_or_404(Pathway, code=SpecialistPathway.DMT)
+    form = ProgrammeForm(_posted(request))
+
+    def save() -> tuple[str, str]:
+        programme = services.programme_create(
+            pathway=pathway, acting_user=user, **form.cleaned_data
+        )
+        count = len(form.cleaned_data["themes"])
+        return (
+            f"{programme.name} starts {long_date(programme.starts_on)}: {count} weekly sessions.",
+            reverse("referrals:dmt_programme", args=[programme.pk]),
+        )
+
+    return _form_page(
+        request,
+        form,
+        save=save,
+        context={"title": "Start a group programme", "caption": "DMT work"},
+    )
+
+
+@require_GET
+@dmt_practitioner_required
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_object_or_404(_dmt_programmes(), pk=pk)
+    sessions = list(programme.sessions.annotate(attended=Count("attendance")).order_by("number"))
+    return render(
+        request,
+        "referrals/dmt/programme.html",
+        {
+            "programme": programme,
+            "sessions": sessions,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@dmt_practitioner_required
+def session_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    user = _user(request)
+    session = get_object_or_404(
+        ProgrammeSession.objects.select_related("programme__locality"),
+        programme__in=_dmt_programmes(),
+        programme_id=pk,
+        number=number,
+    )
+    fathers = _fathers_for(user)
+    form = AttendanceForm(_posted(request), fathers=fathers)
+
+    def save() -> tuple[str, str]:
+        attendance = services.programme_attendance_record(
+            session=session,
+            person=form.cleaned_data["person"],
+            attendee_name=form.cleaned_data["attendee_name"],
+            acting_user=user,
+        )
+        who = attendance.person.full_name if attendance.person else attendance.attendee_name
+        return f"{who} attended session {session.number}.", request.path
+
+    attendance = list(session.attendance.select_related("person__family").order_by("pk"))
+    visible = set(
+        fathers.filter(pk__in=[row.person_id for row in attendance if row.person_id]).values_list(
+            "pk", flat=True
+        )
+    )
+    for row in attendance:
+        row.visible = row.person_id is None or row.person_id in visible
+    if request.method == "GET":
+        audit_record_many(
+            action=AuditEvent.Action.VIEW,
+            actor=user,
+            objects=[row.person for row in attendance if row.person_id and row.visible],
+            detail={"page": "programme session", "session": session.pk},
+        )
+    return _form_page(
+        request,
+        form,
+        save=save,
+        context={
+            "session": session,
+            "programme": session.programme,
+            "attendance": attendance,
+            "happened": session.held_on <= timezone.localdate(),
+        },
+        template="referrals/dmt/session.html",
+    )
+
+
+# Eligibility rules ------------------------------------------------------------------------
+
+
+def _pathway_managed(request: HttpRequest, code: str) -> Pathway:
+    """The pathway (404 if none), if the user manages it (403 otherwise)."""
+    pathway = get_object_or_404(Pathway, code=code)
+    if not selectors.pathways_managed_by(_user(request)).filter(pk=pathway.pk).exists():
+        raise PermissionDenied
+    return pathway
+
+
+def _rule_status(rule: EligibilityRule, today: Any) -> tuple[str, str]:
+    if rule.in_force_from > today:
+        return "Not yet in force", "govuk-tag--blue"
+    if rule.in_force_to is not None and rule.in_force_to < today:
+        return "Ended", "govuk-tag--grey"
+    return "In force", "govuk-tag--green"
+
+
+@require_GET
+@role_required(Role.SPECIALIST, Role.SERVICE_MANAGER)
+def rule_list(request: HttpRequest, code: str) -> HttpResponse:
+    pathway = _pathway_managed(request, code)
+    today = timezone.localdate()
+    rows = list(pathway.rules.order_by("in_force_from", "id"))
+    for rule in rows:
+        rule.kind_label = rules.KIND_LABELS.get(rule.kind, rule.get_kind_display())
+        rule.described = rules.describe_params(rule)
+        rule.status, rule.status_class = _rule_status(rule, today)
+        rule.can_end = rule.in_force_to is None or rule.in_force_to >= today
+    return render(request, "referrals/rules.html", {"pathway": pathway, "rules": rows})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SPECIALIST, Role.SERVICE_MANAGER)
+def rule_create(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    pathway = _pathway_managed(request, code)
+    form = RuleForm(_posted(request))
+
+    def save() -> tuple[str, str]:
+        rule = rules.eligibility_rule_create(
+            pathway=pathway, acting_user=user, **form.service_kwargs()
+        )
+        return (
+            f"Rule added: {rules.describe_params(rule)}, from {long_date(rule.in_force_from)}.",
+            reverse("referrals:rules", args=[pathway.code]),
+        )
+
+    return _form_page(
+        request, form, save=save, context={"pathway": pathway}, template="referrals/rules_form.html"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SPECIALIST, Role.SERVICE_MANAGER)
+def rule_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    user = _user(request)
+    pathway = _pathway_managed(request, code)
+    rule = get_object_or_404(EligibilityRule, pk=pk, pathway=pathway)
+    form = RuleEndForm(_posted(request))
+
+    def save() -> tuple[str, str]:
+        ended = rules.eligibility_rule_end(
+            rule=rule, in_force_to=form.cleaned_data["in_force_to"], acting_user=user
+        )
+        return (
+            f"Rule ends: {rules.describe_params(ended)}, last in force "
+            f"{long_date(ended.in_force_to)}.",  # type: ignore[arg-type]
+            reverse("referrals:rules", args=[pathway.code]),
+        )
+
+    return _form_page(
+        request,
+        form,
+        save=save,
+        context={
+            "pathway": pathway,
+            "rule": rule,
+            "kind_label": rules.KIND_LABELS.get(rule.kind, rule.get_kind_display()),
+            "described": rules.describe_params(rule),
+        },
+        template="referrals/rules_end.html",
+    )

@@ -1,0 +1,287 @@
+"""The specialist pages' query counts do not grow with the caseload, the waiting list or the
+record: each reads a fixed number of times however many rows it shows."""
+
+import datetime
+import itertools
+import math
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditEvent
+from families.models import Family, Person
+from referrals.models import (
+    Appointment,
+    CycleOfChangeEntry,
+    EngagementAttempt,
+    MeasureReading,
+    OutcomeMeasure,
+    Pathway,
+    Referral,
+)
+
+pytestmark = pytest.mark.django_db
+
+RAGS = ["red", "amber", "green"]
+
+
+def extra_audit_batches(rows: int) -> int:
+    """INSERTs beyond the first that audit_record_many needs for `rows` audit rows on this
+    database: none on PostgreSQL up to 1,000 rows; on SQLite one per 99 rows."""
+    fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+    per_insert = min(1000, connection.ops.bulk_batch_size(fields, [AuditEvent()] * rows))
+    return math.ceil(rows / per_insert) - 1
+
+
+def many_fathers(team, count: int, prefix: str) -> list[Person]:
+    families = Family.objects.bulk_create(
+        Family(
+            reference=f"{prefix}-F{number}",
+            team=team,
+            locality=team.locality,
+            opened_on=datetime.date(2023, 1, 1),
+        )
+        for number in range(count)
+    )
+    return Person.objects.bulk_create(
+        Person(
+            reference=f"{prefix}-P{number}",
+            family=family,
+            role=Person.Role.FATHER,
+            given_name=f"Dad{number}",
+            family_name="Many",
+            care_experienced=number % 4 == 0,
+            previous_child_removal=number % 5 == 0,
+        )
+        for number, family in enumerate(families)
+    )
+
+
+def many_referrals(fathers, pathway: Pathway, prefix: str, practitioner=None) -> list[Referral]:
+    today = timezone.localdate()
+    stage = pathway.stages.get(code="allocated" if practitioner else "referral")
+    return Referral.objects.bulk_create(
+        Referral(
+            reference=f"{prefix}-R{number}",
+            person=dad,
+            pathway=pathway,
+            referred_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=number % 300),
+            rag=RAGS[number % 3],
+            stage=stage,
+            practitioner=practitioner,
+            allocated_on=datetime.date(2024, 11, 1) if practitioner else None,
+            next_review_on=today + datetime.timedelta(days=(number % 7) * 10 - 30),
+            eligibility_override="Asked by conference." if number % 6 == 0 else "",
+        )
+        for number, dad in enumerate(fathers)
+    )
+
+
+def work_on(referrals: list[Referral], practitioner) -> None:
+    """Attempts, appointments (attended, this week's and future) and cycle-of-change
+    placements across the referrals."""
+    now = timezone.now()
+    today = timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    this_week = timezone.make_aware(datetime.datetime.combine(monday, datetime.time(9)))
+    appointments, attempts, cycle = [], [], []
+    for number, referral in enumerate(referrals):
+        attempts += [
+            EngagementAttempt(
+                referral=referral,
+                attempted_on=datetime.date(2024, 11, 2),
+                method="phone",
+                outcome="no_reply",
+                recorded_by=practitioner,
+            )
+            for _ in range(number % 3)
+        ]
+        if number % 2:
+            appointments.append(
+                Appointment(
+                    referral=referral,
+                    starts_at=now - datetime.timedelta(days=8),
+                    outcome=Appointment.Outcome.ATTENDED,
+                    practitioner=practitioner,
+                )
+            )
+            cycle += [
+                CycleOfChangeEntry(
+                    person_id=referral.person_id,
+                    stage=stage,
+                    recorded_on=datetime.date(2024, 11, day),
+                    recorded_by=practitioner,
+                )
+                for day, stage in ((3, "contemplation"), (10, "action"))
+            ]
+        if number % 3 == 0:
+            appointments.append(
+                Appointment(
+                    referral=referral,
+                    starts_at=this_week + datetime.timedelta(hours=number % 100),
+                    practitioner=practitioner,
+                )
+            )
+            appointments.append(
+                Appointment(
+                    referral=referral,
+                    starts_at=now + datetime.timedelta(days=10 + number % 5),
+                    practitioner=practitioner,
+                )
+            )
+    EngagementAttempt.objects.bulk_create(attempts)
+    Appointment.objects.bulk_create(appointments)
+    CycleOfChangeEntry.objects.bulk_create(cycle)
+
+
+# The practitioner's home page -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [10, 500])
+def test_the_practitioners_home_page_does_not_grow_with_the_caseload(
+    client_as, alice, practitioner, dmt_colleague, django_assert_max_num_queries, size
+):
+    dmt = Pathway.objects.get(code="dmt")
+    referrals = many_referrals(many_fathers(alice.team, size, "H"), dmt, "H", practitioner)
+    work_on(referrals, practitioner)
+    # A colleague's caseload is not read.
+    theirs = many_referrals(many_fathers(alice.team, 5, "C"), dmt, "C", dmt_colleague)
+    work_on(theirs, dmt_colleague)
+    client = client_as("practitioner")
+
+    # Session and user; the waiting and caseload lists (each with its person, family,
+    # locality, pathway, stage and work summary in one query); this week's sessions; the
+    # pathway and the practitioner's open count for capacity; the session's sliding-expiry
+    # save (3 statements): 10 at 10 and at 500 adults.
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    home = response.context["home"]
+    assert len(home.waiting) + len(home.caseload) == size
+    assert home.caseload and home.waiting and home.sessions and home.overdue_reviews
+
+
+# The pathway's waiting list ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [10, 500])
+def test_the_waiting_list_page_does_not_grow_with_the_waiting_list(
+    client_as, alice, practitioner, dmt_colleague, django_assert_max_num_queries, size
+):
+    dmt = Pathway.objects.get(code="dmt")
+    waiting = many_referrals(many_fathers(alice.team, size, "W"), dmt, "W")
+    work_on(waiting, practitioner)
+    for prefix, worker in (("D", practitioner), ("E", dmt_colleague)):
+        many_referrals(many_fathers(alice.team, 3, prefix), dmt, prefix, worker)
+    client = client_as("pathway_manager")
+
+    # Session and user; the pathway, and that the user manages it; the practitioners with
+    # their open cases (with locality and agency); the waiting list (with person, family,
+    # locality, pathway, referrer, stage and attempt count); the audit insert of the list
+    # read; the session's sliding-expiry save (3 statements): 10 at 10 and at 500. The audit
+    # rows go in one INSERT of up to 1,000 rows, except where the database caps the rows an
+    # INSERT may carry (SQLite's 999 parameters: 99 audit rows), which adds its batches.
+    with django_assert_max_num_queries(10 + extra_audit_batches(size)):
+        response = client.get(reverse("referrals:pathway", args=["dmt"]))
+
+    assert response.status_code == 200
+    assert len(response.context["waiting"]) == size
+
+
+# The referral record ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_the_referral_record_does_not_grow_with_the_work_recorded(
+    client_as, referral, practitioner, pathway_manager, django_assert_max_num_queries, size
+):
+    measures = list(OutcomeMeasure.objects.all())
+    MeasureReading.objects.bulk_create(
+        MeasureReading(
+            person=referral.person,
+            measure=measure,
+            taken_on=datetime.date(2024, 6, 1) + datetime.timedelta(days=number),
+            scores=dict.fromkeys(measure.item_keys, measure.scale_min + 1),
+            total=len(measure.items) if measure.has_total else None,
+            band="Mild" if measure.has_total else "",
+            needs_action=bool(measure.alert_items) and number == size - 1,
+            recorded_by=recorder,
+        )
+        for measure, number, recorder in zip(
+            itertools.cycle(measures),
+            range(size),
+            itertools.cycle([practitioner, pathway_manager]),
+            strict=False,
+        )
+    )
+    EngagementAttempt.objects.bulk_create(
+        EngagementAttempt(
+            referral=referral,
+            attempted_on=datetime.date(2024, 5, 3),
+            method="phone",
+            outcome="no_reply",
+            recorded_by=recorder,
+        )
+        for _, recorder in zip(
+            range(size), itertools.cycle([practitioner, pathway_manager]), strict=False
+        )
+    )
+    Appointment.objects.bulk_create(
+        Appointment(
+            referral=referral,
+            starts_at=timezone.now() - datetime.timedelta(days=number),
+            outcome=Appointment.Outcome.ATTENDED,
+            practitioner=worker,
+        )
+        for number, worker in zip(
+            range(size), itertools.cycle([practitioner, pathway_manager]), strict=False
+        )
+    )
+    CycleOfChangeEntry.objects.bulk_create(
+        CycleOfChangeEntry(
+            person=referral.person,
+            stage="action",
+            recorded_on=datetime.date(2024, 6, 1),
+            recorded_by=practitioner,
+        )
+        for _ in range(size)
+    )
+    client = client_as("practitioner")
+
+    # Session and user; the referral (with person, family, pathway, stage, practitioner);
+    # the view's audit insert; the readings (with measure and recorder); the stage and
+    # engagement histories, attempts, appointments, reviews and cycle of change (each with
+    # its recorder); the family's people and their current status; the measures to offer;
+    # the referrer, the family's locality, social worker and team; the session's
+    # sliding-expiry save (3 statements): 21 at 1 and at 30 of each.
+    with django_assert_max_num_queries(21):
+        response = client.get(reverse("referrals:detail", args=[referral.pk]))
+
+    assert response.status_code == 200
+    assert len(response.context["attempts"]) == size
+    assert len(response.context["appointments"]) == size
+
+
+# The API ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_the_api_list_does_not_grow_with_the_page(
+    client_as, alice, practitioner, django_assert_max_num_queries, size
+):
+    dmt = Pathway.objects.get(code="dmt")
+    many_referrals(many_fathers(alice.team, size, "A"), dmt, "A", practitioner)
+    client = client_as("practitioner")
+
+    # Session and user; the page's count and rows (with person, family, pathway, stage and
+    # practitioner); the families' people; the referrals read again for the audit (with
+    # person and pathway, which name each row); the audit insert; the session's save
+    # (3 statements): 10 for a page of 5 and of 50.
+    with django_assert_max_num_queries(10):
+        response = client.get("/api/referrals/")
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == size
