@@ -24,12 +24,13 @@ _AUDIT = NavItem("Audit trail", "accounts:audit_events")
 _ADMIN = NavItem("Administration", "admin:index")
 _PATHWAYS = NavItem("Waiting lists", "referrals:pathways")
 _DMT_WORK = NavItem("DMT work", "referrals:dmt_work")
+_SUPERVISION = NavItem("Group supervision", "supervision:index")
 
 NAVIGATION: dict[str, list[NavItem]] = {
-    Role.SOCIAL_WORKER: [_HOME, _CASELOAD, _SEARCH],
-    Role.TEAM_MANAGER: [_HOME, _CASELOAD, _SEARCH],
-    Role.SERVICE_MANAGER: [_HOME, _CASELOAD, _SEARCH, _PATHWAYS],
-    Role.BUSINESS_SUPPORT: [_HOME, _CASELOAD, _SEARCH],
+    Role.SOCIAL_WORKER: [_HOME, _CASELOAD, _SEARCH, _SUPERVISION],
+    Role.TEAM_MANAGER: [_HOME, _CASELOAD, _SEARCH, _SUPERVISION],
+    Role.SERVICE_MANAGER: [_HOME, _CASELOAD, _SEARCH, _PATHWAYS, _SUPERVISION],
+    Role.BUSINESS_SUPPORT: [_HOME, _CASELOAD, _SEARCH, _SUPERVISION],
     Role.SPECIALIST: [_HOME],
     Role.AUDITOR: [_HOME, _CASELOAD, _SEARCH, _AUDIT],
     Role.ADMIN: [_HOME, _AUDIT, _ADMIN],
@@ -41,5 +42,5 @@ def navigation_for(user: User) -> list[NavItem]:
         items = [_HOME, _PATHWAYS] if user.leads_pathway else [_HOME]
         if user.pathway == SpecialistPathway.DMT:
             items.append(_DMT_WORK)
-        return items
+        return [*items, _SUPERVISION]
     return NAVIGATION.get(user.role, [_HOME])

@@ -5,12 +5,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_GET
 
 from families import selectors as family_selectors
 from families.models import LEVELS, LegalStatus
 from referrals import selectors as referral_selectors
+from supervision import selectors as supervision_selectors
 
 from . import selectors
 from .forms import AuditEventFilterForm, SignInForm
@@ -40,7 +42,28 @@ def _children_by_status(user: User) -> list[dict[str, Any]]:
 
 
 def _home_context(user: User) -> dict[str, Any]:
-    """Each role's own work. Later issues add waiting lists, meetings and actions."""
+    """Each role's own work, and the group supervision actions they own."""
+    context = _role_home_context(user)
+    if user.role in SUPERVISION_ROLES:
+        context["supervision_actions"] = list(supervision_selectors.actions_for(user))
+        context["today"] = timezone.localdate()
+    if user.role == Role.TEAM_MANAGER:
+        groups = supervision_selectors.groups_for(user)
+        context["meetings_this_week"] = supervision_selectors.meetings_this_week(
+            groups, timezone.localdate()
+        )
+    return context
+
+
+SUPERVISION_ROLES = (
+    Role.SOCIAL_WORKER,
+    Role.TEAM_MANAGER,
+    Role.BUSINESS_SUPPORT,
+    Role.SPECIALIST,
+)
+
+
+def _role_home_context(user: User) -> dict[str, Any]:
     if user.role == Role.SOCIAL_WORKER:
         caseload = list(
             family_selectors.caseload_for(user, family_selectors.CaseloadFilters(mine_only=True))

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("families/", include("families.urls")),
     path("referrals/", include("referrals.urls")),
+    path("supervision/", include("supervision.urls")),
+    path("calendar/", include("supervision.feed_urls")),
     path("api/", include(api.urls)),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

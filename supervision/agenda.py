@@ -63,8 +63,9 @@ def proposals_for(team_id: int, on: datetime.date) -> list[Proposal]:
         "-discussed_on", "-id"
     )
     families = (
-        Family.objects.open_on(on)
-        .filter(team_id=team_id)
+        # Open now, not merely on `on`: a case closed today is not put on an agenda.
+        Family.objects.open()
+        .filter(team_id=team_id, opened_on__lte=on)
         .select_related("social_worker")
         .annotate(
             last_discussed=Subquery(latest.values("discussed_on")[:1]),
@@ -78,6 +79,7 @@ def proposals_for(team_id: int, on: datetime.date) -> list[Proposal]:
                 Plan.objects.filter(
                     child__family=OuterRef("pk"),
                     kind=LegalStatus.CP,
+                    ended_on__isnull=True,
                     review_on__gte=on,
                     review_on__lte=on + datetime.timedelta(days=CP_REVIEW_WINDOW_DAYS),
                 )

@@ -40,8 +40,10 @@ from families.services import (
     plan_create,
 )
 from referrals.models import Referral
+from supervision.models import SupervisionGroup
 
 from ._specialist_work import SpecialistWork
+from ._supervision_work import SupervisionWork
 
 LOCALITIES = {"Chesil": 9800, "Dorchester": 7400, "West": 11200, "Purbeck": 6100}
 TEAMS = [
@@ -277,6 +279,8 @@ class Command(BaseCommand):
             created = self._families(teams, staff, options["families"])
             if not Referral.objects.exists():
                 SpecialistWork(random.Random(2025), timezone.localdate()).seed()
+            if not SupervisionGroup.objects.exists():
+                SupervisionWork(random.Random(2026), timezone.localdate()).seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo council ready: {len(LOCALITIES)} localities, {len(teams)} teams, "

@@ -1,0 +1,530 @@
+"""Group supervision pages. Thin: each checks who is asking, then calls a selector or service
+(the services check the chair and minute-taker rights again)."""
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent, Role, User
+from families.models import Family, Person
+from families.services import EditConflict
+from families.views import _apply_validation_error
+
+from . import selectors, services, slots
+from .forms import (
+    AddendumForm,
+    CancelForm,
+    GroupForm,
+    IntervalForm,
+    MinutesForm,
+    NotDiscussedForm,
+    ScheduleForm,
+    SlotSearchForm,
+)
+from .models import AgendaItem, Discussion, Meeting, SupervisionAction, SupervisionGroup
+
+CONFLICT = "Someone else changed this meeting while you had it open. Check it and try again."
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _audit_view(request: HttpRequest, obj: Any) -> None:
+    audit_record(
+        action=AuditEvent.Action.VIEW,
+        actor=_user(request),
+        obj=obj,
+        detail={"page": request.resolver_match.url_name if request.resolver_match else ""},
+    )
+
+
+def _chair_meeting(request: HttpRequest, pk: int) -> Meeting:
+    meeting = selectors.meeting_for(_user(request), pk)
+    if not services.is_chair(_user(request), meeting.group):
+        raise PermissionDenied
+    return meeting
+
+
+# The group ---------------------------------------------------------------------------------
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    groups = list(selectors.groups_for(user))
+    if len(groups) == 1:
+        return redirect("supervision:group", groups[0].pk)
+    can_set_up = (
+        user.role == Role.TEAM_MANAGER
+        and user.team_id is not None
+        and not SupervisionGroup.objects.filter(team_id=user.team_id).exists()
+    )
+    if not groups and not can_set_up and user.role not in (Role.SERVICE_MANAGER,):
+        raise PermissionDenied
+    return render(request, "supervision/index.html", {"groups": groups, "can_set_up": can_set_up})
+
+
+@require_http_methods(["GET", "POST"])
+def group_setup(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if user.role != Role.TEAM_MANAGER or user.team is None:
+        raise PermissionDenied
+    if SupervisionGroup.objects.filter(team_id=user.team_id).exists():
+        return redirect("supervision:index")
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.group_create(
+                team=user.team, chair=user, acting_user=user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, f"Group supervision is set up for {user.team}.")
+            return redirect("supervision:group", group.pk)
+    members = services.default_members(user.team)
+    return render(request, "supervision/group_setup.html", {"form": form, "members": members})
+
+
+@require_GET
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    group = selectors.group_for(user, pk)
+    now, today = timezone.now(), timezone.localdate()
+    chair = services.is_chair(user, group)
+    manager = chair or user.role == Role.SERVICE_MANAGER
+    context: dict[str, Any] = {
+        "group": group,
+        "is_chair": chair,
+        "upcoming": list(selectors.upcoming_meetings(group, now)),
+        "past": list(selectors.past_meetings(group, now)[:12]),
+        "members": list(group.members.order_by("role", "last_name")),
+        "next_start": services.next_usual_start(group, now),
+    }
+    if manager:
+        context.update(
+            overdue_families=selectors.families_overdue(group, today),
+            overdue_actions=selectors.overdue_actions_by_owner(group, today),
+            lost_hours=selectors.lost_clinical_hours(group, today - datetime.timedelta(days=365)),
+        )
+    return render(request, "supervision/group_detail.html", context)
+
+
+@require_POST
+def meeting_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    group = selectors.group_for(user, pk)
+    if not services.is_chair(user, group):
+        raise PermissionDenied
+    form = ScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            meeting = services.meeting_schedule(
+                group=group, starts_at=form.starts_at(), acting_user=user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Meeting scheduled: {meeting}. Now build its agenda.")
+            return redirect("supervision:agenda", meeting.pk)
+    else:
+        messages.error(request, "Enter a real date and time for the meeting.")
+    return redirect("supervision:group", group.pk)
+
+
+# A meeting ---------------------------------------------------------------------------------
+
+
+def _agenda_rows(meeting: Meeting, user: User) -> list[dict[str, Any]]:
+    visible = selectors.families_seen_in_supervision(user, meeting)
+    discussions = {
+        discussion.family_id: discussion
+        for discussion in meeting.discussions.select_related("recorded_by").prefetch_related(
+            "present", "actions__owner", "addenda__written_by", "stage_entries__person"
+        )
+    }
+    rows = []
+    for item in meeting.agenda.select_related("family__social_worker"):
+        rows.append(
+            {
+                "item": item,
+                "family": item.family,
+                "visible": visible is None or item.family_id in visible,
+                "discussion": discussions.get(item.family_id),
+            }
+        )
+    return rows
+
+
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    meeting = selectors.meeting_for(user, pk)
+    _audit_view(request, meeting)
+    group = meeting.group
+    return render(
+        request,
+        "supervision/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "group": group,
+            "rows": _agenda_rows(meeting, user),
+            "is_chair": services.is_chair(user, group),
+            "can_minute": services.can_minute(user, group)
+            and not meeting.is_signed_off
+            and meeting.status != Meeting.Status.CANCELLED
+            and meeting.starts_at <= timezone.now(),
+            "can_add_addendum": services.can_minute(user, group) and meeting.is_signed_off,
+            "started": meeting.starts_at <= timezone.now(),
+            "pack": _visible_pack(meeting, user),
+        },
+    )
+
+
+def _visible_pack(meeting: Meeting, user: User) -> list[dict[str, Any]] | None:
+    if not meeting.pack:
+        return None
+    visible = selectors.families_seen_in_supervision(user, meeting)
+    families = meeting.pack.get("families", []) if isinstance(meeting.pack, dict) else []
+    if visible is None:
+        return families
+    ids = visible
+    return [entry for entry in families if entry.get("family_id") in ids]
+
+
+@require_http_methods(["GET", "POST"])
+def agenda(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agenda builder: proposed families ticked in priority order with why; the chair
+    ticks, unticks and renumbers, and saves."""
+    user = _user(request)
+    meeting = _chair_meeting(request, pk)
+    if meeting.status != Meeting.Status.PLANNED:
+        messages.error(request, "The agenda of a held or cancelled meeting cannot change.")
+        return redirect(meeting_url(meeting))
+    day = timezone.localdate(meeting.starts_at)
+    rows = selectors.agenda_candidates(meeting, day)
+    error = ""
+    if request.method == "POST":
+        chosen = []
+        by_pk = {str(row["family"].pk): row for row in rows}
+        for key in request.POST.getlist("family"):
+            row = by_pk.get(key)
+            if row is None:
+                continue
+            position_text = request.POST.get(f"position_{key}", "").strip()
+            position = int(position_text) if position_text.isdigit() else 999
+            chosen.append((position, row["family"].reference, row["family"], row["reason"]))
+        chosen.sort(key=lambda entry: (entry[0], entry[1]))
+        version = request.POST.get("version", "")
+        try:
+            services.agenda_set(
+                meeting=meeting,
+                families=[(family, reason) for _, _, family, reason in chosen],
+                expected_version=int(version) if version.isdigit() else -1,
+                acting_user=user,
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        except EditConflict:
+            error = CONFLICT
+        else:
+            messages.success(request, f"Agenda saved: {len(chosen)} families.")
+            return redirect(meeting_url(meeting))
+        chosen_keys = {str(family.pk): position for position, _, family, _ in chosen}
+        for row in rows:
+            key = str(row["family"].pk)
+            row["chosen"] = key in chosen_keys
+            row["position"] = chosen_keys.get(key) if key in chosen_keys else None
+    else:
+        _audit_view(request, meeting)
+    return render(
+        request,
+        "supervision/agenda.html",
+        {"meeting": meeting, "group": meeting.group, "rows": rows, "error": error},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def slot_finder(request: HttpRequest, pk: int) -> HttpResponse:
+    """Times in the next weeks when everyone needed for the agenda can come, best first."""
+    user = _user(request)
+    meeting = _chair_meeting(request, pk)
+    if request.method == "POST":
+        starts_at = parse_datetime(request.POST.get("starts_at", ""))
+        version = request.POST.get("version", "")
+        if starts_at is None:
+            messages.error(request, "Choose a time.")
+            return redirect("supervision:slots", meeting.pk)
+        try:
+            services.meeting_move(
+                meeting=meeting,
+                starts_at=starts_at,
+                expected_version=int(version) if version.isdigit() else -1,
+                acting_user=user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except EditConflict:
+            messages.error(request, CONFLICT)
+        else:
+            messages.success(request, f"Meeting moved: {meeting}.")
+            return redirect(meeting_url(meeting))
+        return redirect("supervision:slots", meeting.pk)
+    form = SlotSearchForm(request.GET or {"weeks": 4})
+    families = [item.family for item in meeting.agenda.select_related("family")]
+    needed = slots.needed_for(meeting.group, families)
+    found: list[slots.Slot] = []
+    if form.is_valid():
+        found = slots.find_slots(
+            meeting.group,
+            needed,
+            start=timezone.localdate(),
+            weeks=form.cleaned_data["weeks"],
+            length_minutes=meeting.length_minutes,
+            exclude_meeting=meeting.pk,
+        )
+    return render(
+        request,
+        "supervision/slots.html",
+        {
+            "meeting": meeting,
+            "group": meeting.group,
+            "form": form,
+            "needed": needed,
+            "slots": found,
+            "families": families,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    meeting = _chair_meeting(request, pk)
+    form = CancelForm(request.POST or None, initial={"version": meeting.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_cancel(
+                meeting=meeting,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+                acting_user=user,
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        except EditConflict:
+            form.add_error(None, CONFLICT)
+        else:
+            messages.success(request, "The meeting is cancelled.")
+            return redirect(meeting_url(meeting))
+    return render(request, "supervision/cancel.html", {"meeting": meeting, "form": form})
+
+
+@require_POST
+def sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    meeting = _chair_meeting(request, pk)
+    version = request.POST.get("version", "")
+    try:
+        services.meeting_sign_off(
+            meeting=meeting,
+            expected_version=int(version) if version.isdigit() else -1,
+            acting_user=user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except EditConflict:
+        messages.error(request, CONFLICT)
+    else:
+        messages.success(request, "The minutes are signed off. Corrections are now dated addenda.")
+    return redirect(meeting_url(meeting))
+
+
+def meeting_url(meeting: Meeting) -> str:
+    return reverse("supervision:meeting", args=[meeting.pk])
+
+
+# Minutes -----------------------------------------------------------------------------------
+
+
+def _item_for_minutes(request: HttpRequest, pk: int, family_pk: int) -> AgendaItem:
+    user = _user(request)
+    meeting = selectors.meeting_for(user, pk)
+    if not services.can_minute(user, meeting.group):
+        raise PermissionDenied
+    return get_object_or_404(
+        AgendaItem.objects.select_related("family", "meeting__group"),
+        meeting=meeting,
+        family_id=family_pk,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def minutes(request: HttpRequest, pk: int, family_pk: int) -> HttpResponse:
+    user = _user(request)
+    item = _item_for_minutes(request, pk, family_pk)
+    meeting, family = item.meeting, item.family
+    group = meeting.group
+    if meeting.is_signed_off:
+        messages.error(request, "These minutes are signed off. Add a dated addendum instead.")
+        return redirect(meeting_url(meeting))
+    attendees = sorted(
+        {*group.members.filter(is_active=True), group.chair},
+        key=lambda person: (person.last_name, person.first_name),
+    )
+    adults = list(Person.objects.filter(family=family).exclude(role=Person.Role.CHILD))
+    form = MinutesForm(
+        request.POST or None,
+        attendees=attendees,
+        adults=adults,
+        owners=attendees,
+        meeting_day=timezone.localdate(meeting.starts_at),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.discussion_record(
+                meeting=meeting,
+                family=family,
+                present=form.cleaned_data["present"],
+                child_safety_rag=form.cleaned_data["child_safety_rag"],
+                analysis=form.cleaned_data["analysis"],
+                decisions=form.cleaned_data["decisions"],
+                stages=form.stages(),
+                actions=[
+                    services.ActionInput(text, owner, due) for text, owner, due in form.actions()
+                ],
+                acting_user=user,
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, f"{family} is minuted.")
+            return redirect(meeting_url(meeting))
+    elif request.method == "GET":
+        _audit_view(request, family)
+    return render(
+        request,
+        "supervision/minutes_form.html",
+        {
+            "meeting": meeting,
+            "family": family,
+            "item": item,
+            "form": form,
+            "not_discussed_form": NotDiscussedForm(),
+        },
+    )
+
+
+@require_POST
+def not_discussed(request: HttpRequest, pk: int, family_pk: int) -> HttpResponse:
+    user = _user(request)
+    item = _item_for_minutes(request, pk, family_pk)
+    form = NotDiscussedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Select why the family was not discussed.")
+        return redirect("supervision:minutes", pk, family_pk)
+    try:
+        services.agenda_item_not_discussed(
+            item=item, why=form.cleaned_data["why"], acting_user=user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{item.family} marked as not discussed.")
+    return redirect(meeting_url(item.meeting))
+
+
+@require_http_methods(["GET", "POST"])
+def addendum(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    discussion = get_object_or_404(
+        Discussion.objects.select_related("meeting__group", "family"),
+        pk=pk,
+        meeting__group__in=selectors.groups_for(user),
+    )
+    if not services.can_minute(user, discussion.meeting.group):
+        raise PermissionDenied
+    form = AddendumForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.addendum_add(
+                discussion=discussion, text=form.cleaned_data["text"], acting_user=user
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, "Addendum added.")
+            return redirect(meeting_url(discussion.meeting))
+    return render(request, "supervision/addendum.html", {"discussion": discussion, "form": form})
+
+
+# Actions and intervals ---------------------------------------------------------------------
+
+
+@require_POST
+def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    action = get_object_or_404(
+        SupervisionAction.objects.select_related("discussion__meeting__group"),
+        Q(owner=user) | Q(discussion__meeting__group__chair=user),
+        pk=pk,
+    )
+    version = request.POST.get("version", "")
+    try:
+        services.action_complete(
+            action=action,
+            done_on=timezone.localdate(),
+            expected_version=int(version) if version.isdigit() else -1,
+            acting_user=user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except EditConflict:
+        messages.error(
+            request, "This action changed since you opened the page. Check it and try again."
+        )
+    else:
+        messages.success(request, f"Done: {action.description}")
+    if request.POST.get("next") == "meeting":
+        return redirect(meeting_url(action.discussion.meeting))
+    return redirect("home")
+
+
+@require_http_methods(["GET", "POST"])
+def family_interval(request: HttpRequest, pk: int, family_pk: int) -> HttpResponse:
+    """The chair sets how often a family comes back to group supervision."""
+    user = _user(request)
+    meeting = _chair_meeting(request, pk)
+    family = get_object_or_404(Family, pk=family_pk, team_id=meeting.group.team_id)
+    plan = getattr(family, "discussion_plan", None)
+    form = IntervalForm(
+        request.POST or None, initial={"interval_days": plan.interval_days if plan else None}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.family_interval_set(
+                    family=family,
+                    interval_days=form.cleaned_data["interval_days"],
+                    acting_user=user,
+                )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, f"{family}'s discussion interval is saved.")
+            return redirect("supervision:agenda", meeting.pk)
+    return render(
+        request, "supervision/interval.html", {"meeting": meeting, "family": family, "form": form}
+    )
