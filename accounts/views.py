@@ -47,7 +47,7 @@ def _home_context(user: User) -> dict[str, Any]:
     if user.role in SUPERVISION_ROLES:
         context["supervision_actions"] = list(supervision_selectors.actions_for(user))
         context["today"] = timezone.localdate()
-    if user.role == Role.TEAM_MANAGER:
+    if user.role in (Role.TEAM_MANAGER, Role.BUSINESS_SUPPORT):
         groups = supervision_selectors.groups_for(user)
         context["meetings_this_week"] = supervision_selectors.meetings_this_week(
             groups, timezone.localdate()

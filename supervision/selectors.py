@@ -69,7 +69,9 @@ def upcoming_meetings(group: SupervisionGroup, now: datetime.datetime) -> QueryS
 def past_meetings(group: SupervisionGroup, now: datetime.datetime) -> QuerySet[Meeting]:
     return (
         group.meetings.filter(starts_at__lt=now - datetime.timedelta(hours=12))
-        .annotate(families=Count("agenda"), minuted=Count("discussions"))
+        .annotate(
+            families=Count("agenda", distinct=True), minuted=Count("discussions", distinct=True)
+        )
         .order_by("-starts_at")
     )
 

@@ -308,7 +308,8 @@ def discussion_record(
     group supervision) and actions with an owner and due date."""
     meeting = _locked(meeting)
     _check_minutable(meeting, acting_user)
-    if not meeting.agenda.filter(family=family).exists():
+    item = meeting.agenda.filter(family=family).first()
+    if item is None:
         raise ValidationError(f"{family} is not on this meeting's agenda.")
     if Discussion.objects.filter(meeting=meeting, family=family).exists():
         raise ValidationError(f"{family} is already minuted at this meeting.")
@@ -355,6 +356,9 @@ def discussion_record(
         for person, stage in stages.items()
     ]
     discussion.stage_entries.set(entries)
+    if item.not_discussed:  # marked in error: the minutes stand, it was no no-show
+        item.not_discussed = ""
+        item.save(update_fields=["not_discussed"])
     for action in actions:
         create_audited(
             SupervisionAction(

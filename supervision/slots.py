@@ -85,19 +85,20 @@ class _Availability:
 
     days: dict[int, tuple[datetime.time, datetime.time]]
     leave: list[tuple[datetime.date, datetime.date]]
-    busy: list[tuple[datetime.datetime, datetime.datetime]]
+    busy: dict[datetime.date, list[tuple[datetime.datetime, datetime.datetime]]]
 
-    def free(self, start: datetime.datetime, end: datetime.datetime) -> bool:
-        local_start, local_end = timezone.localtime(start), timezone.localtime(end)
-        hours = self.days.get(local_start.weekday())
-        if hours is None or local_start.time() < hours[0] or local_end.time() > hours[1]:
+    def free(self, start: datetime.datetime, end: datetime.datetime, day: datetime.date) -> bool:
+        """`start` and `end` are local times on `day` (the caller converts once per slot)."""
+        hours = self.days.get(day.weekday())
+        if hours is None or start.time() < hours[0] or end.time() > hours[1]:
             return False
-        if local_end.date() != local_start.date():
+        if end.date() != day:
             return False
-        day = local_start.date()
         if any(first <= day <= last for first, last in self.leave):
             return False
-        return not any(start < busy_end and busy_start < end for busy_start, busy_end in self.busy)
+        return not any(
+            start < busy_end and busy_start < end for busy_start, busy_end in self.busy.get(day, ())
+        )
 
 
 def _availability(
@@ -110,7 +111,9 @@ def _availability(
     leave: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
     for row in Leave.objects.filter(user_id__in=ids, ends_on__gte=first, starts_on__lte=last):
         leave[row.user_id].append((row.starts_on, row.ends_on))
-    busy: dict[int, list[tuple[datetime.datetime, datetime.datetime]]] = defaultdict(list)
+    busy: dict[int, dict[datetime.date, list[tuple[datetime.datetime, datetime.datetime]]]] = (
+        defaultdict(lambda: defaultdict(list))
+    )
     tz = timezone.get_current_timezone()
     meetings = (
         Meeting.objects.filter(
@@ -125,10 +128,11 @@ def _availability(
         .values_list("starts_at", "length_minutes", "group__chair_id", "group__members")
     )
     for starts_at, minutes, chair_id, member_id in meetings:
-        span = (starts_at, starts_at + datetime.timedelta(minutes=minutes))
+        local = timezone.localtime(starts_at)
+        span = (local, local + datetime.timedelta(minutes=minutes))
         for person_id in {chair_id, member_id} & set(ids):
-            if span not in busy[person_id]:
-                busy[person_id].append(span)
+            if span not in busy[person_id][local.date()]:
+                busy[person_id][local.date()].append(span)
     weekdays = dict.fromkeys(WORKING_WEEKDAYS, DEFAULT_DAY)
     return {
         person_id: _Availability(
@@ -164,9 +168,9 @@ def find_slots(
             moment = earliest
             while moment + length <= latest:
                 if moment > now:
-                    away = [
-                        p for p in people if not availability[p.pk].free(moment, moment + length)
-                    ]
+                    local = timezone.localtime(moment)
+                    local_end = local + length
+                    away = [p for p in people if not availability[p.pk].free(local, local_end, day)]
                     if len(away) < len(people):
                         slots.append(
                             Slot(

@@ -33,6 +33,7 @@ from .forms import (
     SlotSearchForm,
 )
 from .models import AgendaItem, Discussion, Meeting, SupervisionAction, SupervisionGroup
+from .pack import pack_sections
 
 CONFLICT = "Someone else changed this meeting while you had it open. Check it and try again."
 
@@ -198,10 +199,11 @@ def _visible_pack(meeting: Meeting, user: User) -> list[dict[str, Any]] | None:
         return None
     visible = selectors.families_seen_in_supervision(user, meeting)
     families = meeting.pack.get("families", []) if isinstance(meeting.pack, dict) else []
-    if visible is None:
-        return families
-    ids = visible
-    return [entry for entry in families if entry.get("family_id") in ids]
+    return [
+        {"reference": entry["reference"], "sections": pack_sections(entry)}
+        for entry in families
+        if visible is None or entry.get("family_id") in visible
+    ]
 
 
 @require_http_methods(["GET", "POST"])
@@ -379,6 +381,14 @@ def minutes(request: HttpRequest, pk: int, family_pk: int) -> HttpResponse:
     group = meeting.group
     if meeting.is_signed_off:
         messages.error(request, "These minutes are signed off. Add a dated addendum instead.")
+        return redirect(meeting_url(meeting))
+    if meeting.status == Meeting.Status.CANCELLED:
+        messages.error(request, "This meeting was cancelled, so it has no minutes.")
+        return redirect(meeting_url(meeting))
+    if meeting.starts_at > timezone.now():
+        messages.error(
+            request, "The meeting has not started yet. Minutes are taken once it has started."
+        )
         return redirect(meeting_url(meeting))
     attendees = sorted(
         {*group.members.filter(is_active=True), group.chair},

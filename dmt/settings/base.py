@@ -14,6 +14,9 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The address staff reach the service at, for links read outside it (calendar invitations
+# and feeds).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "accounts.apps.AccountsConfig",
@@ -135,6 +138,11 @@ CELERY_BEAT_SCHEDULE = {
     "health-heartbeat": {
         "task": "dmt.celery.health",
         "schedule": crontab(minute="*/15"),
+    },
+    # Agenda packs for group supervision, two working days before each meeting.
+    "supervision-build-due-packs": {
+        "task": "supervision.build_due_packs",
+        "schedule": crontab(hour=6, minute=0),
     },
 }
 

@@ -11,9 +11,10 @@ from accounts.models import Role, Team, User
 from families.models import Family, Person
 from referrals.models import CycleOfChange, Rag
 from supervision.agenda import proposals_for
-from supervision.models import Meeting, SupervisionGroup
+from supervision.models import Meeting, SupervisionAction, SupervisionGroup
 from supervision.services import (
     ActionInput,
+    action_complete,
     agenda_set,
     discussion_record,
     group_create,
@@ -106,6 +107,17 @@ class SupervisionWork:
                 meeting.refresh_from_db()
                 meeting_sign_off(
                     meeting=meeting, expected_version=meeting.version, acting_user=group.chair
+                )
+        # Most actions from the older meetings are done; the rest show as overdue.
+        for action in SupervisionAction.objects.filter(
+            due_on__lt=self.today - datetime.timedelta(days=7)
+        ):
+            if self.random.random() < 0.7:
+                action_complete(
+                    action=action,
+                    done_on=action.due_on,
+                    expected_version=action.version,
+                    acting_user=action.owner,
                 )
         upcoming = meeting_schedule(
             group=group, starts_at=next_usual_start(group, now), acting_user=group.chair
