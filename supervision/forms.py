@@ -243,3 +243,85 @@ class IntervalForm(forms.Form):
             "invalid": "Enter a number of days",
         },
     )
+
+
+class WorkingWeekForm(forms.Form):
+    """Monday to Friday: whether the person works that day, and their hours."""
+
+    DAYS = SupervisionGroup.Weekday.choices
+
+    def __init__(
+        self, *args: Any, current: dict[int, tuple[datetime.time, datetime.time]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for day, name in self.DAYS:
+            hours = current.get(day)
+            self.fields[f"works_{day}"] = forms.BooleanField(
+                label=f"I work on {name}s", required=False, initial=hours is not None
+            )
+            self.fields[f"start_{day}"] = forms.TimeField(
+                label=f"{name} start",
+                required=False,
+                initial=(hours or (datetime.time(9, 0),))[0],
+                widget=TimeInput(attrs={"class": "govuk-input--width-5"}),
+                error_messages={"invalid": "Enter a time, for example 09:00"},
+            )
+            self.fields[f"end_{day}"] = forms.TimeField(
+                label=f"{name} end",
+                required=False,
+                initial=(hours or (None, datetime.time(17, 0)))[1],
+                widget=TimeInput(attrs={"class": "govuk-input--width-5"}),
+                error_messages={"invalid": "Enter a time, for example 17:00"},
+            )
+
+    def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [
+            (name, self[f"works_{day}"], self[f"start_{day}"], self[f"end_{day}"])
+            for day, name in self.DAYS
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for day, name in self.DAYS:
+            if data.get(f"works_{day}"):
+                if not data.get(f"start_{day}") and f"start_{day}" not in self.errors:
+                    self.add_error(f"start_{day}", f"Enter when you start on {name}s")
+                if not data.get(f"end_{day}") and f"end_{day}" not in self.errors:
+                    self.add_error(f"end_{day}", f"Enter when you finish on {name}s")
+        return data
+
+    def days(self) -> dict[int, tuple[datetime.time, datetime.time]]:
+        return {
+            day: (self.cleaned_data[f"start_{day}"], self.cleaned_data[f"end_{day}"])
+            for day, _ in self.DAYS
+            if self.cleaned_data.get(f"works_{day}")
+        }
+
+
+class LeaveForm(forms.Form):
+    starts_on = date_field("First day away", required="Enter the first day of your leave")
+    ends_on = date_field("Last day away", required="Enter the last day of your leave")
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=100,
+        help_text="For example: annual leave, training. Others see only that you are away.",
+    )
+
+
+class MembersForm(forms.Form):
+    members = forms.ModelMultipleChoiceField(
+        label="Members",
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The chair always attends.",
+    )
+
+    def __init__(self, *args: Any, candidates: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["members"]
+        field.queryset = User.objects.filter(pk__in=[user.pk for user in candidates]).order_by(
+            "role", "last_name", "first_name"
+        )
+        field.label_from_instance = lambda user: f"{user}, {user.job_title.lower()}"  # type: ignore[attr-defined]

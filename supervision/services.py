@@ -28,10 +28,12 @@ from .models import (
     AgendaItem,
     Discussion,
     FamilyDiscussionPlan,
+    Leave,
     Meeting,
     NotDiscussed,
     SupervisionAction,
     SupervisionGroup,
+    WorkingDay,
 )
 
 
@@ -467,3 +469,94 @@ def action_complete(
         detail={"done_on": done_on.isoformat()},
     )
     return current
+
+
+# Who can attend when ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def working_days_set(
+    *, user: User, days: dict[int, tuple[datetime.time, datetime.time]], acting_user: User
+) -> None:
+    """A member of staff's usual week (weekday: start, end), as they set it themselves. An
+    empty week is refused: someone who works no day cannot be invited to anything."""
+    if acting_user.pk != user.pk:
+        raise PermissionDenied("Staff set their own working days.")
+    if not days:
+        raise ValidationError({"days": "Choose at least one working day."})
+    for weekday, (start, end) in days.items():
+        if weekday not in range(7):
+            raise ValidationError({"days": "Not a day of the week."})
+        if end <= start:
+            name = SupervisionGroup.Weekday(weekday).label if weekday < 5 else "That day"
+            raise ValidationError({"days": f"{name}: the day must end after it starts."})
+    WorkingDay.objects.filter(user=user).delete()
+    WorkingDay.objects.bulk_create(
+        WorkingDay(user=user, weekday=weekday, starts_at=start, ends_at=end)
+        for weekday, (start, end) in sorted(days.items())
+    )
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=acting_user,
+        obj=user,
+        detail={
+            "working_days": {
+                str(day): [start.isoformat(), end.isoformat()] for day, (start, end) in days.items()
+            }
+        },
+    )
+
+
+@transaction.atomic
+def leave_add(
+    *, user: User, starts_on: datetime.date, ends_on: datetime.date, note: str, acting_user: User
+) -> Leave:
+    if acting_user.pk != user.pk:
+        raise PermissionDenied("Staff record their own leave.")
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": "The last day cannot be before the first."})
+    if (ends_on - starts_on).days > 366:
+        raise ValidationError({"ends_on": "Record leave of up to a year at a time."})
+    return create_audited(
+        Leave(user=user, starts_on=starts_on, ends_on=ends_on, note=note.strip()),
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def leave_remove(*, leave: Leave, acting_user: User) -> None:
+    if acting_user.pk != leave.user_id:
+        raise PermissionDenied("Staff change their own leave.")
+    audit_record(
+        action=AuditEvent.Action.DELETE,
+        actor=acting_user,
+        obj=leave,
+        detail={"starts_on": leave.starts_on.isoformat(), "ends_on": leave.ends_on.isoformat()},
+    )
+    leave.delete()
+
+
+def member_candidates(group: SupervisionGroup) -> list[User]:
+    """Who may be a member: the team's usual attendees and anyone already a member."""
+    return sorted(
+        {*default_members(group.team), *group.members.all()},
+        key=lambda user: (user.role, user.last_name, user.first_name),
+    )
+
+
+@transaction.atomic
+def members_set(*, group: SupervisionGroup, members: Iterable[User], acting_user: User) -> None:
+    _require_chair(acting_user, group)
+    allowed = {user.pk for user in member_candidates(group)}
+    chosen = list(members)
+    if any(user.pk not in allowed for user in chosen):
+        raise ValidationError({"members": "Choose members from the team and its locality."})
+    before = set(group.members.values_list("pk", flat=True))
+    group.members.set(chosen)
+    after = {user.pk for user in chosen}
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=acting_user,
+        obj=group,
+        detail={"added": sorted(after - before), "removed": sorted(before - after)},
+    )

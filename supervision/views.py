@@ -27,12 +27,22 @@ from .forms import (
     CancelForm,
     GroupForm,
     IntervalForm,
+    LeaveForm,
+    MembersForm,
     MinutesForm,
     NotDiscussedForm,
     ScheduleForm,
     SlotSearchForm,
+    WorkingWeekForm,
 )
-from .models import AgendaItem, Discussion, Meeting, SupervisionAction, SupervisionGroup
+from .models import (
+    AgendaItem,
+    Discussion,
+    Leave,
+    Meeting,
+    SupervisionAction,
+    SupervisionGroup,
+)
 from .pack import pack_sections
 
 CONFLICT = "Someone else changed this meeting while you had it open. Check it and try again."
@@ -538,3 +548,85 @@ def family_interval(request: HttpRequest, pk: int, family_pk: int) -> HttpRespon
     return render(
         request, "supervision/interval.html", {"meeting": meeting, "family": family, "form": form}
     )
+
+
+# Who can attend when ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def availability(request: HttpRequest) -> HttpResponse:
+    """Your usual working days and your leave, which the slot finder reads."""
+    user = _user(request)
+    if user.role not in (
+        Role.SOCIAL_WORKER,
+        Role.TEAM_MANAGER,
+        Role.BUSINESS_SUPPORT,
+        Role.SPECIALIST,
+        Role.SERVICE_MANAGER,
+    ):
+        raise PermissionDenied
+    current = {row.weekday: (row.starts_at, row.ends_at) for row in user.working_days.all()}
+    uses_default = not current
+    if uses_default:
+        current = dict.fromkeys(range(5), slots.DEFAULT_DAY)
+    action = request.POST.get("action") if request.method == "POST" else None
+    week_form = WorkingWeekForm(request.POST if action == "week" else None, current=current)
+    leave_form = LeaveForm(request.POST if action == "leave" else None)
+    if action == "week" and week_form.is_valid():
+        try:
+            services.working_days_set(user=user, days=week_form.days(), acting_user=user)
+        except ValidationError as error:
+            week_form.add_error(None, " ".join(error.messages))
+        else:
+            messages.success(request, "Your working days are saved.")
+            return redirect("supervision:availability")
+    elif action == "leave" and leave_form.is_valid():
+        try:
+            services.leave_add(user=user, acting_user=user, **leave_form.cleaned_data)
+        except ValidationError as error:
+            _apply_validation_error(leave_form, error)
+        else:
+            messages.success(request, "Your leave is recorded.")
+            return redirect("supervision:availability")
+    elif action == "remove":
+        leave = get_object_or_404(Leave, pk=request.POST.get("leave", "0") or 0, user=user)
+        services.leave_remove(leave=leave, acting_user=user)
+        messages.success(request, "That leave is removed.")
+        return redirect("supervision:availability")
+    return render(
+        request,
+        "supervision/availability.html",
+        {
+            "week_form": week_form,
+            "leave_form": leave_form,
+            "form": week_form if week_form.errors else leave_form,
+            "uses_default": uses_default,
+            "leave": list(
+                user.leave.filter(ends_on__gte=timezone.localdate()).order_by("starts_on")
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def members(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    group = selectors.group_for(user, pk)
+    if not services.is_chair(user, group):
+        raise PermissionDenied
+    form = MembersForm(
+        request.POST or None,
+        candidates=services.member_candidates(group),
+        initial={"members": list(group.members.values_list("pk", flat=True))},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.members_set(
+                group=group, members=form.cleaned_data["members"], acting_user=user
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, "The group's members are saved.")
+            return redirect("supervision:group", group.pk)
+    return render(request, "supervision/members.html", {"group": group, "form": form})
