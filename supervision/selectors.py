@@ -54,7 +54,9 @@ def families_seen_in_supervision(user: User, meeting: Meeting) -> set[int] | Non
     if user.role != Role.SPECIALIST:
         return None
     return set(
-        Referral.objects.filter(practitioner=user).values_list("person__family_id", flat=True)
+        Referral.objects.filter(practitioner=user, closed_on__isnull=True).values_list(
+            "person__family_id", flat=True
+        )
     )
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Role, Team, User
 from families.models import Family, Person
-from families.services import EditConflict, create_audited
+from families.services import EditConflict, check_open, create_audited
 from referrals.models import CycleOfChange, CycleOfChangeEntry, Rag
 from referrals.services import cycle_of_change_record
 
@@ -110,6 +110,7 @@ def family_interval_set(
     group = SupervisionGroup.objects.filter(team_id=family.team_id).first()
     if group is None or not is_chair(acting_user, group):
         raise PermissionDenied("Only the chair of the family's team group can set this.")
+    check_open(family)
     if interval_days is None:
         FamilyDiscussionPlan.objects.filter(family=family).delete()
         audit_record(
@@ -310,6 +311,7 @@ def discussion_record(
     group supervision) and actions with an owner and due date."""
     meeting = _locked(meeting)
     _check_minutable(meeting, acting_user)
+    check_open(family)
     item = meeting.agenda.filter(family=family).first()
     if item is None:
         raise ValidationError(f"{family} is not on this meeting's agenda.")
@@ -383,6 +385,7 @@ def agenda_item_not_discussed(*, item: AgendaItem, why: str, acting_user: User) 
     no-show costs the specialists who came for it)."""
     meeting = _locked(item.meeting)
     _check_minutable(meeting, acting_user)
+    check_open(item.family)
     if why not in NotDiscussed.values:
         raise ValidationError({"why": "Choose why the family was not discussed."})
     if Discussion.objects.filter(meeting=meeting, family_id=item.family_id).exists():

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.audit import audit_record
+from accounts.audit import audit_record, audit_record_many
 from accounts.models import AuditEvent, Role, User
 from families.models import Family, Person
 from families.services import EditConflict
@@ -183,15 +183,24 @@ def _agenda_rows(meeting: Meeting, user: User) -> list[dict[str, Any]]:
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     meeting = selectors.meeting_for(user, pk)
-    _audit_view(request, meeting)
     group = meeting.group
+    rows = _agenda_rows(meeting, user)
+    # The minutes and pack shown are each family's record: audit the read against each,
+    # then against the meeting.
+    audit_record_many(
+        action=AuditEvent.Action.VIEW,
+        actor=user,
+        objects=[row["family"] for row in rows if row["visible"]],
+        detail={"page": "supervision meeting", "meeting": meeting.pk},
+    )
+    _audit_view(request, meeting)
     return render(
         request,
         "supervision/meeting_detail.html",
         {
             "meeting": meeting,
             "group": group,
-            "rows": _agenda_rows(meeting, user),
+            "rows": rows,
             "is_chair": services.is_chair(user, group),
             "can_minute": services.can_minute(user, group)
             and not meeting.is_signed_off
