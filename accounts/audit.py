@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db import models
+from django.http import HttpRequest
 
 from .models import AuditEvent, User
 from .request_context import current_request_context
@@ -70,3 +71,17 @@ def audit_record_many(
     ]
     AuditEvent.objects.bulk_create(events, batch_size=1000)
     return len(events)
+
+
+def audit_page_view(request: HttpRequest, obj: models.Model) -> None:
+    """Record that the signed-in user opened a page showing `obj` (GET only: a POST from the
+    same page is audited as the change it makes)."""
+    if request.method != "GET":
+        return
+    match = request.resolver_match
+    audit_record(
+        action=AuditEvent.Action.VIEW,
+        actor=request.user,  # type: ignore[arg-type]
+        obj=obj,
+        detail={"page": match.url_name if match else ""},
+    )

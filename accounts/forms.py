@@ -1,7 +1,22 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 from .models import AuditEvent
+
+
+def apply_validation_error(form: Any, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, against its field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for item in errors:
+                form.add_error(target, item.message % (item.params or {}))
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
 
 
 class SignInForm(AuthenticationForm):

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.audit import audit_record, audit_record_many
+from accounts.audit import audit_page_view, audit_record, audit_record_many
+from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, Team, User
 from accounts.permissions import role_required
 
@@ -65,26 +66,8 @@ def _family_for_recording(request: HttpRequest, pk: int) -> Family:
     family = selectors.family_for(_user(request), pk)
     if not selectors.can_record_on(_user(request), family):
         raise PermissionDenied
-    if request.method == "GET":
-        audit_record(
-            action=AuditEvent.Action.VIEW,
-            actor=_user(request),
-            obj=family,
-            detail={"page": request.resolver_match.url_name if request.resolver_match else ""},
-        )
+    audit_page_view(request, family)
     return family
-
-
-def _apply_validation_error(form: Any, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, against its field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item.message % (item.params or {}))
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 # The caseload -----------------------------------------------------------------------------
@@ -389,7 +372,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
                 draft_key=draft_key,
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "Contact recorded.")
             return redirect(family)
@@ -498,7 +481,7 @@ def child_status(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
                 acting_user=user,
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"{child.given_name}'s status is updated.")
             return redirect(family)
@@ -539,7 +522,7 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
             except services.EditConflict as error:
                 form, conflict = _merge_after_conflict(form, error.current, person, visible)
             except ValidationError as error:
-                _apply_validation_error(form, error)
+                apply_validation_error(form, error)
             else:
                 messages.success(request, f"{person.full_name}'s details are saved.")
                 return redirect(family)
@@ -631,7 +614,7 @@ def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
                 acting_user=user,
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "Closure sent to your team manager for approval.")
             return redirect(family)
@@ -797,7 +780,7 @@ def plan_start(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
         try:
             services.plan_create(child=child, acting_user=user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"Plan started for {child.given_name}.")
             return redirect(family)
@@ -832,7 +815,7 @@ def plan_action_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse
                 **form.owner_kwargs(),
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "Action added to the plan.")
             return redirect(family)

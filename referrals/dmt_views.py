@@ -28,10 +28,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.audit import audit_record_many
+from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, SpecialistPathway, User
 from accounts.permissions import role_required
 from families.models import Person, long_date
-from families.views import _apply_validation_error
 
 from . import rules, selectors, services
 from .dmt_forms import (
@@ -93,7 +93,7 @@ def _form_page(
             with transaction.atomic():
                 message, next_url = save()
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, message)
             return redirect(next_url)

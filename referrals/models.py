@@ -1,6 +1,7 @@
 """Specialist pathways and the referrals of adults to them (issue 4 builds on these)."""
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -34,6 +35,10 @@ class Pathway(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def capacity_for(self, fte: Decimal | float | str) -> int:
+        """Open cases a practitioner working `fte` of full time can hold on this pathway."""
+        return int(Decimal(fte) * self.caseload_per_fte)
 
 
 class PathwayStage(models.Model):

@@ -1,7 +1,7 @@
 """Reads for the specialist pathways, already narrowed to what the asking user may see."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
@@ -35,6 +35,7 @@ from .models import (
     Rag,
     Referral,
 )
+from .services import practitioner_load
 
 _RAG_ORDER = Case(
     When(rag=Rag.RED, then=Value(0)),
@@ -138,14 +139,11 @@ class PractitionerHome:
     capacity: int
     week_start: datetime.date
     pathway_manager: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def practitioner_home(user: User) -> PractitionerHome:
     """A practitioner's day: who is waiting to be seen (red first, longest waiting first),
     who they are working with, this week's sessions and the reviews that are overdue."""
-    from .services import practitioner_load
-
     today = timezone.localdate()
     mine = _with_work_summary(
         Referral.objects.filter(practitioner=user, closed_on__isnull=True).select_related(
@@ -193,25 +191,29 @@ def practitioner_home(user: User) -> PractitionerHome:
     )
 
 
+def practitioners_with_load(pathway: Pathway) -> list[User]:
+    """The pathway's active practitioners, each with `open_cases`, `capacity` (by FTE) and
+    `free` places, in one query."""
+    practitioners = list(
+        User.objects.filter(role=Role.SPECIALIST, pathway=pathway.code, is_active=True)
+        .select_related("locality", "agency")
+        .annotate(
+            open_cases=Count("referrals_allocated", filter=Q(referrals_allocated__closed_on=None))
+        )
+    )
+    for practitioner in practitioners:
+        practitioner.capacity = pathway.capacity_for(practitioner.fte)
+        practitioner.free = practitioner.capacity - practitioner.open_cases
+    return practitioners
+
+
 def pathway_overview(user: User, pathway: Pathway) -> dict[str, Any]:
     """A pathway's waiting list and each practitioner's load against their capacity."""
-    from decimal import Decimal
-
     waiting = waiting_list(pathway).annotate(attempts_count=Count("attempts"))
-    practitioners = User.objects.filter(
-        role=Role.SPECIALIST, pathway=pathway.code, is_active=True
-    ).annotate(
-        open_cases=Count("referrals_allocated", filter=Q(referrals_allocated__closed_on=None))
-    )
+    rows = practitioners_with_load(pathway)
     if user.role == Role.SERVICE_MANAGER and user.locality_id:
         waiting = waiting.filter(person__family__locality_id=user.locality_id)
-        practitioners = practitioners.filter(locality_id=user.locality_id)
-    rows = []
-    for practitioner in practitioners.select_related("locality", "agency"):
-        capacity = int(Decimal(practitioner.fte) * pathway.caseload_per_fte)
-        practitioner.capacity = capacity
-        practitioner.free = capacity - practitioner.open_cases
-        rows.append(practitioner)
+        rows = [row for row in rows if row.locality_id == user.locality_id]
     waiting_rows = list(waiting)
     today = timezone.localdate()
     for referral in waiting_rows:

@@ -1,7 +1,6 @@
 """Writes for the specialist pathways: validated, atomic and audited (issue 4 grows this)."""
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -230,8 +229,7 @@ def referral_create(
 def practitioner_load(practitioner: User, pathway: Pathway) -> tuple[int, int]:
     """(open referrals allocated to the practitioner, their capacity by FTE)."""
     open_cases = Referral.objects.filter(practitioner=practitioner, closed_on__isnull=True).count()
-    capacity = int(Decimal(practitioner.fte) * pathway.caseload_per_fte)
-    return open_cases, capacity
+    return open_cases, pathway.capacity_for(practitioner.fte)
 
 
 @transaction.atomic

@@ -20,13 +20,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.audit import audit_record, audit_record_many
+from accounts.audit import audit_page_view, audit_record_many
+from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, User
 from accounts.permissions import role_required
 from families import selectors as family_selectors
 from families.models import Person
 from families.services import EditConflict
-from families.views import _apply_validation_error
 
 from . import selectors, services
 from .forms import (
@@ -50,16 +50,6 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _audit_view(request: HttpRequest, obj: Any) -> None:
-    if request.method == "GET":
-        audit_record(
-            action=AuditEvent.Action.VIEW,
-            actor=_user(request),
-            obj=obj,
-            detail={"page": request.resolver_match.url_name if request.resolver_match else ""},
-        )
-
-
 # Referring an adult -----------------------------------------------------------------------
 
 
@@ -77,7 +67,7 @@ def refer(request: HttpRequest, person_pk: int) -> HttpResponse:
     family = person.family
     if not family_selectors.can_record_on(user, family) or person.is_child:
         raise PermissionDenied
-    _audit_view(request, family)
+    audit_page_view(request, family)
     form = ReferralForm(request.POST or None)
     ineligible: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -103,7 +93,7 @@ def refer(request: HttpRequest, person_pk: int) -> HttpResponse:
                     "Enter why the referral should go ahead outside the pathway's criteria",
                 )
             else:
-                _apply_validation_error(form, error)
+                apply_validation_error(form, error)
         else:
             messages.success(
                 request, f"{person} is referred to {referral.pathway} ({referral.reference})."
@@ -123,7 +113,7 @@ def refer(request: HttpRequest, person_pk: int) -> HttpResponse:
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     referral = selectors.referral_for(user, pk)
-    _audit_view(request, referral)
+    audit_page_view(request, referral)
     summaries = selectors.measure_summaries(referral.person)
     return render(
         request,
@@ -154,7 +144,7 @@ def _referral_for_work(request: HttpRequest, pk: int) -> Referral:
     referral = selectors.referral_for(user, pk)
     if not selectors.can_work_on(user, referral):
         raise PermissionDenied
-    _audit_view(request, referral)
+    audit_page_view(request, referral)
     return referral
 
 
@@ -180,7 +170,7 @@ def _work_page(
             with transaction.atomic():
                 message = save(referral, form, user)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         except EditConflict:
             form.add_error(
                 None,
@@ -416,13 +406,11 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if outside_area:
         raise PermissionDenied
-    _audit_view(request, referral)
+    audit_page_view(request, referral)
     pathway = referral.pathway
     loads = {
-        practitioner.pk: services.practitioner_load(practitioner, pathway)
-        for practitioner in User.objects.filter(
-            role=Role.SPECIALIST, pathway=pathway.code, is_active=True
-        )
+        practitioner.pk: (practitioner.open_cases, practitioner.capacity)
+        for practitioner in selectors.practitioners_with_load(pathway)
     }
     form = AllocateForm(request.POST or None, pathway=pathway, loads=loads)
     over_capacity = False
@@ -440,7 +428,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
                 item.code for items in getattr(error, "error_dict", {}).values() for item in items
             ]
             over_capacity = "over_capacity" in codes
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(
                 request, f"{referral.person} is allocated to {form.cleaned_data['practitioner']}."

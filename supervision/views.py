@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.audit import audit_record, audit_record_many
+from accounts.audit import audit_page_view, audit_record_many
+from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, User
 from families.models import Family, Person
 from families.services import EditConflict
-from families.views import _apply_validation_error
 
 from . import selectors, services, slots
 from .forms import (
@@ -52,13 +52,10 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _audit_view(request: HttpRequest, obj: Any) -> None:
-    audit_record(
-        action=AuditEvent.Action.VIEW,
-        actor=_user(request),
-        obj=obj,
-        detail={"page": request.resolver_match.url_name if request.resolver_match else ""},
-    )
+def _posted_version(request: HttpRequest) -> int:
+    """The record version the form was opened at; -1 (never current) when missing."""
+    version = request.POST.get("version", "")
+    return int(version) if version.isdigit() else -1
 
 
 def _chair_meeting(request: HttpRequest, pk: int) -> Meeting:
@@ -101,7 +98,7 @@ def group_setup(request: HttpRequest) -> HttpResponse:
                 team=user.team, chair=user, acting_user=user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"Group supervision is set up for {user.team}.")
             return redirect("supervision:group", group.pk)
@@ -193,7 +190,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         objects=[row["family"] for row in rows if row["visible"]],
         detail={"page": "supervision meeting", "meeting": meeting.pk},
     )
-    _audit_view(request, meeting)
+    audit_page_view(request, meeting)
     return render(
         request,
         "supervision/meeting_detail.html",
@@ -248,12 +245,11 @@ def agenda(request: HttpRequest, pk: int) -> HttpResponse:
             position = int(position_text) if position_text.isdigit() else 999
             chosen.append((position, row["family"].reference, row["family"], row["reason"]))
         chosen.sort(key=lambda entry: (entry[0], entry[1]))
-        version = request.POST.get("version", "")
         try:
             services.agenda_set(
                 meeting=meeting,
                 families=[(family, reason) for _, _, family, reason in chosen],
-                expected_version=int(version) if version.isdigit() else -1,
+                expected_version=_posted_version(request),
                 acting_user=user,
             )
         except ValidationError as exc:
@@ -269,7 +265,7 @@ def agenda(request: HttpRequest, pk: int) -> HttpResponse:
             row["chosen"] = key in chosen_keys
             row["position"] = chosen_keys.get(key) if key in chosen_keys else None
     else:
-        _audit_view(request, meeting)
+        audit_page_view(request, meeting)
     return render(
         request,
         "supervision/agenda.html",
@@ -284,7 +280,6 @@ def slot_finder(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _chair_meeting(request, pk)
     if request.method == "POST":
         starts_at = parse_datetime(request.POST.get("starts_at", ""))
-        version = request.POST.get("version", "")
         if starts_at is None:
             messages.error(request, "Choose a time.")
             return redirect("supervision:slots", meeting.pk)
@@ -292,7 +287,7 @@ def slot_finder(request: HttpRequest, pk: int) -> HttpResponse:
             services.meeting_move(
                 meeting=meeting,
                 starts_at=starts_at,
-                expected_version=int(version) if version.isdigit() else -1,
+                expected_version=_posted_version(request),
                 acting_user=user,
             )
         except ValidationError as error:
@@ -344,7 +339,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 acting_user=user,
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         except EditConflict:
             form.add_error(None, CONFLICT)
         else:
@@ -357,11 +352,10 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     meeting = _chair_meeting(request, pk)
-    version = request.POST.get("version", "")
     try:
         services.meeting_sign_off(
             meeting=meeting,
-            expected_version=int(version) if version.isdigit() else -1,
+            expected_version=_posted_version(request),
             acting_user=user,
         )
     except ValidationError as error:
@@ -437,12 +431,12 @@ def minutes(request: HttpRequest, pk: int, family_pk: int) -> HttpResponse:
                 acting_user=user,
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"{family} is minuted.")
             return redirect(meeting_url(meeting))
     elif request.method == "GET":
-        _audit_view(request, family)
+        audit_page_view(request, family)
     return render(
         request,
         "supervision/minutes_form.html",
@@ -492,7 +486,7 @@ def addendum(request: HttpRequest, pk: int) -> HttpResponse:
                 discussion=discussion, text=form.cleaned_data["text"], acting_user=user
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "Addendum added.")
             return redirect(meeting_url(discussion.meeting))
@@ -510,12 +504,11 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
         Q(owner=user) | Q(discussion__meeting__group__chair=user),
         pk=pk,
     )
-    version = request.POST.get("version", "")
     try:
         services.action_complete(
             action=action,
             done_on=timezone.localdate(),
-            expected_version=int(version) if version.isdigit() else -1,
+            expected_version=_posted_version(request),
             acting_user=user,
         )
     except ValidationError as error:
@@ -550,7 +543,7 @@ def family_interval(request: HttpRequest, pk: int, family_pk: int) -> HttpRespon
                     acting_user=user,
                 )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"{family}'s discussion interval is saved.")
             return redirect("supervision:agenda", meeting.pk)
@@ -593,7 +586,7 @@ def availability(request: HttpRequest) -> HttpResponse:
         try:
             services.leave_add(user=user, acting_user=user, **leave_form.cleaned_data)
         except ValidationError as error:
-            _apply_validation_error(leave_form, error)
+            apply_validation_error(leave_form, error)
         else:
             messages.success(request, "Your leave is recorded.")
             return redirect("supervision:availability")
@@ -634,7 +627,7 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
                 group=group, members=form.cleaned_data["members"], acting_user=user
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "The group's members are saved.")
             return redirect("supervision:group", group.pk)
