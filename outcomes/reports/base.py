@@ -1,0 +1,327 @@
+"""What every outcome report shares: its parameters, its scope, the ladder in SQL, Wilson.
+
+The rules are those of `../shared/spec/outcome-reports.md` (kept in the README): `as_of`
+hides everything dated after it, `--cohort` keeps families with that label, `--from`/`--to`
+keep interventions by `referred_on` (families by `opened_on`), `--pathway` keeps
+interventions of that pathway. Every function here returns a QuerySet or an expression, so
+the reports stay aggregates in the database.
+"""
+
+import datetime
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from statistics import NormalDist
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    DateField,
+    DateTimeField,
+    Exists,
+    Expression,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from accounts.models import SpecialistPathway
+from families.models import LEVELS, Family, Person, StatusEpisode
+from referrals.models import EngagementChange, Referral
+
+# The z of a two-sided 95% interval, exactly (1.959963984540054), as the published figures use.
+Z95 = NormalDist().inv_cdf(0.975)
+
+
+class ReportError(ValueError):
+    """A report that cannot be run as asked: the message is one line, fit to show a user."""
+
+
+def wilson(successes: int, total: int) -> list[float] | None:
+    """The Wilson score 95% interval of successes/total as [low, high]; None when total is 0."""
+    if total == 0:
+        return None
+    p = successes / total
+    z2 = Z95 * Z95
+    denominator = 1 + z2 / total
+    centre = (p + z2 / (2 * total)) / denominator
+    half = Z95 * math.sqrt(p * (1 - p) / total + z2 / (4 * total * total)) / denominator
+    return [max(0.0, centre - half), min(1.0, centre + half)]
+
+
+def rate(successes: int, total: int) -> float | None:
+    return successes / total if total else None
+
+
+def _parse_date(value: str | datetime.date | None, option: str) -> datetime.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ReportError(f"{option} must be a date written YYYY-MM-DD, not {value!r}.") from None
+
+
+@dataclass(frozen=True)
+class ReportParameters:
+    """Who and what a report covers. `where` narrows it to one group of a breakdown."""
+
+    as_of: datetime.date
+    pathway: str | None = None
+    cohort: str | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    where: tuple[tuple[str, str], ...] = field(default=())
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        as_of: str | datetime.date | None = None,
+        pathway: str | None = None,
+        cohort: str | None = None,
+        date_from: str | datetime.date | None = None,
+        date_to: str | datetime.date | None = None,
+    ) -> "ReportParameters":
+        """Parameters as typed (command line, form, stored run): one-line ReportError if bad."""
+        day = _parse_date(as_of, "--as-of") or timezone.localdate()
+        start = _parse_date(date_from, "--from")
+        end = _parse_date(date_to, "--to")
+        if start and end and start > end:
+            raise ReportError("--from must not be after --to.")
+        pathway = (pathway or "").strip() or None
+        if pathway is not None and pathway not in SpecialistPathway.values:
+            raise ReportError(
+                f"Unknown pathway {pathway!r}: use one of {', '.join(SpecialistPathway.values)}."
+            )
+        cohort = (cohort or "").strip() or None
+        return cls(as_of=day, pathway=pathway, cohort=cohort, date_from=start, date_to=end)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "ReportParameters":
+        """The inverse of `as_json` (plus as_of), for a stored run."""
+        return cls.parse(
+            as_of=data.get("as_of"),
+            pathway=data.get("pathway"),
+            cohort=data.get("cohort"),
+            date_from=data.get("from"),
+            date_to=data.get("to"),
+        )
+
+    def as_json(self) -> dict[str, str | None]:
+        return {
+            "pathway": self.pathway,
+            "cohort": self.cohort,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+        }
+
+    def narrowed(self, dimension: str, value: str) -> "ReportParameters":
+        return replace(self, where=(*self.where, (dimension, value)))
+
+
+@dataclass(frozen=True)
+class Report:
+    """One named report: how to compute its `data`, and which breakdowns it offers."""
+
+    name: str
+    title: str
+    description: str
+    compute: Callable[[ReportParameters], dict[str, Any]]
+    dimensions: tuple[str, ...] = ()
+    # Figures a user can open to see the cases behind them: key path -> (kind, QuerySet).
+    members: Callable[[ReportParameters, str], "tuple[str, QuerySet[Any]] | None"] | None = None
+
+
+# --- Breakdown dimensions -------------------------------------------------------------------
+# Each narrows the three populations a report may count: interventions (referrals), families
+# and children. A value is a string so that it travels through URLs, JSON and Celery alike.
+
+DIMENSIONS: dict[str, str] = {
+    "locality": "Locality",
+    "team": "Team",
+    "cohort": "Cohort",
+    "pathway": "Pathway",
+    "month": "Month",
+    "quarter": "Quarter",
+    "sex": "Sex",
+    "ethnicity": "Ethnicity",
+    "disability": "Disability",
+}
+
+
+def _period(value: str, dimension: str) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of "2023-04" (month) or "2023-Q2" (quarter)."""
+    try:
+        if dimension == "month":
+            year, month = (int(part) for part in value.split("-"))
+            first = datetime.date(year, month, 1)
+            months = 1
+        else:
+            year_text, quarter_text = value.split("-Q")
+            quarter = int(quarter_text)
+            if not 1 <= quarter <= 4:
+                raise ValueError
+            first = datetime.date(int(year_text), 3 * quarter - 2, 1)
+            months = 3
+    except ValueError:
+        raise ReportError(f"{value!r} is not a {dimension}.") from None
+    month_after = first.month - 1 + months
+    following = datetime.date(first.year + month_after // 12, month_after % 12 + 1, 1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def _where(p: ReportParameters, *, family: str, person: str | None, dated: str) -> Q:
+    """The breakdown filters of `p` for a population whose family is reached by `family`
+    (a lookup prefix), whose person by `person` (the adult referred; None for families, whose
+    characteristic is that of any of their children) and whose date is `dated`."""
+    condition = Q()
+    for dimension, value in p.where:
+        if dimension in ("locality", "team"):
+            condition &= Q(**{f"{family}{dimension}_id": value})
+        elif dimension == "cohort":
+            condition &= Q(**{f"{family}cohort": value})
+        elif dimension == "pathway":
+            if person is None:  # families: those with an intervention of that pathway
+                condition &= Q(
+                    Exists(
+                        Referral.objects.filter(
+                            person__family=OuterRef("pk"),
+                            pathway__code=value,
+                            referred_on__lte=p.as_of,
+                        )
+                    )
+                )
+            else:
+                condition &= Q(pathway__code=value)
+        elif dimension in ("month", "quarter"):
+            first, last = _period(value, dimension)
+            condition &= Q(**{f"{dated}__gte": first, f"{dated}__lte": last})
+        elif dimension in ("sex", "ethnicity", "disability"):
+            if person is None:  # families: any child with it
+                condition &= Q(
+                    Exists(
+                        Person.objects.filter(
+                            family=OuterRef("pk"), role=Person.Role.CHILD, **{dimension: value}
+                        )
+                    )
+                )
+            else:
+                condition &= Q(**{f"{person}{dimension}": value})
+        else:
+            raise ReportError(f"Unknown breakdown {dimension!r}.")
+    return condition
+
+
+# --- Populations ----------------------------------------------------------------------------
+
+
+def interventions(p: ReportParameters) -> QuerySet[Referral]:
+    """The interventions (referrals) in scope, each with `engagement_as_of`: its engagement
+    on `as_of` from its history, or its current engagement when it has none (an import)."""
+    referrals = Referral.objects.filter(referred_on__lte=p.as_of)
+    if p.cohort is not None:
+        referrals = referrals.filter(person__family__cohort=p.cohort)
+    if p.pathway is not None:
+        referrals = referrals.filter(pathway__code=p.pathway)
+    if p.date_from is not None:
+        referrals = referrals.filter(referred_on__gte=p.date_from)
+    if p.date_to is not None:
+        referrals = referrals.filter(referred_on__lte=p.date_to)
+    referrals = referrals.filter(
+        _where(p, family="person__family__", person="person__", dated="referred_on")
+    )
+    engagement_then = Subquery(
+        EngagementChange.objects.filter(referral=OuterRef("pk"), changed_on__lte=p.as_of)
+        .order_by("-changed_on", "-pk")
+        .values("engagement")[:1]
+    )
+    return referrals.annotate(engagement_as_of=Coalesce(engagement_then, F("engagement")))
+
+
+def families(p: ReportParameters) -> QuerySet[Family]:
+    """The families in scope for `child_status`: opened by `as_of`, in the cohort and date
+    range, and (with a pathway) with an intervention of that pathway by `as_of`."""
+    found = Family.objects.filter(opened_on__lte=p.as_of)
+    if p.cohort is not None:
+        found = found.filter(cohort=p.cohort)
+    if p.date_from is not None:
+        found = found.filter(opened_on__gte=p.date_from)
+    if p.date_to is not None:
+        found = found.filter(opened_on__lte=p.date_to)
+    if p.pathway is not None:
+        found = found.filter(
+            Exists(
+                Referral.objects.filter(
+                    person__family=OuterRef("pk"),
+                    pathway__code=p.pathway,
+                    referred_on__lte=p.as_of,
+                )
+            )
+        )
+    return found.filter(_where(p, family="", person=None, dated="opened_on"))
+
+
+def children_of(family_ids: QuerySet[Any]) -> QuerySet[Person]:
+    return Person.objects.filter(role=Person.Role.CHILD, family__in=family_ids)
+
+
+def episodes_seen(p: ReportParameters) -> QuerySet[StatusEpisode]:
+    """Status episodes as they stood on `as_of`: none that started after it."""
+    return StatusEpisode.objects.filter(start_date__lte=p.as_of)
+
+
+LEVEL = Case(
+    *(When(status=status, then=Value(level)) for status, level in LEVELS.items()),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+
+
+def covering(episodes: QuerySet[StatusEpisode], day: Expression | F) -> QuerySet[StatusEpisode]:
+    """Episodes covering `day` (an outer reference): both their dates included."""
+    return episodes.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
+
+
+def level_on(episodes: QuerySet[StatusEpisode], day: Expression | F) -> Coalesce:
+    """The highest level among `episodes` covering `day`, or 0: for a child, its level; for
+    a family's children, the family's level."""
+    highest = covering(episodes, day).annotate(level=LEVEL).order_by("-level").values("level")[:1]
+    return Coalesce(Subquery(highest, output_field=IntegerField()), Value(0))
+
+
+def days_after(day: Any, days: int) -> Cast:
+    """`day` (a field, annotation or outer reference) plus `days`, as a date, on PostgreSQL
+    and SQLite alike (SQLite's date arithmetic would otherwise give a timestamp string)."""
+    return Cast(
+        ExpressionWrapper(day + datetime.timedelta(days=days), output_field=DateTimeField()),
+        DateField(),
+    )
+
+
+def sum_columns(rows: QuerySet[Any], columns: list[str]) -> dict[str, int]:
+    """SUM of each named column of `rows` (annotations of 0/1 flags or counts), and `rows`
+    as their number, in one query: the row query wrapped as a derived table.
+
+    Django folds conditional aggregates over subquery annotations back into a single level,
+    which PostgreSQL rejects; the explicit derived table works the same on every backend.
+    """
+    inner = rows.order_by().values(*columns)
+    sql, params = inner.query.sql_with_params()
+    quote = connection.ops.quote_name
+    sums = ", ".join(f"COALESCE(SUM({quote(column)}), 0)" for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), {sums} FROM ({sql}) AS report_rows", params)  # noqa: S608
+        counted, *totals = cursor.fetchone()
+    return {"rows": int(counted), **{c: int(t) for c, t in zip(columns, totals, strict=True)}}

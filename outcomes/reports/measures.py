@@ -1,0 +1,5 @@
+"""Outcome measures beyond the spec's four reports (issue 6, "More measures")."""
+
+from .base import Report
+
+REPORTS: tuple[Report, ...] = ()

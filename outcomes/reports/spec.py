@@ -1,0 +1,515 @@
+"""The four reports of the spec (`../shared/spec/outcome-reports.md`, version 1), exactly.
+
+Each is a handful of aggregate queries: the rules (a family's level on a day, a child's plan,
+a case's start and end) are annotations computed by the database, then counted there.
+"""
+
+import datetime
+import statistics
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
+
+from families.models import Family, LegalStatus, Person
+from referrals.models import Engagement
+
+from .base import (
+    Report,
+    ReportParameters,
+    children_of,
+    days_after,
+    episodes_seen,
+    families,
+    interventions,
+    level_on,
+    rate,
+    sum_columns,
+    wilson,
+)
+
+ALL_DIMENSIONS = (
+    "locality",
+    "team",
+    "cohort",
+    "pathway",
+    "month",
+    "quarter",
+    "sex",
+    "ethnicity",
+    "disability",
+)
+
+
+def _children_count() -> Coalesce:
+    """The number of children of the family in the outer query."""
+    counted = (
+        Person.objects.filter(family=OuterRef("pk"), role=Person.Role.CHILD)
+        .order_by()
+        .values("family")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _sum(name: str, condition: Q | None = None) -> Coalesce:
+    return Coalesce(Sum(name, filter=condition), Value(0))
+
+
+def _count_if(condition: Q) -> Case:
+    """The case's children where `condition` holds, else 0: a column to sum."""
+    return Case(When(condition, then=F("children")), default=Value(0), output_field=IntegerField())
+
+
+def _flag(condition: Q) -> Case:
+    """1 where `condition` holds, else 0: a column to sum."""
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+# --- engagement -----------------------------------------------------------------------------
+
+ENGAGEMENT_COUNTS = {
+    "engaged": Engagement.ENGAGED,
+    "inconsistent": Engagement.INCONSISTENT,
+    "not_engaged": Engagement.NOT_ENGAGED,
+    "new": Engagement.NEW,
+}
+
+
+def engagement(p: ReportParameters) -> dict[str, Any]:
+    scope = interventions(p)
+    counts = scope.aggregate(
+        approached=Count("pk"),
+        **{
+            key: Count("pk", filter=Q(engagement_as_of=value))
+            for key, value in ENGAGEMENT_COUNTS.items()
+        },
+    )
+    engaged_families = scope.filter(engagement_as_of=Engagement.ENGAGED).values("person__family")
+    children = children_of(engaged_families).count()
+    decided = counts["engaged"] + counts["inconsistent"] + counts["not_engaged"]
+    return {
+        "approached": counts["approached"],
+        "engaged": counts["engaged"],
+        "inconsistent": counts["inconsistent"],
+        "not_engaged": counts["not_engaged"],
+        "new": counts["new"],
+        "engagement_rate": rate(counts["engaged"], decided),
+        "engagement_rate_ci95": wilson(counts["engaged"], decided),
+        "children": children,
+    }
+
+
+def engagement_members(p: ReportParameters, key: str) -> tuple[str, QuerySet[Any]] | None:
+    scope = interventions(p)
+    if key == "approached":
+        return "referrals", scope
+    if key in ENGAGEMENT_COUNTS:
+        return "referrals", scope.filter(engagement_as_of=ENGAGEMENT_COUNTS[key])
+    if key == "children":
+        engaged = scope.filter(engagement_as_of=Engagement.ENGAGED).values("person__family")
+        return "children", children_of(engaged)
+    return None
+
+
+# --- step_down ------------------------------------------------------------------------------
+
+
+def _cases(p: ReportParameters) -> QuerySet[Family]:
+    """One case per family with an engaged intervention in scope, with its start and end
+    days, the family's level on each, and its number of children."""
+    engaged = interventions(p).filter(engagement_as_of=Engagement.ENGAGED)
+    of_family = engaged.filter(person__family=OuterRef("pk"))
+    still_open = of_family.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=p.as_of))
+    return (
+        Family.objects.filter(pk__in=engaged.values("person__family"))
+        .annotate(
+            start=Subquery(of_family.order_by("referred_on").values("referred_on")[:1]),
+            open_on_as_of=Exists(still_open),
+            last_closed=Subquery(
+                of_family.filter(closed_on__isnull=False)
+                .order_by("-closed_on")
+                .values("closed_on")[:1]
+            ),
+        )
+        .annotate(
+            end=Case(
+                When(open_on_as_of=True, then=Value(p.as_of)),
+                default=F("last_closed"),
+                output_field=DateField(),
+            ),
+        )
+        .annotate(
+            baseline=level_on(_family_episodes(p), OuterRef("start")),
+            end_level=level_on(_family_episodes(p), OuterRef("end")),
+            children=_children_count(),
+        )
+    )
+
+
+def _family_episodes(p: ReportParameters) -> QuerySet[Any]:
+    return episodes_seen(p).filter(child__family=OuterRef("pk"))
+
+
+STEP_DOWN_OUTCOMES = {
+    "stepped_down": Q(end_level__lt=F("baseline")),
+    "same": Q(end_level=F("baseline")),
+    "increased": Q(end_level__gt=F("baseline")),
+}
+STEPPED_OUT = Q(end_level__lt=F("baseline"), end_level=0)
+
+
+def step_down(p: ReportParameters) -> dict[str, Any]:
+    columns = {
+        **{f"{key}_cases": _flag(q) for key, q in STEP_DOWN_OUTCOMES.items()},
+        **{f"{key}_children": _count_if(q) for key, q in STEP_DOWN_OUTCOMES.items()},
+        "closed_cases": _flag(STEPPED_OUT),
+        "closed_children": _count_if(STEPPED_OUT),
+        "children_all": F("children"),
+    }
+    figures = sum_columns(_cases(p).annotate(**columns), list(columns))
+    figures["cases"] = figures["rows"]
+    return {
+        "cases": figures["cases"],
+        "children": figures["children_all"],
+        "stepped_down": {
+            "cases": figures["stepped_down_cases"],
+            "children": figures["stepped_down_children"],
+            "closed": {"cases": figures["closed_cases"], "children": figures["closed_children"]},
+        },
+        "same": {"cases": figures["same_cases"], "children": figures["same_children"]},
+        "increased": {
+            "cases": figures["increased_cases"],
+            "children": figures["increased_children"],
+        },
+    }
+
+
+def step_down_members(p: ReportParameters, key: str) -> tuple[str, QuerySet[Any]] | None:
+    parts = key.split(".")
+    if parts[-1] not in ("cases", "children"):
+        return None
+    path = parts[:-1]
+    if path == []:
+        condition = Q()
+    elif path == ["stepped_down", "closed"]:
+        condition = STEPPED_OUT
+    elif len(path) == 1 and path[0] in STEP_DOWN_OUTCOMES:
+        condition = STEP_DOWN_OUTCOMES[path[0]]
+    else:
+        return None
+    cases = _cases(p).filter(condition)
+    if parts[-1] == "cases":
+        return "families", cases
+    return "children", children_of(cases.values("pk"))
+
+
+# --- child_status ---------------------------------------------------------------------------
+
+
+def _children(p: ReportParameters) -> QuerySet[Person]:
+    """The children of the families in scope, each with its family's period, its plan (the
+    earliest cp episode overlapping the period), what came before the plan and after it."""
+    in_scope = families(p)
+    seen = episodes_seen(p)
+    mine = seen.filter(child=OuterRef("pk"))
+    cp_in_period = mine.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("opened")),
+        status=LegalStatus.CP,
+        start_date__lte=OuterRef("period_end"),
+    ).order_by("start_date")
+    before_plan = mine.filter(start_date__lt=OuterRef("plan_start")).order_by("-start_date")
+    children = (
+        children_of(in_scope.values("pk"))
+        .filter(_child_where(p))
+        .annotate(
+            opened=F("family__opened_on"),
+            closed=ExpressionWrapper(
+                Q(family__closed_on__lte=p.as_of), output_field=BooleanField()
+            ),
+            period_end=Case(
+                When(family__closed_on__lte=p.as_of, then=F("family__closed_on")),
+                default=Value(p.as_of),
+                output_field=DateField(),
+            ),
+        )
+        .annotate(
+            plan_start=Subquery(cp_in_period.values("start_date")[:1]),
+            plan_end=Subquery(cp_in_period.values("end_date")[:1]),
+        )
+        .annotate(
+            previous_status=Subquery(before_plan.values("status")[:1]),
+            previous_end=Subquery(before_plan.values("end_date")[:1]),
+            plan_end_next_day=days_after(F("plan_end"), 1),
+        )
+        .annotate(
+            level_after_plan=level_on(mine, OuterRef("plan_end_next_day")),
+            re_referred=Exists(
+                mine.filter(
+                    start_date__gt=OuterRef("family__closed_on"),
+                    start_date__lte=days_after(OuterRef("family__closed_on"), 365),
+                )
+            ),
+            entered_care=Exists(
+                mine.filter(
+                    status=LegalStatus.LOOKED_AFTER,
+                    start_date__gte=OuterRef("opened"),
+                    start_date__lte=OuterRef("period_end"),
+                )
+            ),
+            earlier_cp_within_2_years=Exists(
+                mine.filter(
+                    status=LegalStatus.CP,
+                    end_date__lt=OuterRef("plan_start"),
+                    end_date__gte=days_after(OuterRef("plan_start"), -730),
+                )
+            ),
+        )
+    )
+    return children
+
+
+def _child_where(p: ReportParameters) -> Q:
+    """Breakdowns by a child's own characteristic narrow the children, not their families."""
+    condition = Q()
+    for dimension, value in p.where:
+        if dimension in ("sex", "ethnicity", "disability"):
+            condition &= Q(**{dimension: value})
+    return condition
+
+
+ON_PLAN = Q(plan_start__isnull=False)
+CHILD_STATUS_GROUPS: dict[str, Q] = {
+    "closed.children": Q(closed=True),
+    "re_referred_within_12_months": Q(closed=True, re_referred=True),
+    "cp_while_open.children": ON_PLAN,
+    "cp_while_open.already_cp_at_start": Q(ON_PLAN, plan_start__lte=F("opened")),
+    "cp_while_open.stepped_up_from_cin": Q(
+        ON_PLAN,
+        plan_start__gt=F("opened"),
+        previous_status=LegalStatus.CIN,
+        previous_end=days_after(F("plan_start"), -1),
+    ),
+    "cp_while_open.still_cp": Q(ON_PLAN)
+    & (Q(plan_end__isnull=True) | Q(plan_end__gt=F("as_of_day"))),
+    "cp_while_open.ended.children": Q(ON_PLAN, plan_end__lte=F("as_of_day")),
+    "cp_while_open.ended.to_cin": Q(ON_PLAN, plan_end__lte=F("as_of_day"), level_after_plan=2),
+    "cp_while_open.ended.to_early_help_or_none": Q(
+        ON_PLAN, plan_end__lte=F("as_of_day"), level_after_plan__lte=1
+    ),
+    "cp_while_open.ended.to_cp": Q(ON_PLAN, plan_end__lte=F("as_of_day"), level_after_plan=3),
+    "cp_while_open.ended.stepped_up": Q(
+        ON_PLAN, plan_end__lte=F("as_of_day"), level_after_plan__gte=4
+    ),
+    "entered_care": Q(entered_care=True),
+    "repeat_cp_within_2_years": Q(
+        ON_PLAN,
+        plan_start__gte=F("opened"),
+        plan_start__lte=F("period_end"),
+        earlier_cp_within_2_years=True,
+    ),
+}
+# "Became CP after start" is any later start that is not a step up from CIN.
+CHILD_STATUS_GROUPS["cp_while_open.became_cp_after_start"] = (
+    Q(ON_PLAN, plan_start__gt=F("opened"))
+    & ~CHILD_STATUS_GROUPS["cp_while_open.stepped_up_from_cin"]
+)
+
+
+def _children_with_day(p: ReportParameters) -> QuerySet[Person]:
+    return _children(p).annotate(as_of_day=Value(p.as_of, output_field=DateField()))
+
+
+def child_status(p: ReportParameters) -> dict[str, Any]:
+    in_scope = families(p)
+    family_counts = in_scope.aggregate(
+        families=Count("pk"), closed=Count("pk", filter=Q(closed_on__lte=p.as_of))
+    )
+    keys = {key: "in_" + key.replace(".", "_") for key in CHILD_STATUS_GROUPS}
+    c = sum_columns(
+        _children_with_day(p).annotate(
+            **{keys[key]: _flag(q) for key, q in CHILD_STATUS_GROUPS.items()}
+        ),
+        list(keys.values()),
+    )
+
+    def n(key: str) -> int:
+        return c[keys[key]]
+
+    return {
+        "families": family_counts["families"],
+        "children": c["rows"],
+        "closed": {"families": family_counts["closed"], "children": n("closed.children")},
+        "re_referred_within_12_months": n("re_referred_within_12_months"),
+        "cp_while_open": {
+            "children": n("cp_while_open.children"),
+            "already_cp_at_start": n("cp_while_open.already_cp_at_start"),
+            "stepped_up_from_cin": n("cp_while_open.stepped_up_from_cin"),
+            "became_cp_after_start": n("cp_while_open.became_cp_after_start"),
+            "still_cp": n("cp_while_open.still_cp"),
+            "ended": {
+                "children": n("cp_while_open.ended.children"),
+                "to_cin": n("cp_while_open.ended.to_cin"),
+                "to_early_help_or_none": n("cp_while_open.ended.to_early_help_or_none"),
+                "to_cp": n("cp_while_open.ended.to_cp"),
+                "stepped_up": n("cp_while_open.ended.stepped_up"),
+            },
+        },
+        "entered_care": n("entered_care"),
+        "repeat_cp_within_2_years": n("repeat_cp_within_2_years"),
+    }
+
+
+def child_status_members(p: ReportParameters, key: str) -> tuple[str, QuerySet[Any]] | None:
+    if key == "families":
+        return "families", families(p)
+    if key == "closed.families":
+        return "families", families(p).filter(closed_on__lte=p.as_of)
+    if key == "children":
+        return "children", _children_with_day(p)
+    if key in CHILD_STATUS_GROUPS:
+        return "children", _children_with_day(p).filter(CHILD_STATUS_GROUPS[key])
+    return None
+
+
+# --- pathways -------------------------------------------------------------------------------
+
+
+def _pathway_figures(p: ReportParameters) -> dict[str, Q]:
+    allocated = Q(allocated_on__isnull=False, allocated_on__lte=p.as_of)
+    closed = Q(closed_on__isnull=False, closed_on__lte=p.as_of)
+    return {
+        "referrals": Q(),
+        "waiting": ~allocated & ~closed,
+        "open": allocated & ~closed,
+        "closed": closed,
+        "previously_known.referrals": Q(previously_known=True),
+        "previously_known.open": Q(previously_known=True) & allocated & ~closed,
+    }
+
+
+def pathways(p: ReportParameters) -> dict[str, Any]:
+    scope = interventions(p)
+    figures = _pathway_figures(p)
+    keys = {key: key.replace(".", "__") for key in figures}
+    rows = (
+        scope.order_by()
+        .values("pathway__code")
+        .annotate(**{keys[key]: Count("pk", filter=q) for key, q in figures.items()})
+        .order_by("pathway__code")
+    )
+    medians = _median_days_to_allocation(p)
+    data: dict[str, Any] = {}
+    for row in rows:  # one row per pathway: at most five
+        code = row["pathway__code"]
+        data[code] = {
+            "referrals": row["referrals"],
+            "waiting": row["waiting"],
+            "open": row["open"],
+            "closed": row["closed"],
+            "previously_known": {
+                "referrals": row["previously_known__referrals"],
+                "open": row["previously_known__open"],
+            },
+            "median_days_to_allocation": medians.get(code),
+        }
+    return data
+
+
+def _median_days_to_allocation(p: ReportParameters) -> dict[str, int | float]:
+    """The median of days from referral to allocation per pathway, as `statistics.median`.
+
+    The database numbers each pathway's allocated referrals by their wait and returns only
+    the middle one or two, so Python sees at most two rows per pathway."""
+    allocated = (
+        interventions(p)
+        .filter(allocated_on__isnull=False, allocated_on__lte=p.as_of)
+        .annotate(
+            wait=ExpressionWrapper(
+                F("allocated_on") - F("referred_on"), output_field=DurationField()
+            ),
+            position=Window(
+                RowNumber(),
+                partition_by=F("pathway_id"),
+                order_by=[F("allocated_on") - F("referred_on"), F("pk")],
+            ),
+            of=Window(Count("pk"), partition_by=F("pathway_id")),
+        )
+    )
+    middle = allocated.filter(
+        position__gte=(F("of") + 1) / 2, position__lte=F("of") / 2 + 1
+    ).values_list("pathway__code", "wait")
+    waits: dict[str, list[int]] = {}
+    for code, wait in middle:
+        waits.setdefault(code, []).append(_days(wait))
+    return {code: statistics.median(days) for code, days in waits.items()}
+
+
+def _days(wait: datetime.timedelta | int) -> int:
+    return wait.days if isinstance(wait, datetime.timedelta) else int(wait)
+
+
+def pathways_members(p: ReportParameters, key: str) -> tuple[str, QuerySet[Any]] | None:
+    code, _, figure = key.partition(".")
+    figures = _pathway_figures(p)
+    if figure not in figures:
+        return None
+    return "referrals", interventions(p).filter(figures[figure], pathway__code=code)
+
+
+REPORTS: tuple[Report, ...] = (
+    Report(
+        name="engagement",
+        title="Engagement",
+        description="Adults approached and how many engaged, with the engagement rate.",
+        compute=engagement,
+        dimensions=ALL_DIMENSIONS,
+        members=engagement_members,
+    ),
+    Report(
+        name="step_down",
+        title="Step down",
+        description=("For each engaged family, its level of concern at the end against the start."),
+        compute=step_down,
+        dimensions=ALL_DIMENSIONS,
+        members=step_down_members,
+    ),
+    Report(
+        name="child_status",
+        title="Children's status",
+        description=(
+            "Children of the families open in the period: closures, re-referrals, child "
+            "protection plans, care, repeat plans."
+        ),
+        compute=child_status,
+        dimensions=ALL_DIMENSIONS,
+        members=child_status_members,
+    ),
+    Report(
+        name="pathways",
+        title="Pathways",
+        description="Referrals to each specialist pathway: waiting, open, closed, time to start.",
+        compute=pathways,
+        dimensions=tuple(d for d in ALL_DIMENSIONS if d != "pathway"),
+        members=pathways_members,
+    ),
+)
