@@ -144,6 +144,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supervision.build_due_packs",
         "schedule": crontab(hour=6, minute=0),
     },
+    # The outcome dashboards' standard reports, recomputed overnight as of the new day.
+    "outcomes-refresh-dashboards": {
+        "task": "outcomes.refresh_dashboards",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 LOGGING = {
@@ -155,6 +160,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Statistical disclosure control for outcome reports shown or exported to people: a count
+# below this number is shown as "<N" (0 included), and a rate or mean built on one is hidden.
+# The command line shows everything.
+OUTCOMES_SUPPRESS_BELOW = env.int("OUTCOMES_SUPPRESS_BELOW", default=5)
 
 # The demo council's password when `seed_demo` is not given one.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="dmt-demo-password")

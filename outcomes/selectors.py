@@ -1,0 +1,87 @@
+"""Who may read outcomes, and the records behind a figure narrowed to what they may see."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from accounts.models import Role, User
+from families.models import Family, Person
+from families.selectors import family_list_for
+from referrals.models import Referral
+from referrals.selectors import referral_list_for
+
+from .models import ReportRun
+from .reports import ReportError, ReportParameters, members
+
+OUTCOME_ROLES = (Role.SERVICE_MANAGER, Role.TEAM_MANAGER)
+
+
+def can_read_outcomes(user: User) -> bool:
+    """Service and team managers read the outcomes, and pathway managers theirs: the figures
+    are aggregates; the records behind them stay behind each record's own access rules."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.role in OUTCOME_ROLES or (user.role == Role.SPECIALIST and user.leads_pathway))
+    )
+
+
+def runs_for(user: User) -> QuerySet[ReportRun]:
+    """The runs an outcomes reader may open: all of them (they hold aggregates only)."""
+    if not can_read_outcomes(user):
+        return ReportRun.objects.none()
+    return ReportRun.objects.select_related("requested_by")
+
+
+@dataclass(frozen=True)
+class MembersPage:
+    kind: str  # "families", "children" or "referrals"
+    visible: QuerySet[Any]
+    total: int
+
+    @property
+    def hidden_count(self) -> int:
+        return self.total - self.visible.count()
+
+
+def _group_values(run: ReportRun) -> set[str]:
+    groups = ((run.result or {}).get("breakdown") or {}).get("groups") or []
+    return {str(group["value"]) for group in groups}
+
+
+def members_for(
+    user: User, run: ReportRun, key: str, group: str | None = None
+) -> MembersPage | None:
+    """The records behind figure `key` of a finished run (in one group of its breakdown),
+    as they stand now under the run's rules and date, narrowed to those `user` may see.
+    None when the figure cannot be opened."""
+    if run.status != ReportRun.Status.SUCCEEDED:
+        return None
+    parameters = dict(run.parameters)
+    by = parameters.pop("by", None)
+    params = ReportParameters.from_json(parameters)
+    if group is not None:
+        if by is None or group not in _group_values(run):
+            return None
+        params = params.narrowed(by, group)
+    try:
+        found = members(run.report, params, key)
+    except (ReportError, KeyError):
+        return None
+    if found is None:
+        return None
+    kind, records = found
+    ids = records.values("pk")
+    if kind == "families":
+        visible: QuerySet[Any] = family_list_for(user).filter(pk__in=ids)
+        total = Family.objects.filter(pk__in=ids).count()
+    elif kind == "children":
+        visible = Person.objects.filter(
+            pk__in=ids, family__in=family_list_for(user)
+        ).select_related("family", "family__team", "family__social_worker")
+        total = Person.objects.filter(pk__in=ids).count()
+    else:
+        visible = referral_list_for(user).filter(pk__in=ids)
+        total = Referral.objects.filter(pk__in=ids).count()
+    return MembersPage(kind=kind, visible=visible.order_by("pk"), total=total)

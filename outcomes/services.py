@@ -1,0 +1,215 @@
+"""Asking for a report and running it: the one path from dashboards, beat and the shell."""
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent, User
+
+from .models import ReportRun
+from .reports import ReportError, ReportParameters, compute, get_report
+
+logger = logging.getLogger(__name__)
+
+# Errors worth another try: the database or broker went away for a moment.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+
+
+class TransientReportError(Exception):
+    """The run met a passing failure and is queued again to retry."""
+
+
+def run_parameters(params: ReportParameters, by: str | None) -> dict[str, Any]:
+    return {"as_of": params.as_of.isoformat(), **params.as_json(), "by": by}
+
+
+def request_key(report: str, parameters: dict[str, Any]) -> str:
+    canonical = json.dumps({"report": report, **parameters}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def report_run_request(
+    *,
+    report: str,
+    params: ReportParameters,
+    by: str | None = None,
+    acting_user: User | None,
+    standard: bool = False,
+) -> ReportRun:
+    """Queue `report` for computing, or return the run of the same request already queued or
+    running: asking twice never doubles the work. The task is sent once the row is committed.
+    Raises ReportError for an unknown report or a breakdown it does not offer."""
+    definition = get_report(report)
+    if by is not None and by not in definition.dimensions:
+        raise ReportError(f"The {definition.title} report cannot be broken down by {by!r}.")
+    parameters = run_parameters(params, by)
+    key = request_key(report, parameters)
+    active = ReportRun.objects.filter(key=key, status__in=_ACTIVE).first()
+    if active is not None:
+        return active
+    try:
+        with transaction.atomic():
+            run = ReportRun.objects.create(
+                report=report,
+                parameters=parameters,
+                key=key,
+                requested_by=acting_user,
+                standard=standard,
+            )
+            audit_record(
+                action=AuditEvent.Action.CREATE,
+                actor=acting_user,
+                obj=run,
+                username="" if acting_user else "nightly refresh",
+                detail={"report": report, "parameters": parameters},
+            )
+    except IntegrityError:  # someone asked for the same a moment ago
+        return ReportRun.objects.get(key=key, status__in=_ACTIVE)
+    transaction.on_commit(lambda: _send(run.pk))
+    return run
+
+
+_ACTIVE = (ReportRun.Status.QUEUED, ReportRun.Status.RUNNING)
+
+
+def _send(run_id: int) -> None:
+    from .tasks import report_run_task
+
+    report_run_task.delay(run_id)
+
+
+def report_run_execute(run: ReportRun) -> ReportRun:
+    """Compute a queued run and store its result, or why it failed.
+
+    Claiming the run is one conditional UPDATE, so a task delivered twice (acks are late)
+    computes it once. A passing database failure puts the run back in the queue and raises
+    TransientReportError for the task to retry; anything else fails the run, keeping the
+    message for the page. The last good result of the same request stays where it was."""
+    claimed = ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.QUEUED).update(
+        status=ReportRun.Status.RUNNING,
+        started_at=timezone.now(),
+        progress=0,
+        attempts=run.attempts + 1,
+    )
+    run.refresh_from_db()
+    if not claimed:
+        return run
+    parameters = dict(run.parameters)
+    by = parameters.pop("by", None)
+
+    def progress(done: int, total: int) -> None:
+        ReportRun.objects.filter(pk=run.pk).update(progress=min(99, done * 100 // total))
+
+    try:
+        result = compute(
+            run.report, ReportParameters.from_json(parameters), by=by, progress=progress
+        )
+    except ReportError as error:
+        return _fail(run, str(error))
+    except TRANSIENT_ERRORS as error:
+        ReportRun.objects.filter(pk=run.pk).update(
+            status=ReportRun.Status.QUEUED, error=f"Retrying after: {error}".strip()[:1000]
+        )
+        raise TransientReportError(str(error)) from error
+    except Exception as error:  # the page must say the run failed, whatever broke
+        logger.exception("Report run %s failed", run.pk)
+        return _fail(run, f"The report could not be computed ({type(error).__name__}).")
+    ReportRun.objects.filter(pk=run.pk).update(
+        status=ReportRun.Status.SUCCEEDED,
+        result=result,
+        progress=100,
+        error="",
+        finished_at=timezone.now(),
+    )
+    run.refresh_from_db()
+    return run
+
+
+def report_run_fail(run: ReportRun, message: str) -> ReportRun:
+    """Give up on a run (its retries are spent): the page shows why."""
+    return _fail(run, message)
+
+
+def _fail(run: ReportRun, message: str) -> ReportRun:
+    ReportRun.objects.filter(pk=run.pk).update(
+        status=ReportRun.Status.FAILED, error=message[:1000], finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    return run
+
+
+def last_good_run(run: ReportRun) -> ReportRun | None:
+    """The latest finished run of the same request: what a failed or running one still shows."""
+    return (
+        ReportRun.objects.filter(key=run.key, status=ReportRun.Status.SUCCEEDED)
+        .exclude(pk=run.pk)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+# The dashboards' standard reports: refreshed nightly, as of that day.
+STANDARD_REPORTS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("engagement", {"pathway": "dmt"}),
+    ("step_down", {"pathway": "dmt"}),
+    ("child_status", {}),
+    ("pathways", {}),
+)
+
+
+def standard_reports() -> list[tuple[str, dict[str, str]]]:
+    """The standard reports that exist (the further measures join when registered)."""
+    from .reports import REPORTS
+
+    extra = [
+        (name, {})
+        for name in (
+            "cp_rate",
+            "mi_training",
+            "father_inclusion",
+            "group_supervision",
+            "recovery_star",
+            "depression_anxiety",
+        )
+        if name in REPORTS
+    ]
+    return [*STANDARD_REPORTS, *extra]
+
+
+def dashboards_refresh(*, acting_user: User | None) -> list[ReportRun]:
+    """Queue every standard report as of today (nightly by beat, or on a manager's request)."""
+    today = timezone.localdate()
+    return [
+        report_run_request(
+            report=name,
+            params=ReportParameters.parse(as_of=today, **options),
+            acting_user=acting_user,
+            standard=True,
+        )
+        for name, options in standard_reports()
+    ]
+
+
+def latest_standard_runs() -> dict[str, tuple[ReportRun | None, ReportRun | None]]:
+    """For each standard report: its latest standard run whatever its state, and its latest
+    finished one (what the dashboard shows while a refresh runs or after one failed)."""
+
+    def latest(status: str | None) -> dict[str, ReportRun]:
+        runs = ReportRun.objects.filter(standard=True)
+        if status:
+            runs = runs.filter(status=status)
+        newest = runs.filter(report=OuterRef("report")).order_by("-queued_at", "-pk")
+        return {run.report: run for run in runs.filter(pk=Subquery(newest.values("pk")[:1]))}
+
+    any_state = latest(None)
+    good = latest(ReportRun.Status.SUCCEEDED)
+    return {
+        name: (any_state.get(name), good.get(name))
+        for name in [name for name, _ in standard_reports()]
+    }

@@ -1,0 +1,77 @@
+"""A figure opens onto the records behind it, but only those the reader may see."""
+
+import pytest
+
+from accounts.models import Role
+from outcomes.reports import ReportParameters
+from outcomes.selectors import can_read_outcomes, members_for
+from outcomes.services import report_run_execute, report_run_request
+
+from .conftest import AS_OF
+
+pytestmark = pytest.mark.django_db
+
+
+def finished(by=None, **options):
+    run = report_run_request(
+        report="engagement",
+        params=ReportParameters.parse(as_of=AS_OF, pathway="dmt", **options),
+        by=by,
+        acting_user=None,
+    )
+    return report_run_execute(run)
+
+
+def test_managers_and_pathway_leads_read_outcomes_and_others_do_not(make_user, alice, team):
+    assert can_read_outcomes(make_user(Role.SERVICE_MANAGER))
+    assert can_read_outcomes(make_user(Role.TEAM_MANAGER, team=team))
+    assert can_read_outcomes(make_user(Role.SPECIALIST, pathway="dmt", leads_pathway=True))
+    assert not can_read_outcomes(make_user(Role.SPECIALIST, pathway="dmt"))
+    assert not can_read_outcomes(alice)
+    assert not can_read_outcomes(make_user(Role.AUDITOR))
+
+
+def test_a_council_wide_manager_sees_every_engaged_father(make_user, cohorts):
+    page = members_for(make_user(Role.SERVICE_MANAGER), finished(), "engaged")
+
+    assert page.kind == "referrals"
+    assert page.visible.count() == 5
+    assert page.hidden_count == 0
+
+
+def test_a_locality_manager_sees_only_their_localitys_records_and_the_number_hidden(
+    make_user, cohorts, team
+):
+    manager = make_user(Role.SERVICE_MANAGER, locality=team.locality)
+
+    page = members_for(manager, finished(), "engaged")
+
+    assert {r.person.family.cohort for r in page.visible} == {"Pilot"}
+    assert (page.visible.count(), page.hidden_count) == (4, 1)
+
+
+def test_a_team_manager_of_another_team_sees_none_of_them(make_user, cohorts, other_team):
+    outsider = make_user(Role.TEAM_MANAGER, team=other_team)
+
+    page = members_for(outsider, finished(), "children")
+
+    assert page.kind == "children"
+    assert {c.family.cohort for c in page.visible} == {"Later"}
+    assert page.hidden_count == 4
+
+
+def test_a_group_of_the_breakdown_narrows_the_records(make_user, cohorts):
+    run = finished(by="cohort")
+
+    page = members_for(make_user(Role.SERVICE_MANAGER), run, "not_engaged", group="Later")
+
+    assert page.visible.count() == 3
+
+
+def test_a_group_not_in_the_run_or_an_unknown_figure_opens_nothing(make_user, cohorts):
+    manager = make_user(Role.SERVICE_MANAGER)
+    run = finished(by="cohort")
+
+    assert members_for(manager, run, "engaged", group="Nonesuch") is None
+    assert members_for(manager, run, "engagement_rate") is None
+    assert members_for(manager, finished(), "engaged", group="Pilot") is None
