@@ -55,7 +55,10 @@ def wilson(successes: int, total: int) -> list[float] | None:
     denominator = 1 + z2 / total
     centre = (p + z2 / (2 * total)) / denominator
     half = Z95 * math.sqrt(p * (1 - p) / total + z2 / (4 * total * total)) / denominator
-    return [max(0.0, centre - half), min(1.0, centre + half)]
+    # At 0/n and n/n the bound is exactly 0 or 1; floating point would leave 2.8e-17.
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == total else min(1.0, centre + half)
+    return [low, high]
 
 
 def rate(successes: int, total: int) -> float | None:

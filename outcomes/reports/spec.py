@@ -167,7 +167,7 @@ def _cases(p: ReportParameters) -> QuerySet[Family]:
 
 
 def _family_episodes(p: ReportParameters) -> QuerySet[Any]:
-    return episodes_seen(p).filter(child__family=OuterRef("pk"))
+    return episodes_seen(p).filter(child__family=OuterRef("pk"), child__role=Person.Role.CHILD)
 
 
 STEP_DOWN_OUTCOMES = {
@@ -262,6 +262,20 @@ def _children(p: ReportParameters) -> QuerySet[Person]:
             plan_end_next_day=days_after(F("plan_end"), 1),
         )
         .annotate(
+            # True or False, never NULL (no episode before the plan is "not from CIN").
+            from_cin=Case(
+                When(
+                    Q(
+                        previous_status=LegalStatus.CIN,
+                        previous_end=days_after(F("plan_start"), -1),
+                    ),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .annotate(
             level_after_plan=level_on(mine, OuterRef("plan_end_next_day")),
             re_referred=Exists(
                 mine.filter(
@@ -303,12 +317,7 @@ CHILD_STATUS_GROUPS: dict[str, Q] = {
     "re_referred_within_12_months": Q(closed=True, re_referred=True),
     "cp_while_open.children": ON_PLAN,
     "cp_while_open.already_cp_at_start": Q(ON_PLAN, plan_start__lte=F("opened")),
-    "cp_while_open.stepped_up_from_cin": Q(
-        ON_PLAN,
-        plan_start__gt=F("opened"),
-        previous_status=LegalStatus.CIN,
-        previous_end=days_after(F("plan_start"), -1),
-    ),
+    "cp_while_open.stepped_up_from_cin": Q(ON_PLAN, plan_start__gt=F("opened"), from_cin=True),
     "cp_while_open.still_cp": Q(ON_PLAN)
     & (Q(plan_end__isnull=True) | Q(plan_end__gt=F("as_of_day"))),
     "cp_while_open.ended.children": Q(ON_PLAN, plan_end__lte=F("as_of_day")),
@@ -329,9 +338,8 @@ CHILD_STATUS_GROUPS: dict[str, Q] = {
     ),
 }
 # "Became CP after start" is any later start that is not a step up from CIN.
-CHILD_STATUS_GROUPS["cp_while_open.became_cp_after_start"] = (
-    Q(ON_PLAN, plan_start__gt=F("opened"))
-    & ~CHILD_STATUS_GROUPS["cp_while_open.stepped_up_from_cin"]
+CHILD_STATUS_GROUPS["cp_while_open.became_cp_after_start"] = Q(
+    ON_PLAN, plan_start__gt=F("opened"), from_cin=False
 )
 
 
