@@ -22,6 +22,8 @@ class Locality(models.Model):
 class Team(models.Model):
     locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=100)
+    # When the team was trained in father inclusion: the ISAFE audit compares before and after.
+    fathers_training_on = models.DateField("father-inclusion training on", null=True, blank=True)
 
     class Meta:
         ordering = ["locality__name", "name"]

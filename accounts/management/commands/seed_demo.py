@@ -42,6 +42,7 @@ from families.services import (
 from referrals.models import Referral
 from supervision.models import SupervisionGroup
 
+from ._outcomes_work import OutcomesWork
 from ._specialist_work import SpecialistWork
 from ._supervision_work import SupervisionWork
 
@@ -281,6 +282,10 @@ class Command(BaseCommand):
                 SpecialistWork(random.Random(2025), timezone.localdate()).seed()
             if not SupervisionGroup.objects.exists():
                 SupervisionWork(random.Random(2026), timezone.localdate()).seed()
+            outcomes = OutcomesWork(random.Random(2027), timezone.localdate())
+            outcomes.seed()
+        # After the commit, so a worker (when there is one) sees the records it counts.
+        outcomes.compute()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo council ready: {len(LOCALITIES)} localities, {len(teams)} teams, "
@@ -371,7 +376,7 @@ class Command(BaseCommand):
                 locality=team.locality,
                 team=team,
                 social_worker=worker,
-                cohort="DMT pilot 2022-23" if opened_on.year <= 2023 else "",
+                cohort="DMT pilot 2022-23" if opened_on.year <= 2023 else "DMT 2024-25",
                 opened_on=opened_on,
                 acting_user=None,
             )
