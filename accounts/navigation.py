@@ -25,6 +25,7 @@ _ADMIN = NavItem("Administration", "admin:index")
 _PATHWAYS = NavItem("Waiting lists", "referrals:pathways")
 _DMT_WORK = NavItem("DMT work", "referrals:dmt_work")
 _SUPERVISION = NavItem("Group supervision", "supervision:index")
+_OUTCOMES = NavItem("Outcomes", "outcomes:dashboard")
 
 NAVIGATION: dict[str, list[NavItem]] = {
     Role.SOCIAL_WORKER: [_HOME, _CASELOAD, _SEARCH, _SUPERVISION],
@@ -38,9 +39,12 @@ NAVIGATION: dict[str, list[NavItem]] = {
 
 
 def navigation_for(user: User) -> list[NavItem]:
+    from outcomes.selectors import can_read_outcomes  # late: outcomes reads accounts' models
+
+    outcomes = [_OUTCOMES] if can_read_outcomes(user) else []
     if user.role == Role.SPECIALIST:
         items = [_HOME, _PATHWAYS] if user.leads_pathway else [_HOME]
         if user.pathway == SpecialistPathway.DMT:
             items.append(_DMT_WORK)
-        return [*items, _SUPERVISION]
-    return NAVIGATION.get(user.role, [_HOME])
+        return [*items, _SUPERVISION, *outcomes]
+    return [*NAVIGATION.get(user.role, [_HOME]), *outcomes]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("supervision/", include("supervision.urls")),
     path("calendar/", include("supervision.feed_urls")),
+    path("outcomes/", include("outcomes.urls")),
     path("api/", include(api.urls)),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
