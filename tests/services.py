@@ -41,3 +41,22 @@ def chromium_path() -> str:
     if not os.path.exists(path):
         unavailable(f"Chromium is not installed at {path} (make test installs it with apt-get)")
     return path
+
+
+# Migrations seed the pathways, their stages, DMT's eligibility rules and the outcome
+# measures; a transactional test's flush empties those tables, so tests that commit (browser
+# journeys, real workers) seed them again with the migrations' own (idempotent) functions.
+SEEDS = [
+    ("referrals.migrations.0002_seed_pathways", "create_pathways"),
+    ("referrals.migrations.0004_seed_outcome_measures", "create_measures"),
+    ("referrals.migrations.0006_seed_stages_and_dmt_rules", "seed"),
+]
+
+
+def reseed_reference_data() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in SEEDS:
+        getattr(importlib.import_module(module), function)(apps, None)

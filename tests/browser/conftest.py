@@ -1,15 +1,13 @@
 """Real Chromium (Debian's) driven by Playwright against pytest-django's live server."""
 
-import importlib
 import os
 from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.apps import apps as django_apps
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.services import chromium_path
+from tests.services import chromium_path, reseed_reference_data
 
 # Playwright's sync API runs an event loop in this thread; Django's database calls from the
 # live server's fixtures are still synchronous, so allow them.
@@ -28,20 +26,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-# Migrations seed the pathways, their stages, DMT's eligibility rules and the outcome
-# measures; a transactional test's flush empties those tables, so each browser test seeds them
-# again with the migrations' own (idempotent) functions.
-SEEDS = [
-    ("referrals.migrations.0002_seed_pathways", "create_pathways"),
-    ("referrals.migrations.0004_seed_outcome_measures", "create_measures"),
-    ("referrals.migrations.0006_seed_stages_and_dmt_rules", "seed"),
-]
-
-
 @pytest.fixture(autouse=True)
 def seeded_reference_data(transactional_db) -> None:
-    for module, function in SEEDS:
-        getattr(importlib.import_module(module), function)(django_apps, None)
+    reseed_reference_data()
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,15 @@ from outcomes import services
 from outcomes.models import ReportRun
 from outcomes.reports import ReportParameters
 from outcomes.tasks import report_run_task
+from tests.services import reseed_reference_data
 from tests.supervision.test_pack_worker import real_broker_app  # noqa: F401  (a fixture)
 
 from .conftest import AS_OF
+
+
+@pytest.fixture(autouse=True)
+def seeded_reference_data(transactional_db) -> None:
+    reseed_reference_data()  # an earlier transactional test's flush may have emptied them
 
 
 @pytest.mark.celery_worker
