@@ -4,6 +4,7 @@ dashboards and the exports alike (`../shared/spec/outcome-reports.md`, version 1
 from collections.abc import Callable
 from typing import Any
 
+from django.db import DatabaseError, connection
 from django.db.models import QuerySet
 
 from . import measures, spec
@@ -50,6 +51,30 @@ def compute(
             f"The {name} report cannot be broken down by {by!r}"
             + (f": use one of {', '.join(report.dimensions)}." if report.dimensions else ".")
         )
+    if connection.vendor != "postgresql":
+        return _compute(report, params, by, progress)
+    # The reports' plans look costly to PostgreSQL, which then spends longer compiling them
+    # (JIT) than running them: 2 to 40 times longer, measured at 100,000 children. Set for
+    # the session, not a transaction, so that a run's progress stays visible as it goes.
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    try:
+        return _compute(report, params, by, progress)
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET jit")
+        except DatabaseError:  # an aborted transaction: its rollback undoes the SET as well
+            pass
+
+
+def _compute(
+    report: Report,
+    params: ReportParameters,
+    by: str | None,
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, Any]:
+    name = report.name
     values = dimension_values(by, params) if by else []
     total = 1 + len(values)
     result: dict[str, Any] = {

@@ -8,6 +8,7 @@ import datetime
 import statistics
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -27,9 +28,10 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 
-from families.models import Family, LegalStatus, Person
+from families.models import LEVELS, Family, LegalStatus, Person, StatusEpisode
 from referrals.models import Engagement
 
 from .base import (
@@ -134,73 +136,84 @@ def engagement_members(p: ReportParameters, key: str) -> tuple[str, QuerySet[Any
 # --- step_down ------------------------------------------------------------------------------
 
 
-def _cases(p: ReportParameters) -> QuerySet[Family]:
-    """One case per family with an engaged intervention in scope, with its start and end
-    days, the family's level on each, and its number of children."""
-    engaged = interventions(p).filter(engagement_as_of=Engagement.ENGAGED)
-    of_family = engaged.filter(person__family=OuterRef("pk"))
-    still_open = of_family.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=p.as_of))
-    return (
-        Family.objects.filter(pk__in=engaged.values("person__family"))
-        .annotate(
-            start=Subquery(of_family.order_by("referred_on").values("referred_on")[:1]),
-            open_on_as_of=Exists(still_open),
-            last_closed=Subquery(
-                of_family.filter(closed_on__isnull=False)
-                .order_by("-closed_on")
-                .values("closed_on")[:1]
-            ),
-        )
-        .annotate(
-            end=Case(
-                When(open_on_as_of=True, then=Value(p.as_of)),
-                default=F("last_closed"),
-                output_field=DateField(),
-            ),
-        )
-        .annotate(
-            baseline=level_on(_family_episodes(p), OuterRef("start")),
-            end_level=level_on(_family_episodes(p), OuterRef("end")),
-            children=_children_count(),
-        )
+def _cases_sql(p: ReportParameters) -> tuple[str, list[Any]]:
+    """One row per case (a family with an engaged intervention in scope): `family_id`, the
+    family's level on the case's start day (`baseline`) and end day (`end_level`), and its
+    number of `children`.
+
+    Written as SQL over the engaged interventions' own query: each case's start and end are
+    grouped once, then each level is one lookup of the family's children's episodes. (As
+    nested ORM subqueries, the end day's "still open" test was copied into every level lookup,
+    which was slow and, with Django's re-resolved outer references, wrong.)"""
+    engaged_sql, engaged_params = (
+        interventions(p)
+        .filter(engagement_as_of=Engagement.ENGAGED)
+        .order_by()
+        .values(fam=F("person__family"), ref_on=F("referred_on"), closed=F("closed_on"))
+        .query.sql_with_params()
+    )
+    quote = connection.ops.quote_name
+    episode, person = quote(StatusEpisode._meta.db_table), quote(Person._meta.db_table)
+    level = (
+        "CASE e.status "
+        + " ".join(f"WHEN '{status}' THEN {value}" for status, value in LEVELS.items())
+        + " ELSE 0 END"
     )
 
+    def level_on(day: str) -> str:
+        return (
+            f"COALESCE((SELECT MAX({level}) FROM {episode} e JOIN {person} k ON k.id = e.child_id"
+            f" WHERE k.family_id = c.fam AND k.role = %s AND e.start_date <= %s"
+            f" AND e.start_date <= {day} AND (e.end_date IS NULL OR e.end_date >= {day})), 0)"
+        )
 
-def _family_episodes(p: ReportParameters) -> QuerySet[Any]:
-    return episodes_seen(p).filter(child__family=OuterRef("pk"), child__role=Person.Role.CHILD)
+    sql = (
+        f"SELECT c.fam AS family_id, {level_on('c.start_day')} AS baseline,"
+        f" {level_on('c.end_day')} AS end_level,"
+        f" (SELECT COUNT(*) FROM {person} k WHERE k.family_id = c.fam AND k.role = %s)"
+        " AS children"
+        " FROM (SELECT fam, MIN(ref_on) AS start_day,"
+        " CASE WHEN SUM(CASE WHEN closed IS NULL OR closed > %s THEN 1 ELSE 0 END) > 0"
+        " THEN %s ELSE MAX(closed) END AS end_day"
+        f" FROM ({engaged_sql}) engaged GROUP BY fam) c"
+    )
+    child = Person.Role.CHILD.value
+    params = [child, p.as_of, child, p.as_of, child, p.as_of, p.as_of, *engaged_params]
+    return sql, params
 
 
 STEP_DOWN_OUTCOMES = {
-    "stepped_down": Q(end_level__lt=F("baseline")),
-    "same": Q(end_level=F("baseline")),
-    "increased": Q(end_level__gt=F("baseline")),
+    "stepped_down": "end_level < baseline",
+    "same": "end_level = baseline",
+    "increased": "end_level > baseline",
 }
-STEPPED_OUT = Q(end_level__lt=F("baseline"), end_level=0)
+STEPPED_OUT = "end_level < baseline AND end_level = 0"
 
 
 def step_down(p: ReportParameters) -> dict[str, Any]:
-    columns = {
-        **{f"{key}_cases": _flag(q) for key, q in STEP_DOWN_OUTCOMES.items()},
-        **{f"{key}_children": _count_if(q) for key, q in STEP_DOWN_OUTCOMES.items()},
-        "closed_cases": _flag(STEPPED_OUT),
-        "closed_children": _count_if(STEPPED_OUT),
-        "children_all": F("children"),
+    cases_sql, params = _cases_sql(p)
+    conditions = {**STEP_DOWN_OUTCOMES, "closed": STEPPED_OUT}
+    sums = ", ".join(
+        f"COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0),"
+        f" COALESCE(SUM(CASE WHEN {condition} THEN children ELSE 0 END), 0)"
+        for condition in conditions.values()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(children), 0), {sums} FROM ({cases_sql}) cases",
+            params,
+        )
+        cases, children, *figures = (int(value) for value in cursor.fetchone())
+    counted = {
+        key: {"cases": figures[2 * i], "children": figures[2 * i + 1]}
+        for i, key in enumerate(conditions)
     }
-    figures = sum_columns(_cases(p).annotate(**columns), list(columns))
-    figures["cases"] = figures["rows"]
     return {
-        "cases": figures["cases"],
-        "children": figures["children_all"],
-        "stepped_down": {
-            "cases": figures["stepped_down_cases"],
-            "children": figures["stepped_down_children"],
-            "closed": {"cases": figures["closed_cases"], "children": figures["closed_children"]},
-        },
-        "same": {"cases": figures["same_cases"], "children": figures["same_children"]},
-        "increased": {
-            "cases": figures["increased_cases"],
-            "children": figures["increased_children"],
-        },
+        "cases": cases,
+        "children": children,
+        "stepped_down": {**counted["stepped_down"], "closed": counted["closed"]},
+        "same": counted["same"],
+        "increased": counted["increased"],
     }
 
 
@@ -210,17 +223,20 @@ def step_down_members(p: ReportParameters, key: str) -> tuple[str, QuerySet[Any]
         return None
     path = parts[:-1]
     if path == []:
-        condition = Q()
+        condition = "1 = 1"
     elif path == ["stepped_down", "closed"]:
         condition = STEPPED_OUT
     elif len(path) == 1 and path[0] in STEP_DOWN_OUTCOMES:
         condition = STEP_DOWN_OUTCOMES[path[0]]
     else:
         return None
-    cases = _cases(p).filter(condition)
+    cases_sql, params = _cases_sql(p)
+    chosen = Family.objects.filter(
+        pk__in=RawSQL(f"SELECT family_id FROM ({cases_sql}) cases WHERE {condition}", params)
+    )
     if parts[-1] == "cases":
-        return "families", cases
-    return "children", children_of(cases.values("pk"))
+        return "families", chosen
+    return "children", children_of(chosen.values("pk"))
 
 
 # --- child_status ---------------------------------------------------------------------------

@@ -2,9 +2,12 @@
 referral to as_of (while any is open) or the latest closure; the family's level (its highest
 child's) at the start against at the end."""
 
+import datetime
+
 import pytest
 
 from families.models import Person
+from referrals.models import EngagementChange
 
 pytestmark = pytest.mark.django_db
 
@@ -465,3 +468,32 @@ def test_counts_are_integers(make, report):
             assert type(value) is int
 
     walk(data)
+
+
+def test_an_open_case_ends_on_the_report_day_whatever_the_ids_of_its_engagement_history(
+    make, report
+):
+    """At scale, an engagement change whose id equalled its referral's id once made every
+    open case look closed (end level 0): the case's "still open" test read the wrong row."""
+    family = make.family()
+    child = make.child(family)
+    make.episode(child, "cp", "2022-12-01", "2023-03-31")
+    make.episode(child, "cin", "2023-04-01")
+    referral = make.referral(family, referred_on="2023-01-10", engagement="engaged")
+    EngagementChange.objects.create(
+        id=referral.pk, referral=referral, engagement="new", changed_on=datetime.date(2023, 1, 10)
+    )
+    EngagementChange.objects.create(
+        id=referral.pk + 1_000_000,
+        referral=referral,
+        engagement="engaged",
+        changed_on=datetime.date(2023, 1, 20),
+    )
+
+    data = report("step_down")
+
+    assert data["stepped_down"] == {
+        "cases": 1,
+        "children": 1,
+        "closed": {"cases": 0, "children": 0},
+    }
