@@ -23,18 +23,18 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
     Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 
 from families.models import LEVELS, Family, LegalStatus, Person, StatusEpisode
 from referrals.models import Engagement
 
 from .base import (
+    DIMENSIONS,
     Report,
     ReportParameters,
     children_of,
@@ -48,38 +48,7 @@ from .base import (
     wilson,
 )
 
-ALL_DIMENSIONS = (
-    "locality",
-    "team",
-    "cohort",
-    "pathway",
-    "month",
-    "quarter",
-    "sex",
-    "ethnicity",
-    "disability",
-)
-
-
-def _children_count() -> Coalesce:
-    """The number of children of the family in the outer query."""
-    counted = (
-        Person.objects.filter(family=OuterRef("pk"), role=Person.Role.CHILD)
-        .order_by()
-        .values("family")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def _sum(name: str, condition: Q | None = None) -> Coalesce:
-    return Coalesce(Sum(name, filter=condition), Value(0))
-
-
-def _count_if(condition: Q) -> Case:
-    """The case's children where `condition` holds, else 0: a column to sum."""
-    return Case(When(condition, then=F("children")), default=Value(0), output_field=IntegerField())
+ALL_DIMENSIONS = tuple(DIMENSIONS)
 
 
 def _flag(condition: Q) -> Case:
@@ -160,7 +129,7 @@ def _cases_sql(p: ReportParameters) -> tuple[str, list[Any]]:
         + " ELSE 0 END"
     )
 
-    def level_on(day: str) -> str:
+    def level_sql(day: str) -> str:
         return (
             f"COALESCE((SELECT MAX({level}) FROM {episode} e JOIN {person} k ON k.id = e.child_id"
             f" WHERE k.family_id = c.fam AND k.role = %s AND e.start_date <= %s"
@@ -168,8 +137,8 @@ def _cases_sql(p: ReportParameters) -> tuple[str, list[Any]]:
         )
 
     sql = (
-        f"SELECT c.fam AS family_id, {level_on('c.start_day')} AS baseline,"
-        f" {level_on('c.end_day')} AS end_level,"
+        f"SELECT c.fam AS family_id, {level_sql('c.start_day')} AS baseline,"
+        f" {level_sql('c.end_day')} AS end_level,"
         f" (SELECT COUNT(*) FROM {person} k WHERE k.family_id = c.fam AND k.role = %s)"
         " AS children"
         " FROM (SELECT fam, MIN(ref_on) AS start_day,"
