@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -39,6 +39,13 @@ LEVELS: dict[str, int] = {
     LegalStatus.CARE_PROCEEDINGS: 5,
     LegalStatus.LOOKED_AFTER: 6,
 }
+
+# A status episode's level, in the database: for ordering and comparing levels in queries.
+LEVEL_OF_STATUS = Case(
+    *(When(status=status, then=Value(level)) for status, level in LEVELS.items()),
+    default=Value(0),
+    output_field=IntegerField(),
+)
 
 
 class FamilyQuerySet(models.QuerySet["Family"]):

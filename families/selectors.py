@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.models import Role, SpecialistPathway, User
 
 from .models import (
-    LEVELS,
+    LEVEL_OF_STATUS,
     ClosureRequest,
     Contact,
     Family,
@@ -79,18 +79,11 @@ def can_see_contact_details(user: User, person: Person) -> bool:
     )
 
 
-_LEVEL_OF_STATUS = Case(
-    *(When(status=status, then=Value(level)) for status, level in LEVELS.items()),
-    default=Value(0),
-    output_field=IntegerField(),
-)
-
-
 def _current_level_subquery() -> Subquery:
     """The highest current level among a family's children (0 when none is open)."""
     return Subquery(
         StatusEpisode.objects.filter(child__family=OuterRef("pk"), end_date__isnull=True)
-        .annotate(level=_LEVEL_OF_STATUS)
+        .annotate(level=LEVEL_OF_STATUS)
         .order_by("-level")
         .values("level")[:1],
         output_field=IntegerField(),

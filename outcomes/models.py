@@ -20,6 +20,9 @@ class ReportRun(models.Model):
         SUCCEEDED = "succeeded", "Finished"
         FAILED = "failed", "Failed"
 
+    # A run of a request in these states is the one asking again returns.
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
     report = models.CharField(max_length=50)
     parameters = models.JSONField(
         default=dict, help_text="as_of, pathway, cohort, from, to and by, as typed."
@@ -50,7 +53,7 @@ class ReportRun(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["key"],
-                condition=Q(status__in=["queued", "running"]),
+                condition=Q(status__in=["queued", "running"]),  # ACTIVE
                 name="one_active_run_per_request",
             ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="progress_at_most_100"),
@@ -62,7 +65,7 @@ class ReportRun(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return self.status in self.ACTIVE
 
     @property
     def duration_seconds(self) -> float | None:

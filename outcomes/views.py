@@ -175,31 +175,33 @@ def _audit_export(user: User, run: ReportRun, form: str) -> None:
     audit_record(action=AuditEvent.Action.EXPORT, actor=user, obj=run, detail={"format": form})
 
 
-@require_GET
-def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def _download(request: HttpRequest, pk: int, form: str) -> HttpResponse:
+    """A finished run as a CSV or XLSX attachment, suppressed, its download audited."""
     user = _reader(request)
     run = _succeeded_run(user, pk)
-    text = exports.to_csv(run.result, suppress_below=suppress_threshold())
-    _audit_export(user, run, "csv")
-    # The byte-order mark makes Excel read the file as UTF-8.
-    response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
+    threshold = suppress_threshold()
+    if form == "csv":
+        # The byte-order mark makes Excel read the file as UTF-8.
+        body: str | bytes = "\ufeff" + exports.to_csv(run.result, suppress_below=threshold)
+        content_type = "text/csv; charset=utf-8"
+    else:
+        body, content_type = exports.to_xlsx(run.result, suppress_below=threshold), XLSX
+    _audit_export(user, run, form)
+    response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = (
-        f'attachment; filename="{exports.export_filename(run.result, "csv")}"'
+        f'attachment; filename="{exports.export_filename(run.result, form)}"'
     )
     return response
+
+
+@require_GET
+def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, "csv")
 
 
 @require_GET
 def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _reader(request)
-    run = _succeeded_run(user, pk)
-    content = exports.to_xlsx(run.result, suppress_below=suppress_threshold())
-    _audit_export(user, run, "xlsx")
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{exports.export_filename(run.result, "xlsx")}"'
-    )
-    return response
+    return _download(request, pk, "xlsx")
 
 
 @require_GET

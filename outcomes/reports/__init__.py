@@ -28,11 +28,18 @@ REPORTS: dict[str, Report] = {report.name: report for report in (*spec.REPORTS, 
 SPEC_REPORTS: tuple[str, ...] = tuple(report.name for report in spec.REPORTS)
 
 
-def get_report(name: str) -> Report:
+def get_report(name: str, by: str | None = None) -> Report:
+    """The report called `name`, which must offer breakdown `by` when one is given."""
     try:
-        return REPORTS[name]
+        report = REPORTS[name]
     except KeyError:
         raise ReportError(f"Unknown report {name!r}: use one of {', '.join(REPORTS)}.") from None
+    if by is not None and by not in report.dimensions:
+        raise ReportError(
+            f"The {name} report cannot be broken down by {by!r}"
+            + (f": use one of {', '.join(report.dimensions)}." if report.dimensions else ".")
+        )
+    return report
 
 
 def compute(
@@ -45,12 +52,7 @@ def compute(
     """The report as the spec's JSON object; with `by`, also its `breakdown` by that
     dimension, one group per value present in scope. `progress(done, total)` is told after
     each part, for a run's progress bar."""
-    report = get_report(name)
-    if by is not None and by not in report.dimensions:
-        raise ReportError(
-            f"The {name} report cannot be broken down by {by!r}"
-            + (f": use one of {', '.join(report.dimensions)}." if report.dimensions else ".")
-        )
+    report = get_report(name, by)
     if connection.vendor != "postgresql":
         return _compute(report, params, by, progress)
     # The reports' plans look costly to PostgreSQL, which then spends longer compiling them

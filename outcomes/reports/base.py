@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
-    Case,
     DateField,
     DateTimeField,
     Exists,
@@ -29,13 +28,18 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from accounts.models import SpecialistPathway
-from families.models import LEVELS, Family, Person, StatusEpisode
+from families.models import (
+    LEVEL_OF_STATUS,
+    Family,
+    Person,
+    StatusEpisode,
+    StatusEpisodeQuerySet,
+)
 from referrals.models import EngagementChange, Referral
 
 # The z of a two-sided 95% interval, exactly (1.959963984540054), as the published figures use.
@@ -280,27 +284,17 @@ def children_of(family_ids: QuerySet[Any]) -> QuerySet[Person]:
     return Person.objects.filter(role=Person.Role.CHILD, family__in=family_ids)
 
 
-def episodes_seen(p: ReportParameters) -> QuerySet[StatusEpisode]:
+def episodes_seen(p: ReportParameters) -> StatusEpisodeQuerySet:
     """Status episodes as they stood on `as_of`: none that started after it."""
     return StatusEpisode.objects.filter(start_date__lte=p.as_of)
 
 
-LEVEL = Case(
-    *(When(status=status, then=Value(level)) for status, level in LEVELS.items()),
-    default=Value(0),
-    output_field=IntegerField(),
-)
-
-
-def covering(episodes: QuerySet[StatusEpisode], day: Expression | F) -> QuerySet[StatusEpisode]:
-    """Episodes covering `day` (an outer reference): both their dates included."""
-    return episodes.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
-
-
-def level_on(episodes: QuerySet[StatusEpisode], day: Expression | F) -> Coalesce:
+def level_on(episodes: StatusEpisodeQuerySet, day: Expression | F) -> Coalesce:
     """The highest level among `episodes` covering `day`, or 0: for a child, its level; for
     a family's children, the family's level."""
-    highest = covering(episodes, day).annotate(level=LEVEL).order_by("-level").values("level")[:1]
+    highest = (
+        episodes.covering(day).annotate(level=LEVEL_OF_STATUS).order_by("-level").values("level")
+    )[:1]
     return Coalesce(Subquery(highest, output_field=IntegerField()), Value(0))
 
 

@@ -37,7 +37,6 @@ from .base import (
     Report,
     ReportParameters,
     children_of,
-    covering,
     episodes_seen,
     families,
     interventions,
@@ -446,7 +445,7 @@ def _children_on_cp(p: ReportParameters) -> QuerySet[Person]:
     """Children of the families in scope open on `as_of` with a `cp` episode covering it."""
     today = Value(p.as_of, output_field=DateField())
     open_families = families(p).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=p.as_of))
-    plans = covering(episodes_seen(p).filter(child=OuterRef("pk"), status=LegalStatus.CP), today)
+    plans = episodes_seen(p).filter(child=OuterRef("pk"), status=LegalStatus.CP).covering(today)
     return children_of(open_families.values("pk")).filter(Exists(plans))
 
 

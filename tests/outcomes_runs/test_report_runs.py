@@ -234,3 +234,21 @@ def test_latest_standard_runs_takes_two_queries_however_many_runs(
 
     with django_assert_num_queries(2):
         latest_standard_runs()
+
+
+def test_beat_runs_the_nightly_refresh_task_which_queues_the_standard_reports(cohorts, settings):
+    from dmt.celery import app
+    from outcomes.tasks import refresh_dashboards
+
+    entry = next(
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "outcomes.refresh_dashboards"
+    )
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({2}, {30})
+    assert "outcomes.refresh_dashboards" in app.tasks
+
+    queued = refresh_dashboards.delay().get()
+
+    runs = ReportRun.objects.filter(pk__in=queued, standard=True)
+    assert {run.report for run in runs} == {name for name, _ in services.STANDARD_REPORTS}
