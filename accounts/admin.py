@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .models import AuditEvent, Locality, PartnerAgency, Team, User
+from .selectors import audit_events_for
 
 
 @admin.register(Locality)
@@ -75,6 +77,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action", "object_type"]
     search_fields = ["username", "object_id", "request_id"]
     date_hierarchy = "at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
+        """The administrator reads system events only (accounts.selectors.audit_events_for)."""
+        return audit_events_for(request.user)  # type: ignore[arg-type]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

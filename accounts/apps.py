@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Staff, organisation and audit"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the login audit receivers)
+        from . import checks, signals  # noqa: F401  (registers the checks; connects receivers)
 
 
 class DmtAdminConfig(AdminConfig):

@@ -1,5 +1,14 @@
-"""The one way an audit row is written. Every read and change of a case record calls it."""
+"""The one way an audit row is written. Every read and change of a case record calls it.
 
+A row says who did what to which record, when and from where: the record by its type, id and
+reference, never by a person's name; its detail by codes, ids, dates, numbers and field
+names, never by notes, reasons or search text a user typed. The audit trail must not become
+a second, less guarded copy of the case records (administrators read part of it), so
+`audit_record` refuses detail it does not recognise rather than store it.
+"""
+
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -7,6 +16,152 @@ from django.http import HttpRequest
 
 from .models import AuditEvent, User
 from .request_context import current_request_context
+
+# The detail keys a row may carry. Add a key only for a code, id, date, number, boolean or
+# field name: never for text a person typed or a person's name.
+DETAIL_KEYS = frozenset(
+    {
+        "added",
+        "agenda",
+        "api",
+        "cancelled",
+        "changed_on",
+        "closed_on",
+        "closing_on",
+        "decision",
+        "discussion_interval_days",
+        "done_on",
+        "ends_on",
+        "engagement",
+        "export",
+        "family",
+        "feed",
+        "field",
+        "fields",
+        "format",
+        "from",
+        "group",
+        "ics",
+        "in_force_from",
+        "in_force_to",
+        "ineligible",
+        "interval",
+        "kind",
+        "key",
+        "measure",
+        "meeting",
+        "moved_from",
+        "needs_action",
+        "not_discussed",
+        "notice_hours",
+        "outcome",
+        "over_capacity",
+        "pack_built",
+        "page",
+        "pathway",
+        "people",
+        "practitioner",
+        "reason",
+        "removed",
+        "report",
+        "results",
+        "role",
+        "run",
+        "session",
+        "signed_off",
+        "source",
+        "stage",
+        "start_date",
+        "starts_on",
+        "to",
+        "total",
+        "was",
+        "working_days",
+    }
+)
+# A detail string is a code, a reference, a username or an ISO date: one short token.
+_TOKEN = re.compile(r"[^\s\x00-\x1f\x7f]{0,150}")
+# Rows about these actions, with no record, are sign-in events (the system's, not a case's).
+SIGN_IN_ACTIONS = frozenset(
+    {AuditEvent.Action.LOGIN, AuditEvent.Action.LOGIN_FAILED, AuditEvent.Action.LOGOUT}
+)
+
+
+class AuditDetailError(ValueError):
+    """A caller tried to put free text or an unknown key in an audit row's detail."""
+
+
+def audit_reference(obj: models.Model) -> str:
+    """What a row names a record by: its `reference` (cases, people, referrals) or a member
+    of staff's username; otherwise nothing beyond its type and id."""
+    if isinstance(obj, User):
+        return obj.get_username()[:150]
+    if any(field.name == "reference" for field in obj._meta.concrete_fields):
+        return str(obj.reference)[:150]  # type: ignore[attr-defined]
+    return ""
+
+
+def audit_category(action: str, obj: models.Model | None) -> str:
+    """System rows (sign-ins; staff and configuration records, marked by AUDIT_CATEGORY on
+    their model) are what administrators read. Everything else is about cases: the safe
+    default for a model nobody has marked."""
+    if obj is None:
+        return AuditEvent.Category.SYSTEM if action in SIGN_IN_ACTIONS else AuditEvent.Category.CASE
+    return getattr(type(obj), "AUDIT_CATEGORY", AuditEvent.Category.CASE)
+
+
+def checked_detail(detail: dict[str, Any] | None) -> dict[str, Any]:
+    """The detail as given, once every key is known and every value is a code-like scalar."""
+    detail = detail or {}
+    for key, value in detail.items():
+        if key not in DETAIL_KEYS:
+            raise AuditDetailError(f"audit detail key {key!r} is not in accounts.audit.DETAIL_KEYS")
+        _check_value(key, value)
+    return detail
+
+
+def _check_value(key: str, value: Any) -> None:
+    if value is None or isinstance(value, bool | int | float):
+        return
+    if isinstance(value, str):
+        if not _TOKEN.fullmatch(value):
+            raise AuditDetailError(f"audit detail {key!r} holds free text, not a code")
+        return
+    if isinstance(value, list | tuple):
+        for item in value:
+            _check_value(key, item)
+        return
+    if isinstance(value, dict):
+        for inner_key, item in value.items():
+            _check_value(key, str(inner_key))
+            _check_value(key, item)
+        return
+    raise AuditDetailError(f"audit detail {key!r} holds a {type(value).__name__}")
+
+
+def _event(
+    *,
+    action: str,
+    actor: User | None,
+    obj: models.Model | None,
+    username: str,
+    detail: dict[str, Any],
+) -> AuditEvent:
+    context = current_request_context()
+    if actor is not None and not username:
+        username = actor.get_username()
+    return AuditEvent(
+        actor=actor,
+        username=username[:150],
+        action=action,
+        category=audit_category(action, obj),
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_reference=audit_reference(obj) if obj is not None else "",
+        ip_address=context.ip_address if context else None,
+        request_id=context.request_id if context else "",
+        detail=detail,
+    )
 
 
 def audit_record(
@@ -22,51 +177,25 @@ def audit_record(
     Called inside the caller's transaction, so a change that rolls back leaves no audit row
     claiming it happened.
     """
-    context = current_request_context()
-    object_type = object_id = object_repr = ""
-    if obj is not None:
-        object_type = obj._meta.label_lower
-        object_id = str(obj.pk)
-        object_repr = str(obj)[:200]
-    if actor is not None and not username:
-        username = actor.get_username()
-    return AuditEvent.objects.create(
-        actor=actor,
-        username=username[:150],
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=object_repr,
-        ip_address=context.ip_address if context else None,
-        request_id=context.request_id if context else "",
-        detail=detail or {},
+    event = _event(
+        action=action, actor=actor, obj=obj, username=username, detail=checked_detail(detail)
     )
+    event.save()
+    return event
 
 
 def audit_record_many(
     *,
     action: AuditEvent.Action | str,
     actor: User | None,
-    objects: list[models.Model],
+    objects: Iterable[models.Model],
     username: str = "",
     detail: dict[str, Any] | None = None,
 ) -> int:
-    """One audit row per object in a single insert: for imports and exports of many records."""
-    context = current_request_context()
-    if actor is not None and not username:
-        username = actor.get_username()
+    """One audit row per object in a single insert: for imports, exports and lists."""
+    detail = checked_detail(detail)
     events = [
-        AuditEvent(
-            actor=actor,
-            username=username[:150],
-            action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:200],
-            ip_address=context.ip_address if context else None,
-            request_id=context.request_id if context else "",
-            detail=detail or {},
-        )
+        _event(action=action, actor=actor, obj=obj, username=username, detail=detail)
         for obj in objects
     ]
     AuditEvent.objects.bulk_create(events, batch_size=1000)
@@ -78,10 +207,27 @@ def audit_page_view(request: HttpRequest, obj: models.Model) -> None:
     same page is audited as the change it makes)."""
     if request.method != "GET":
         return
-    match = request.resolver_match
     audit_record(
         action=AuditEvent.Action.VIEW,
         actor=request.user,  # type: ignore[arg-type]
         obj=obj,
-        detail={"page": match.url_name if match else ""},
+        detail={"page": _page_name(request)},
     )
+
+
+def audit_page_view_many(request: HttpRequest, objects: Iterable[models.Model]) -> None:
+    """Record that the signed-in user opened a page listing `objects` (one row each, in one
+    insert; GET only)."""
+    if request.method != "GET":
+        return
+    audit_record_many(
+        action=AuditEvent.Action.VIEW,
+        actor=request.user,  # type: ignore[arg-type]
+        objects=objects,
+        detail={"page": _page_name(request)},
+    )
+
+
+def _page_name(request: HttpRequest) -> str:
+    match = request.resolver_match
+    return match.view_name if match else ""

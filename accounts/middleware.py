@@ -1,22 +1,84 @@
+import ipaddress
 import re
 import uuid
 from collections.abc import Callable
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from .request_context import RequestContext, reset_request_context, set_request_context
 
-# A request id from the proxy is kept only if it looks like one, so logs cannot be forged.
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# A request id passed on by our own proxy is kept only if it looks like one (so logs and the
+# audit trail cannot be forged or stuffed); any other request gets a fresh one.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
+# A forwarding chain longer than this is not from our proxies: ignore it rather than parse it.
+_MAX_FORWARDED_LENGTH = 1000
+
+
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def trusted_proxies() -> tuple[IPNetwork, ...]:
+    """The TRUSTED_PROXIES setting (addresses or networks of our own reverse proxies)."""
+    return _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+
+
+def _address(text: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def _is_trusted(address: IPAddress, proxies: tuple[IPNetwork, ...]) -> bool:
+    return any(address in network for network in proxies)
+
+
+def _from_trusted_proxy(request: HttpRequest) -> bool:
+    peer = _address(request.META.get("REMOTE_ADDR", ""))
+    return peer is not None and _is_trusted(peer, trusted_proxies())
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, for the audit trail and sign-in throttling.
+
+    The peer (REMOTE_ADDR) unless it is one of our TRUSTED_PROXIES; then the right-most hop
+    of X-Forwarded-For that is not a trusted proxy, since every hop to the left of it was
+    written by someone we do not trust (the client can put anything there). A malformed or
+    overlong header is ignored, never an error: the peer is recorded instead.
+    """
+    peer = _address(request.META.get("REMOTE_ADDR", ""))
+    if peer is None:
+        return None
+    proxies = trusted_proxies()
+    if not _is_trusted(peer, proxies):
+        return str(peer)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if not forwarded or len(forwarded) > _MAX_FORWARDED_LENGTH:
+        return str(peer)
+    hops = [_address(hop) for hop in forwarded.split(",")]
+    if any(hop is None for hop in hops):
+        return str(peer)
+    for hop in reversed(hops):
+        assert hop is not None
+        if not _is_trusted(hop, proxies):
+            return str(hop)
+    # Every hop is one of ours: the left-most is as close to the client as we can tell.
+    return str(hops[0])
+
+
+def request_id_for(request: HttpRequest) -> str:
+    """Our trusted proxy's request id when it sent a well-formed one; otherwise a new one."""
+    incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+    if incoming and _REQUEST_ID.fullmatch(incoming) and _from_trusted_proxy(request):
+        return incoming
+    return uuid.uuid4().hex
 
 
 class RequestContextMiddleware:
@@ -26,8 +88,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = request_id_for(request)
         request.request_id = request_id  # type: ignore[attr-defined]
         token = set_request_context(RequestContext(client_ip(request), request_id))
         try:

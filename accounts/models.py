@@ -6,6 +6,8 @@ from django.utils import timezone
 class Locality(models.Model):
     """A geographical part of the council, e.g. Chesil; specialists are co-located in one."""
 
+    AUDIT_CATEGORY = "system"  # changes to it are configuration (accounts.audit)
+
     name = models.CharField(max_length=100, unique=True)
     child_population = models.PositiveIntegerField(
         null=True, blank=True, help_text="Children aged 0-17 living in the locality, for rates."
@@ -20,6 +22,8 @@ class Locality(models.Model):
 
 
 class Team(models.Model):
+    AUDIT_CATEGORY = "system"
+
     locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=100)
     # When the team was trained in father inclusion: the ISAFE audit compares before and after.
@@ -39,6 +43,8 @@ class Team(models.Model):
 
 class PartnerAgency(models.Model):
     """The employer of a co-located specialist when it is not the council."""
+
+    AUDIT_CATEGORY = "system"
 
     class Kind(models.TextChoices):
         COUNCIL = "council", "Council"
@@ -84,6 +90,8 @@ class StaffManager(UserManager["User"]):
 
 class User(AbstractUser):
     """A member of staff. What they may see and do follows from their role and placement."""
+
+    AUDIT_CATEGORY = "system"
 
     role = models.CharField(max_length=20, choices=Role.choices)
     pathway = models.CharField(
@@ -162,8 +170,20 @@ class User(AbstractUser):
         return self.get_role_display()
 
 
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def system(self) -> "AuditEventQuerySet":
+        """Sign-ins and changes to staff and configuration: what an administrator reads."""
+        return self.filter(category=AuditEvent.Category.SYSTEM)
+
+
 class AuditEvent(models.Model):
-    """One attributable read or change. Written only through accounts.audit.audit_record."""
+    """One attributable read or change. Written only through accounts.audit.audit_record.
+
+    A row names its record by type, id and reference, never by a person's name, and its
+    detail holds codes, ids, dates and numbers, never notes or text typed by a user: the
+    trail must not become a second copy of the case records. On PostgreSQL the table is
+    append-only (a trigger refuses UPDATE and DELETE; see migration 0005).
+    """
 
     class Action(models.TextChoices):
         VIEW = "view", "Viewed"
@@ -175,6 +195,11 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", "Failed sign-in"
         LOGOUT = "logout", "Signed out"
 
+    class Category(models.TextChoices):
+        # What the row is about. Administrators read system rows only; auditors read all.
+        CASE = "case", "Case records"
+        SYSTEM = "system", "Sign-in, staff and configuration"
+
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
@@ -182,18 +207,24 @@ class AuditEvent(models.Model):
     # Kept as typed, so a failed sign-in with an unknown username is still attributable.
     username = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices)
+    category = models.CharField(max_length=10, choices=Category.choices, default=Category.CASE)
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
-    object_repr = models.CharField(max_length=200, blank=True)
+    # The record's own reference (a case's, a person's, a referral's) or a member of staff's
+    # username: enough for an auditor to open the record, and no more.
+    object_reference = models.CharField(max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["actor", "at"], name="audit_actor_at_idx"),
+            models.Index(fields=["category", "at"], name="audit_category_at_idx"),
         ]
 
     def __str__(self) -> str:

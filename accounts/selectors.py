@@ -11,9 +11,20 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def audit_event_list(*, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
-    """Audit events matching the auditor's filters, newest first."""
+def audit_events_for(user: User) -> QuerySet[AuditEvent]:
+    """The audit rows `user` may read: an auditor all of them; an administrator, who runs the
+    system and reads no case records, only sign-ins and changes to staff and configuration."""
     events = AuditEvent.objects.select_related("actor")
+    if user.role == Role.AUDITOR:
+        return events
+    if user.role == Role.ADMIN:
+        return events.system()
+    return events.none()
+
+
+def audit_event_list(user: User, *, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
+    """Audit events `user` may read matching their filters, newest first."""
+    events = audit_events_for(user)
     if filters.get("username"):
         events = events.filter(username__iexact=filters["username"])
     if filters.get("action"):

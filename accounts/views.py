@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,8 +16,9 @@ from referrals import selectors as referral_selectors
 from supervision import selectors as supervision_selectors
 
 from . import selectors
+from .audit import audit_page_view_many, audit_record
 from .forms import AuditEventFilterForm, SignInForm
-from .models import Role, User
+from .models import AuditEvent, Role, User
 from .permissions import role_required
 
 
@@ -97,10 +99,23 @@ def _role_home_context(user: User) -> dict[str, Any]:
     return {}
 
 
+def _case_records_shown(context: dict[str, Any]) -> list[Model]:
+    """The case records a home page lists (families and referrals), each once."""
+    records: list[Model] = list(context.get("caseload", []))
+    records += [closure.family for closure in context.get("pending_closures", [])]
+    records += [action.discussion.family for action in context.get("supervision_actions", [])]
+    practitioner = context.get("home")
+    if practitioner is not None:
+        records += [*practitioner.waiting, *practitioner.caseload]
+        records += [appointment.referral for appointment in practitioner.sessions]
+    return list({(record._meta.label, record.pk): record for record in records}.values())
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     context = {"role": user.role, **_home_context(user)}
+    audit_page_view_many(request, _case_records_shown(context))
     return render(request, f"accounts/home/{user.role}.html", context)
 
 
@@ -109,7 +124,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def audit_event_list(request: HttpRequest) -> HttpResponse:
     form = AuditEventFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    events = selectors.audit_event_list(filters=filters)
+    user: User = request.user  # type: ignore[assignment]
+    # Reading the trail is itself recorded (it names who opened which records), before the
+    # page is read, so the count and the rows shown agree.
+    audit_record(
+        action=AuditEvent.Action.VIEW, actor=user, detail={"page": "accounts:audit_events"}
+    )
+    events = selectors.audit_event_list(user, filters=filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -120,5 +141,6 @@ def audit_event_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query.urlencode(),
+            "system_only": user.role == Role.ADMIN,
         },
     )

@@ -1,6 +1,7 @@
 """The case: a family group, its people, and each child's place on the legal-status ladder."""
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -227,8 +228,8 @@ class Person(models.Model):
     address = models.TextField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
-    # A domestic-abuse victim's address and contact details: never shown to anyone working
-    # with the perpetrator (see families.selectors.can_see_contact_details).
+    # A domestic-abuse victim's address and contact details: shown only to those who need
+    # them (the allowlist in families.disclosure).
     contact_restricted = models.BooleanField(
         "address and contact details restricted", default=False
     )
@@ -255,8 +256,19 @@ class Person(models.Model):
             models.Index(fields=["date_of_birth"], name="person_dob_idx"),
         ]
 
+    # Set by families.disclosure.shield_people on a person prepared for showing: their
+    # contact details are masked in memory, so this object must never be saved.
+    contact_shielded = False
+
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.contact_shielded:
+            raise RuntimeError(
+                "A person prepared for showing (contact details masked) is not saved"
+            )
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

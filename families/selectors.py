@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.models import Role, SpecialistPathway, User
+from accounts.models import Role, User
 
 from .models import (
     LEVEL_OF_STATUS,
@@ -65,17 +65,6 @@ def can_record_on(user: User, family: Family) -> bool:
         and user.role in RECORDING_ROLES
         and user.team_id is not None
         and user.team_id == family.team_id
-    )
-
-
-def can_see_contact_details(user: User, person: Person) -> bool:
-    """A restricted (domestic-abuse victim) address or phone is never shown to anyone
-    working with the perpetrator."""
-    if not person.contact_restricted:
-        return True
-    return not (
-        user.role == Role.SPECIALIST
-        and user.pathway == SpecialistPathway.DOMESTIC_ABUSE_PERPETRATOR
     )
 
 

@@ -335,7 +335,7 @@ def family_close(
         action=AuditEvent.Action.UPDATE,
         actor=acting_user,
         obj=family,
-        detail={"closed_on": closed_on.isoformat(), "closure_reason": closure_reason},
+        detail={"closed_on": closed_on.isoformat()},
     )
     return family
 

@@ -16,12 +16,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.audit import audit_page_view, audit_record, audit_record_many
+from accounts.audit import audit_page_view, audit_page_view_many, audit_record, audit_record_many
 from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, Team, User
 from accounts.permissions import role_required
 
 from . import selectors, services
+from .disclosure import may_read_contact_details, shield_people
 from .forms import (
     CaseloadFilterForm,
     ChronologyEntryForm,
@@ -111,6 +112,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     rows = list(families[:500])
     for family in rows:
         family.level_label = level_labels[family.current_level]
+    audit_page_view_many(request, rows)
     return render(
         request,
         "families/caseload.html",
@@ -167,7 +169,7 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
             action=AuditEvent.Action.EXPORT,
             actor=_user(request),
             objects=families,
-            detail={"export": "caseload.csv"},
+            detail={"export": "families:caseload_export"},
         )
     return response
 
@@ -186,8 +188,7 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
     family = selectors.family_for(user, pk)
     audit_record(action=AuditEvent.Action.VIEW, actor=user, obj=family)
     data = selectors.family_page_data(family)
-    for adult in data["adults"]:
-        adult.details_visible = selectors.can_see_contact_details(user, adult)
+    shield_people(user, [*data["adults"], *data["children"]])
     team_workers = (
         User.objects.filter(role=Role.SOCIAL_WORKER, team_id=family.team_id, is_active=True)
         if user.role == Role.TEAM_MANAGER and selectors.can_record_on(user, family)
@@ -507,7 +508,7 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     user = _user(request)
     family = _family_for_recording(request, pk)
     person = get_object_or_404(family.people.select_related("father"), pk=person_pk)
-    visible = selectors.can_see_contact_details(user, person)
+    visible = may_read_contact_details(user, person)
     conflict = None
     if request.method == "POST":
         form = PersonForm(request.POST, person=person, show_contact_details=visible)
@@ -674,9 +675,7 @@ def chronology(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Added to the chronology.")
             return redirect("families:chronology", pk=family.pk)
     else:
-        audit_record(
-            action=AuditEvent.Action.VIEW, actor=user, obj=family, detail={"page": "chronology"}
-        )
+        audit_page_view(request, family)
     entries = family.chronology.select_related("recorded_by", "contact")
     return render(
         request,
@@ -698,15 +697,12 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     people = selectors.search_people_for(user, query=query) if query else []
     if query:
-        audit_record(
-            action=AuditEvent.Action.VIEW,
-            actor=user,
-            detail={
-                "search": query,
-                "results": len(people),
-                "people": [person.pk for person in people],
-            },
-        )
+        # Who was shown to whom, never what was typed: the search text stays out of the
+        # audit trail (it is often a name). A search that found nobody is still recorded.
+        if people:
+            audit_page_view_many(request, people)
+        else:
+            audit_record(action=AuditEvent.Action.VIEW, actor=user, detail={"results": 0})
     return render(request, "families/search.html", {"query": query, "people": people})
 
 

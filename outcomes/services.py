@@ -65,7 +65,7 @@ def report_run_request(
                 actor=acting_user,
                 obj=run,
                 username="" if acting_user else "nightly refresh",
-                detail={"report": report, "parameters": parameters},
+                detail={"report": report},
             )
     except IntegrityError:  # someone asked for the same a moment ago
         return ReportRun.objects.get(key=key, status__in=ReportRun.ACTIVE)

@@ -248,7 +248,7 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
         action=AuditEvent.Action.VIEW,
         actor=user,
         objects=list(families.values()),
-        detail={"page": "outcome figure", "run": run.pk, "key": key, "group": group},
+        detail={"page": "outcomes:members", "run": run.pk, "key": key},
     )
     openable = set(family_list_for(user).filter(pk__in=list(families)).values_list("pk", flat=True))
     query = request.GET.copy()

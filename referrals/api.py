@@ -1,8 +1,8 @@
 """A read-only API of the referrals a user may see, for partner agencies' own systems.
 
 The same rules as the pages: referrals come from selectors.referral_list_for, each read is
-audited, and a restricted (domestic-abuse victim) address or phone is withheld from anyone
-working with the perpetrator (families.selectors.can_see_contact_details).
+audited, and restricted (domestic-abuse victim) contact details reach only the allowlist of
+families.disclosure; everyone else reads "Restricted".
 """
 
 from typing import Any
@@ -11,13 +11,11 @@ from rest_framework import serializers, viewsets
 
 from accounts.audit import audit_record, audit_record_many
 from accounts.models import AuditEvent, User
+from families.disclosure import CONTACT_FIELDS, shield_people
 from families.models import Person
-from families.selectors import can_see_contact_details
 
 from . import selectors
 from .models import Referral
-
-RESTRICTED = "Restricted"
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -28,9 +26,13 @@ class PersonSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Person) -> dict[str, Any]:
         data = super().to_representation(instance)
         if not instance.is_child:
-            visible = can_see_contact_details(self.context["request"].user, instance)
-            for field in ("address", "phone", "email"):
-                data[field] = getattr(instance, field) if visible else RESTRICTED
+            shield_people(
+                self.context["request"].user,
+                [instance],
+                worked_with=self.context["worked_with"],
+            )
+            for field in CONTACT_FIELDS:
+                data[field] = getattr(instance, field)
         return data
 
 
@@ -73,6 +75,13 @@ class ReferralSerializer(serializers.ModelSerializer):
 
 class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ReferralSerializer
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        user: User = self.request.user  # type: ignore[assignment]
+        return {
+            **super().get_serializer_context(),
+            "worked_with": selectors.allocated_person_ids(user),
+        }
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         user: User = self.request.user  # type: ignore[assignment]

@@ -265,7 +265,7 @@ def session_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             action=AuditEvent.Action.VIEW,
             actor=user,
             objects=[row.person for row in attendance if row.person_id and row.visible],
-            detail={"page": "programme session", "session": session.pk},
+            detail={"page": "referrals:dmt_session", "session": session.pk},
         )
     return _form_page(
         request,

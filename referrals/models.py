@@ -14,6 +14,8 @@ class Pathway(models.Model):
     """A specialist pathway: DMT, substance use, domestic abuse (victims or perpetrators),
     mental health. Rows, not code, so a council can configure them."""
 
+    AUDIT_CATEGORY = "system"  # configuration, not a case record (accounts.audit)
+
     code = models.CharField(max_length=30, unique=True, choices=SpecialistPathway.choices)
     name = models.CharField(max_length=100)
     agency = models.ForeignKey(
@@ -44,6 +46,8 @@ class Pathway(models.Model):
 class PathwayStage(models.Model):
     """A step of a pathway, in order (mental health: referral, MI before assessment, ...)."""
 
+    AUDIT_CATEGORY = "system"  # configuration, not a case record (accounts.audit)
+
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="stages")
     code = models.SlugField(max_length=40)
     name = models.CharField(max_length=100)
@@ -68,6 +72,8 @@ class EligibilityRule(models.Model):
     fathers aged 16 to 30 with a child under 1 in chosen areas; later, any father of a child
     on a CP plan or in pre-proceedings). All rules in force on the referral date apply.
     """
+
+    AUDIT_CATEGORY = "system"  # configuration, not a case record (accounts.audit)
 
     class Kind(models.TextChoices):
         ADULT_AGE_BETWEEN = "adult_age_between", "Adult's age between (min, max years)"
@@ -238,6 +244,8 @@ class OutcomeMeasure(models.Model):
     `bands` is a list of {"min", "max", "label"} over the total; `alert_items` are items where
     any score above the minimum must prompt action whatever the total (PHQ-9 item 9).
     """
+
+    AUDIT_CATEGORY = "system"  # configuration, not a case record (accounts.audit)
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=100)

@@ -161,7 +161,6 @@ def eligibility_rule_create(
         detail={
             "pathway": pathway.code,
             "kind": kind,
-            "params": params,
             "in_force_from": in_force_from.isoformat(),
             "in_force_to": in_force_to.isoformat() if in_force_to else None,
         },

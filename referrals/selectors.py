@@ -22,8 +22,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Role, User
+from families.disclosure import shield_people
 from families.models import Person, StatusEpisode
-from families.selectors import can_see_contact_details, family_list_for
+from families.selectors import family_list_for
 
 from .models import (
     Appointment,
@@ -72,6 +73,18 @@ def referral_list_for(user: User) -> QuerySet[Referral]:
             return referrals.filter(Q(practitioner=user) | Q(pathway__code=user.pathway))
         return referrals.filter(practitioner=user)
     return referrals.filter(person__family__in=family_list_for(user))
+
+
+def allocated_person_ids(user: User) -> set[int]:
+    """The people `user` works with as a practitioner: those with an open referral allocated
+    to them. The restricted-details allowlist lets a practitioner read these people's."""
+    if user.role != Role.SPECIALIST:
+        return set()
+    return set(
+        Referral.objects.filter(practitioner=user, closed_on__isnull=True).values_list(
+            "person_id", flat=True
+        )
+    )
 
 
 def referral_for(user: User, pk: int) -> Referral:
@@ -229,8 +242,8 @@ def pathway_overview(user: User, pathway: Pathway) -> dict[str, Any]:
 def family_summary_for(user: User, referral: Referral) -> dict[str, Any]:
     """The parts of the adult's family a specialist needs for the work: who the children are
     and their status, the other adults, and the social worker. Not the family's contacts,
-    plans or chronology. Contact details a domestic-abuse perpetrator worker must not see
-    are withheld here, before any template could show them."""
+    plans or chronology. Restricted contact details are shielded here (families.disclosure),
+    before any template could show them."""
     family = referral.person.family
     people = list(
         Person.objects.filter(family=family).prefetch_related(
@@ -241,8 +254,8 @@ def family_summary_for(user: User, referral: Referral) -> dict[str, Any]:
             )
         )
     )
+    shield_people(user, people, worked_with=allocated_person_ids(user))
     for person in people:
-        person.details_visible = can_see_contact_details(user, person)
         person.current_episode = person.current_episodes[0] if person.current_episodes else None
     return {
         "family": family,

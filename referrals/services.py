@@ -221,7 +221,7 @@ def referral_create(
         action=AuditEvent.Action.CREATE,
         actor=acting_user,
         obj=referral,
-        detail={"pathway": pathway.code, "ineligible": failures},
+        detail={"pathway": pathway.code, "ineligible": len(failures)},
     )
     return referral
 

@@ -25,6 +25,7 @@ from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, User
 from accounts.permissions import role_required
 from families import selectors as family_selectors
+from families.disclosure import RESTRICTED, may_read_contact_details
 from families.models import Person
 from families.services import EditConflict
 
@@ -383,7 +384,7 @@ def pathway_detail(request: HttpRequest, code: str) -> HttpResponse:
         action=AuditEvent.Action.VIEW,
         actor=user,
         objects=overview["waiting"],
-        detail={"page": "waiting list"},
+        detail={"page": "referrals:pathway"},
     )
     return render(request, "referrals/pathway_detail.html", {"pathway": pathway, **overview})
 
@@ -477,15 +478,16 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
     )
     for referral in referrals:
         person = referral.person
-        visible = family_selectors.can_see_contact_details(user, person)
+        # Every row is a referral allocated to this practitioner: they work with the person.
+        visible = may_read_contact_details(user, person, works_with_person=True)
         writer.writerow(
             [
                 referral.reference,
                 person.full_name,
                 person.date_of_birth or "",
                 person.family.reference,
-                person.address if visible else "Restricted",
-                person.phone if visible else "Restricted",
+                person.address if visible else RESTRICTED,
+                person.phone if visible else RESTRICTED,
                 referral.pathway.name,
                 referral.stage.name if referral.stage else "",
                 referral.get_engagement_display(),
@@ -500,6 +502,6 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
             action=AuditEvent.Action.EXPORT,
             actor=user,
             objects=referrals,
-            detail={"export": "referrals caseload.csv"},
+            detail={"export": "referrals:caseload_export"},
         )
     return response

@@ -74,7 +74,7 @@ def feed_page(request: HttpRequest) -> HttpResponse:
                 action=AuditEvent.Action.UPDATE,
                 actor=user,
                 obj=calendar_feed,
-                detail={"feed": "new link"},
+                detail={"feed": "new_link"},
             )
         messages.success(
             request,

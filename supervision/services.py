@@ -270,7 +270,7 @@ def meeting_cancel(
         action=AuditEvent.Action.UPDATE,
         actor=acting_user,
         obj=meeting,
-        detail={"cancelled": reason.strip(), "notice_hours": round(meeting.notice_hours or 0, 1)},
+        detail={"cancelled": True, "notice_hours": round(meeting.notice_hours or 0, 1)},
     )
     return meeting
 

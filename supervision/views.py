@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.audit import audit_page_view, audit_record_many
+from accounts.audit import audit_page_view, audit_page_view_many, audit_record_many
 from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, User
 from families.models import Family, Person
@@ -122,8 +122,10 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "next_start": services.next_usual_start(group, now),
     }
     if manager:
+        overdue = selectors.families_overdue(group, today)
+        audit_page_view_many(request, [proposal.family for proposal in overdue])
         context.update(
-            overdue_families=selectors.families_overdue(group, today),
+            overdue_families=overdue,
             overdue_actions=selectors.overdue_actions_by_owner(group, today),
             lost_hours=selectors.lost_clinical_hours(group, today - datetime.timedelta(days=365)),
         )
@@ -188,7 +190,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         action=AuditEvent.Action.VIEW,
         actor=user,
         objects=[row["family"] for row in rows if row["visible"]],
-        detail={"page": "supervision meeting", "meeting": meeting.pk},
+        detail={"page": "supervision:meeting", "meeting": meeting.pk},
     )
     audit_page_view(request, meeting)
     return render(
@@ -300,6 +302,8 @@ def slot_finder(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("supervision:slots", meeting.pk)
     form = SlotSearchForm(request.GET or {"weeks": 4})
     families = [item.family for item in meeting.agenda.select_related("family")]
+    # Who is needed follows from the families' work: reading it is reading their records.
+    audit_page_view_many(request, families)
     needed = slots.needed_for(meeting.group, families)
     found: list[slots.Slot] = []
     if form.is_valid():
@@ -479,6 +483,7 @@ def addendum(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not services.can_minute(user, discussion.meeting.group):
         raise PermissionDenied
+    audit_page_view(request, discussion.family)
     form = AddendumForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -530,6 +535,7 @@ def family_interval(request: HttpRequest, pk: int, family_pk: int) -> HttpRespon
     user = _user(request)
     meeting = _chair_meeting(request, pk)
     family = get_object_or_404(Family, pk=family_pk, team_id=meeting.group.team_id)
+    audit_page_view(request, family)
     plan = getattr(family, "discussion_plan", None)
     form = IntervalForm(
         request.POST or None, initial={"interval_days": plan.interval_days if plan else None}

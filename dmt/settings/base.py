@@ -17,6 +17,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The address staff reach the service at, for links read outside it (calendar invitations
 # and feeds).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Our own reverse proxies (addresses or networks). Only a request from one of them may say,
+# in X-Forwarded-For and X-Request-ID, who the client was and which request this is
+# (accounts.middleware.client_ip). Empty: the peer's address is the client's.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 INSTALLED_APPS = [
     "accounts.apps.AccountsConfig",

@@ -22,11 +22,13 @@ def test_an_anonymous_visitor_cannot_read_the_audit_trail(client):
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-def test_signing_in_reaches_home_and_is_audited(client, alice):
+def test_signing_in_reaches_home_and_is_audited(client, alice, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
     response = client.post(
         reverse("accounts:login"),
         {"username": "alice", "password": PASSWORD},
-        REMOTE_ADDR="10.1.2.3",
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="10.1.2.3",
         HTTP_X_REQUEST_ID="req-0123456789",
     )
 

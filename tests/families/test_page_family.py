@@ -124,7 +124,7 @@ def test_opening_the_family_page_is_audited_against_the_reader(
         "families.family",
         str(alices_family.pk),
     )
-    assert event.object_repr == "ALICE-1"
+    assert event.object_reference == "ALICE-1"
     assert event.request_id
 
 
@@ -224,7 +224,7 @@ def test_reading_the_chronology_is_audited(client_as, auditor, alices_family):
         AuditEvent.Action.VIEW,
         auditor,
         str(alices_family.pk),
-        {"page": "chronology"},
+        {"page": "families:chronology"},
     )
 
 

@@ -3,9 +3,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEvent, Role, SpecialistPathway
+from accounts.models import AuditEvent
 from families.models import Person
-from families.selectors import can_see_contact_details
 
 from ..factories import FamilyFactory, PersonFactory
 
@@ -259,31 +258,6 @@ def restricted_mum(alices_family) -> Person:
         phone="07700 900999",
         contact_restricted=True,
     )
-
-
-@pytest.mark.parametrize(
-    ("role", "pathway", "visible"),
-    [
-        (Role.SPECIALIST, SpecialistPathway.DOMESTIC_ABUSE_PERPETRATOR, False),
-        (Role.SPECIALIST, SpecialistPathway.DOMESTIC_ABUSE_VICTIM, True),
-        (Role.SPECIALIST, SpecialistPathway.DMT, True),
-        (Role.SOCIAL_WORKER, "", True),
-        (Role.AUDITOR, "", True),
-    ],
-)
-def test_a_restricted_address_is_hidden_only_from_those_working_with_the_perpetrator(
-    make_user, restricted_mum, role, pathway, visible
-):
-    assert can_see_contact_details(make_user(role, pathway=pathway), restricted_mum) is visible
-
-
-def test_an_unrestricted_address_is_visible_to_the_perpetrator_worker(make_user, alices_family):
-    mum = PersonFactory(family=alices_family, role=Person.Role.MOTHER, address="2 Open Road")
-    perpetrator_worker = make_user(
-        Role.SPECIALIST, pathway=SpecialistPathway.DOMESTIC_ABUSE_PERPETRATOR
-    )
-
-    assert can_see_contact_details(perpetrator_worker, mum) is True
 
 
 def test_the_team_edits_a_restricted_persons_details(client_as, restricted_mum):

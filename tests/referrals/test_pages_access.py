@@ -178,7 +178,7 @@ def test_opening_the_record_is_audited_against_the_reader(client_as, referral, r
         "referrals.referral",
         str(referral.pk),
     )
-    assert event.detail == {"page": "detail"}
+    assert event.detail == {"page": "referrals:detail"}
 
 
 # The work pages ---------------------------------------------------------------------------
@@ -311,4 +311,4 @@ def test_opening_a_work_page_is_audited_against_the_worker(
         "referrals.referral",
         str(referral.pk),
     )
-    assert event.detail == {"page": page}
+    assert event.detail == {"page": f"referrals:{page}"}

@@ -5,7 +5,6 @@ from django.http import Http404
 
 from accounts.models import Role, SpecialistPathway
 from families.models import Person
-from families.selectors import can_see_contact_details
 from referrals.models import Pathway
 from referrals.selectors import referral_for, referral_list_for
 from referrals.services import referral_allocate, referral_create
@@ -83,20 +82,3 @@ def test_the_family_team_sees_it_and_another_team_does_not(alice, bob, charlie, 
 
 def test_an_administrator_sees_no_referrals(make_user, referral):
     assert not referral_list_for(make_user(Role.ADMIN)).exists()
-
-
-def test_the_victims_restricted_details_are_hidden_from_the_perpetrators_worker(
-    owner, alice, family, make_user
-):
-    victim = PersonFactory(
-        family=family,
-        role=Person.Role.MOTHER,
-        address="1 Safe Street",
-        phone="07700 900001",
-        contact_restricted=True,
-    )
-    victims_worker = make_user(Role.SPECIALIST, pathway=SpecialistPathway.DOMESTIC_ABUSE_VICTIM)
-
-    assert can_see_contact_details(owner, victim) is False
-    assert can_see_contact_details(victims_worker, victim) is True
-    assert can_see_contact_details(alice, victim) is True

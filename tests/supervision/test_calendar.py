@@ -328,7 +328,7 @@ def test_making_a_new_link_revokes_the_old_one(client_for, alice, feed_meetings)
     assert anonymous.get(reverse("supervision_feed:ics", args=[old])).status_code == 404
     assert anonymous.get(reverse("supervision_feed:ics", args=[new])).status_code == 200
     assert AuditEvent.objects.filter(
-        action=AuditEvent.Action.UPDATE, actor=alice, detail={"feed": "new link"}
+        action=AuditEvent.Action.UPDATE, actor=alice, detail={"feed": "new_link"}
     ).exists()
 
 

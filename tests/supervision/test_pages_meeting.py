@@ -770,7 +770,7 @@ def test_every_get_of_a_meeting_page_writes_a_view_audit_event(
         assert client.get(url).status_code == 200
         assert views_of(next_meeting, user) == expected
     event = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, actor=user).latest("at")
-    assert event.detail == {"page": "meeting"}
+    assert event.detail == {"page": "supervision:meeting"}
     assert event.username == user.username
 
 

@@ -38,7 +38,7 @@ GROUP_PAGE_BUDGET = 15
 MEETING_PAGE_BUDGET = 18  # includes one insert auditing each family shown
 SPECIALIST_MEETING_PAGE_BUDGET = 18  # includes one insert auditing each family shown
 AGENDA_BUDGET = 11
-HOME_BUDGET = 8
+HOME_BUDGET = 9
 
 
 def many_families(team, workers, count: int, prefix: str) -> list[Family]:
