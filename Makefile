@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # check --deploy needs a production-shaped secret; this one is for the check only.
 CHECK_SECRET := check-deploy-only-0f5c8a2e7b9d41c3a6e8f0b2d4c6e8a1b3d5f7092c4e6a8b
 
-.PHONY: run test setup assets chromium lint checks clean
+.PHONY: run test setup assets chromium lint checks clean permissions
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -54,6 +54,12 @@ checks: lint
 	DJANGO_SETTINGS_MODULE=dmt.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=dmt.settings.production SECRET_KEY=$(CHECK_SECRET) \
 	  ALLOWED_HOSTS=dmt.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+# docs/permissions.md is written from a walk of every page as every role; the suite fails
+# when it and the code disagree. After changing who may do what, run this and read the diff.
+permissions: setup
+	DMT_WRITE_PERMISSIONS=1 DJANGO_SETTINGS_MODULE=dmt.settings.test $(PY) -m pytest -q \
+	  tests/security/test_walk.py -k permission_matrix
 
 clean:
 	rm -rf $(VENV) node_modules static/dist staticfiles db.sqlite3

@@ -1,0 +1,234 @@
+"""Every URL pattern of the site, made concrete with the world's records.
+
+`targets_for(world)` gives, per pattern name, the (label, path) pairs to try: the label says
+which record the path opens ("SEC-1", "Frank: DMT"), in words that stay the same whatever
+ids the database hands out. A test fails when a pattern of the URL configuration is missing
+here, so a new page joins every walk (restricted details, view audit, the permission matrix,
+odd input) by being added to this one table.
+"""
+
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .world import World
+
+# Django admin is walked through the few pages that matter (tests/accounts); its generated
+# patterns are not listed one by one.
+SKIPPED_NAMESPACES = {"admin"}
+
+
+class Target(NamedTuple):
+    label: str  # which record, in words; "" when the pattern takes none
+    path: str
+
+
+def url_names() -> list[str]:
+    """Every named URL pattern, as "namespace:name" (or "name"), admin apart."""
+
+    def walk(patterns: list, namespace: str | None) -> Iterator[str]:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace or namespace
+                if inner in SKIPPED_NAMESPACES:
+                    continue
+                yield from walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+    return sorted(set(walk(get_resolver().url_patterns, None)))
+
+
+def at(label: str, name: str, *args: object, query: str = "") -> Target:
+    return Target(label, reverse(name, args=args) + (f"?{query}" if query else ""))
+
+
+def page(name: str, query: str = "") -> Callable[[World], list[Target]]:
+    """A pattern that opens no record of its own."""
+    return lambda w: [at(query, name, query=query)]
+
+
+def each_referral(name: str, *extra: object) -> Callable[[World], list[Target]]:
+    return lambda w: [
+        at(label, name, referral.pk, *extra) for label, referral in w.referral_labels()
+    ]
+
+
+CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
+    "home": page("home"),
+    "healthz": page("healthz"),
+    "accounts:login": page("accounts:login"),
+    "accounts:logout": page("accounts:logout"),
+    "accounts:audit_events": lambda w: [
+        at("", "accounts:audit_events"),
+        at(
+            "SEC-1",
+            "accounts:audit_events",
+            query=f"object_type=families.family&object_id={w.family.pk}",
+        ),
+    ],
+    # Families.
+    "families:caseload": lambda w: [
+        at("mine", "families:caseload"),
+        at("team", "families:caseload", query="show=team"),
+    ],
+    "families:caseload_export": page("families:caseload_export", "show=team"),
+    "families:create": page("families:create"),
+    "families:search": lambda w: [
+        at("by name", "families:search", query="q=Wellstead"),
+        at("by reference", "families:search", query=f"q={w.mother.reference}"),
+    ],
+    "families:draft_save": page("families:draft_save"),
+    "families:draft_discard": page("families:draft_discard"),
+    "families:closure_decide": lambda w: [
+        at("SEC-2", "families:closure_decide", w.objects["closure"].pk)
+    ],
+    "families:detail": lambda w: [
+        at("SEC-1", "families:detail", w.family.pk),
+        at("SEC-2", "families:detail", w.other_family.pk),
+        at("SEC-9 (Chesil)", "families:detail", w.outside_family.pk),
+    ],
+    "families:allocate": lambda w: [at("SEC-1", "families:allocate", w.family.pk)],
+    "families:contact_create": lambda w: [at("SEC-1", "families:contact_create", w.family.pk)],
+    "families:child_status": lambda w: [
+        at("SEC-1 Cara", "families:child_status", w.family.pk, w.child.pk)
+    ],
+    "families:person_edit": lambda w: [
+        at(f"SEC-1 {person.given_name}", "families:person_edit", w.family.pk, person.pk)
+        for person in (w.mother, w.father, w.child)
+    ],
+    "families:father_inclusion": lambda w: [
+        at("SEC-1 Cara", "families:father_inclusion", w.family.pk, w.child.pk)
+    ],
+    "families:plan_start": lambda w: [
+        at("SEC-1 Cara", "families:plan_start", w.family.pk, w.child.pk)
+    ],
+    "families:plan_action_add": lambda w: [
+        at("SEC-1 Cara's plan", "families:plan_action_add", w.family.pk, w.objects["plan"].pk)
+    ],
+    "families:plan_action_status": lambda w: [
+        at(
+            "SEC-1 Cara's action",
+            "families:plan_action_status",
+            w.family.pk,
+            w.objects["plan_action"].pk,
+        )
+    ],
+    "families:closure_request": lambda w: [at("SEC-1", "families:closure_request", w.family.pk)],
+    "families:chronology": lambda w: [at("SEC-1", "families:chronology", w.family.pk)],
+    # Referrals.
+    "referrals:refer": lambda w: [
+        at("Frank", "referrals:refer", w.father.pk),
+        at("Rachel", "referrals:refer", w.mother.pk),
+    ],
+    "referrals:caseload_export": page("referrals:caseload_export"),
+    "referrals:pathways": page("referrals:pathways"),
+    "referrals:pathway": lambda w: [
+        at(code, "referrals:pathway", code) for code in ("dmt", "domestic_abuse_victim")
+    ],
+    "referrals:detail": each_referral("referrals:detail"),
+    "referrals:allocate": lambda w: [
+        at("Gareth: DMT (waiting)", "referrals:allocate", w.waiting_referral.pk)
+    ],
+    "referrals:stage": each_referral("referrals:stage"),
+    "referrals:engagement": each_referral("referrals:engagement"),
+    "referrals:attempt_create": each_referral("referrals:attempt_create"),
+    "referrals:appointment_create": each_referral("referrals:appointment_create"),
+    "referrals:appointment_outcome": lambda w: [
+        at(label, "referrals:appointment_outcome", referral.pk, appointment.pk)
+        for label, referral in w.referral_labels()
+        for appointment in referral.appointments.all()[:1]
+    ],
+    "referrals:measure_create": lambda w: [
+        at("Frank: DMT", "referrals:measure_create", w.referrals["father_dmt"].pk, "recovery-star"),
+        at(
+            "Rachel: mental health",
+            "referrals:measure_create",
+            w.referrals["mother_mental_health"].pk,
+            "phq-9",
+        ),
+    ],
+    "referrals:cycle_of_change": each_referral("referrals:cycle_of_change"),
+    "referrals:review": each_referral("referrals:review"),
+    "referrals:close": each_referral("referrals:close"),
+    "referrals:dmt_work": page("referrals:dmt_work"),
+    "referrals:dmt_consultation_create": page("referrals:dmt_consultation_create"),
+    "referrals:dmt_training_create": page("referrals:dmt_training_create"),
+    "referrals:dmt_programme_create": page("referrals:dmt_programme_create"),
+    "referrals:dmt_programme": lambda w: [
+        at("Lads to Dads", "referrals:dmt_programme", w.programme.pk)
+    ],
+    "referrals:dmt_session": lambda w: [
+        at("Lads to Dads session 1", "referrals:dmt_session", w.programme.pk, 1)
+    ],
+    "referrals:rules": lambda w: [at("dmt", "referrals:rules", "dmt")],
+    "referrals:rule_create": lambda w: [at("dmt", "referrals:rule_create", "dmt")],
+    "referrals:rule_end": lambda w: [
+        at("dmt's first rule", "referrals:rule_end", "dmt", rule.pk)
+        for rule in w.referrals["father_dmt"].pathway.rules.order_by("pk")[:1]
+    ],
+    "api-referral-list": page("api-referral-list"),
+    "api-referral-detail": each_referral("api-referral-detail"),
+    # Group supervision.
+    "supervision:index": page("supervision:index"),
+    "supervision:setup": page("supervision:setup"),
+    "supervision:availability": page("supervision:availability"),
+    "supervision:members": lambda w: [at("West's group", "supervision:members", w.group.pk)],
+    "supervision:group": lambda w: [at("West's group", "supervision:group", w.group.pk)],
+    "supervision:schedule": lambda w: [at("West's group", "supervision:schedule", w.group.pk)],
+    "supervision:meeting": lambda w: [
+        at("last week's", "supervision:meeting", w.past_meeting.pk),
+        at("next", "supervision:meeting", w.next_meeting.pk),
+    ],
+    "supervision:agenda": lambda w: [at("next", "supervision:agenda", w.next_meeting.pk)],
+    "supervision:slots": lambda w: [at("next", "supervision:slots", w.next_meeting.pk)],
+    "supervision:cancel": lambda w: [at("next", "supervision:cancel", w.next_meeting.pk)],
+    "supervision:sign_off": lambda w: [
+        at("last week's", "supervision:sign_off", w.past_meeting.pk)
+    ],
+    "supervision:minutes": lambda w: [
+        at("last week's, SEC-1", "supervision:minutes", w.past_meeting.pk, w.family.pk),
+        at("last week's, SEC-2", "supervision:minutes", w.past_meeting.pk, w.other_family.pk),
+    ],
+    "supervision:not_discussed": lambda w: [
+        at(
+            "last week's, SEC-2",
+            "supervision:not_discussed",
+            w.past_meeting.pk,
+            w.other_family.pk,
+        )
+    ],
+    "supervision:interval": lambda w: [
+        at("last week's, SEC-1", "supervision:interval", w.past_meeting.pk, w.family.pk)
+    ],
+    "supervision:addendum": lambda w: [
+        at("SEC-1's minutes", "supervision:addendum", w.discussion.pk)
+    ],
+    "supervision:action_done": lambda w: [
+        at("alice's action", "supervision:action_done", w.supervision_action.pk)
+    ],
+    "supervision_feed:feed": page("supervision_feed:feed"),
+    "supervision_feed:ics": lambda w: [at("alice's feed", "supervision_feed:ics", w.feed.token)],
+    "supervision_feed:meeting_ics": lambda w: [
+        at("next", "supervision_feed:meeting_ics", w.next_meeting.pk)
+    ],
+    # Outcomes.
+    "outcomes:dashboard": page("outcomes:dashboard"),
+    "outcomes:refresh": page("outcomes:refresh"),
+    "outcomes:request": page("outcomes:request"),
+    "outcomes:runs": page("outcomes:runs"),
+    "outcomes:run": lambda w: [at("engagement, DMT", "outcomes:run", w.run.pk)],
+    "outcomes:run_status": lambda w: [at("engagement, DMT", "outcomes:run_status", w.run.pk)],
+    "outcomes:export_csv": lambda w: [at("engagement, DMT", "outcomes:export_csv", w.run.pk)],
+    "outcomes:export_xlsx": lambda w: [at("engagement, DMT", "outcomes:export_xlsx", w.run.pk)],
+    "outcomes:print": lambda w: [at("engagement, DMT", "outcomes:print", w.run.pk)],
+    "outcomes:members": lambda w: [
+        at("engagement, DMT: approached", "outcomes:members", w.run.pk, query="key=approached"),
+        at("engagement, DMT: engaged", "outcomes:members", w.run.pk, query="key=engaged"),
+    ],
+}
+
+
+def targets_for(world: World) -> dict[str, list[Target]]:
+    return {name: make(world) for name, make in CATALOGUE.items()}

@@ -1,0 +1,127 @@
+"""One visit of every URL of the site as one member of staff, and reading what it showed.
+
+Every page of the catalogue is opened with a GET. A pattern that answers a GET with 405 takes
+only POSTs (allocate, sign off...): it is then sent an empty POST, after every GET, which
+tells whether the user may act there (403 or 404 when not) without changing anything (an
+empty form is refused). Signing out comes last of all.
+"""
+
+import html
+import io
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.models import AuditEvent, User
+
+from ..conftest import signed_in
+from .catalogue import targets_for
+from .world import World
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LAST = ("accounts:logout",)
+
+
+def shown_text(response) -> str:
+    """Everything the response shows a person: HTML with entities decoded, a CSV or calendar
+    file as text, a JSON body with its escapes decoded, each cell of a spreadsheet."""
+    content_type = response.get("Content-Type", "")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if content_type.startswith(XLSX):
+        workbook = load_workbook(io.BytesIO(body), read_only=True)
+        return "\n".join(
+            str(cell)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+            if cell is not None
+        )
+    text = body.decode("utf-8", errors="replace")
+    if "json" in content_type:
+        try:
+            return json.dumps(json.loads(text), ensure_ascii=False)
+        except ValueError:
+            return text
+    # iCalendar folds long lines with CRLF and a space, and escapes commas.
+    text = text.replace("\r\n ", "").replace("\\,", ",").replace("\\;", ";")
+    return html.unescape(text)
+
+
+@dataclass
+class Visit:
+    name: str
+    label: str
+    path: str
+    method: str
+    status: int
+    location: str
+    text: str
+    audited: int  # view and export rows this visit wrote for its reader
+    audit_text: str  # every audit row this visit wrote, as text
+
+    @property
+    def outcome(self) -> str:
+        """What the visit says of the user's right: the permission matrix's symbol."""
+        if self.status in (200, 201, 204):
+            return "✓"
+        if self.status in (301, 302, 303):
+            # Signing out ends at the sign-in page: that is the action done, not refused.
+            signed_out = self.name == "accounts:logout" and self.method == "POST"
+            to_sign_in = self.location.startswith(reverse(settings.LOGIN_URL))
+            return "sign in" if to_sign_in and not signed_out else "✓"
+        if self.status == 403:
+            return "✗"
+        if self.status == 404:
+            return "·"
+        return str(self.status)
+
+
+def visit_everything(world: World, user: User | None) -> list[Visit]:
+    """Every target of the catalogue as `user` (None: nobody signed in)."""
+    client = signed_in(user) if user is not None else Client()
+    visits, posts = [], []
+    for name, targets in sorted(targets_for(world).items(), key=lambda item: item[0] in LAST):
+        # The calendar feed is read with its secret token, not a session: its reader is the
+        # member of staff whose feed it is, whoever holds the link.
+        reader = world.feed.user if name == "supervision_feed:ics" else user
+        for label, path in targets:
+            visit = _visit(client, "get", name, label, path, reader)
+            if visit.status == 405:
+                posts.append((name, label, path, reader))
+            else:
+                visits.append(visit)
+    for name, label, path, reader in sorted(posts, key=lambda post: post[0] in LAST):
+        visits.append(_visit(client, "post", name, label, path, reader))
+    return visits
+
+
+def _visit(client: Client, method: str, name: str, label: str, path: str, reader) -> Visit:
+    before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    response = getattr(client, method)(path)
+    written = list(AuditEvent.objects.filter(pk__gt=before))
+    audited = sum(
+        1
+        for event in written
+        if reader is not None
+        and event.actor_id == reader.pk
+        and event.action in (AuditEvent.Action.VIEW, AuditEvent.Action.EXPORT)
+    )
+    return Visit(
+        name=name,
+        label=label,
+        path=path,
+        method=method.upper(),
+        status=response.status_code,
+        location=response.get("Location", ""),
+        text=shown_text(response),
+        audited=audited,
+        audit_text=" ".join(
+            f"{event.username} {event.object_type} {event.object_id} "
+            f"{event.object_reference} {event.request_id} {event.detail}"
+            for event in written
+        ),
+    )
