@@ -1,22 +1,10 @@
-"""The case records in the admin, and the admin's case import page (upload, preview, confirm).
+"""The case records in the admin, where nobody may read or change them."""
 
-The import page keeps a previewed upload in a private temporary folder, named by a random
-token held in the admin's session, so the admin confirms exactly the file they previewed.
-"""
-
-import secrets
-import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
-from django.contrib import admin, messages
-from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.contrib import admin
+from django.http import HttpRequest
 
-from .importer import FILES, BundleError, ImportResult, import_bundle, read_bundle
 from .models import (
     Allocation,
     ChronologyEntry,
@@ -28,11 +16,6 @@ from .models import (
     PlanAction,
     StatusEpisode,
 )
-
-PENDING_IMPORTS_DIR = Path(tempfile.gettempdir()) / "dmt-case-imports"
-PENDING_IMPORT_SESSION_KEY = "families_pending_case_import"
-PENDING_IMPORT_MAX_AGE_SECONDS = 24 * 60 * 60
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
 class CaseRecordAdmin(admin.ModelAdmin):
@@ -69,111 +52,6 @@ class FamilyAdmin(CaseRecordAdmin):
     raw_id_fields = ["social_worker"]
     readonly_fields = ["created_at", "updated_at", "version"]
     date_hierarchy = "opened_on"
-
-    def get_urls(self) -> list[URLPattern]:
-        import_page = path(
-            "import/",
-            self.admin_site.admin_view(self.import_cases_view),
-            name="families_family_import",
-        )
-        # Before the default URLs: their "<object_id>/" would swallow "import/".
-        return [import_page, *super().get_urls()]
-
-    def import_cases_view(self, request: HttpRequest) -> HttpResponse:
-        """Upload a bundle and see the dry run; then confirm to import that same file."""
-        # admin_view has already let only the admin role in; the import itself goes through
-        # the importer, which validates every row and audits what it writes.
-        context: dict[str, Any] = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Import cases",
-            "files": FILES,
-        }
-        if request.method == "POST" and "confirm" in request.POST:
-            redirect = self._import_confirmed(request, context)
-            if redirect is not None:
-                return redirect
-        elif request.method == "POST":
-            self._import_preview(request, context)
-        return TemplateResponse(request, "admin/families/import_cases.html", context)
-
-    def _import_preview(self, request: HttpRequest, context: dict[str, Any]) -> None:
-        upload = request.FILES.get("bundle")
-        if upload is None:
-            context["problem"] = "Choose a .zip file holding the bundle."
-            return
-        if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-            context["problem"] = f"The file is larger than {MAX_UPLOAD_BYTES // 2**20} MB."
-            return
-        try:
-            bundle = read_bundle(upload)
-        except BundleError as error:
-            context["problem"] = str(error)
-            return
-        result = import_bundle(bundle, acting_user=request.user, dry_run=True)  # type: ignore[arg-type]
-        context.update(result=result, upload_name=upload.name)
-        if result.ok:
-            context["token"] = _keep_pending_upload(request, upload)
-
-    def _import_confirmed(
-        self, request: HttpRequest, context: dict[str, Any]
-    ) -> HttpResponse | None:
-        pending = request.session.get(PENDING_IMPORT_SESSION_KEY) or {}
-        token = str(pending.get("token", ""))
-        posted = request.POST.get("token", "")
-        file_path = PENDING_IMPORTS_DIR / f"{token}.zip"
-        if not token or not secrets.compare_digest(token, posted) or not file_path.is_file():
-            context["problem"] = (
-                "That preview is no longer available (it was replaced or has expired). "
-                "Upload the file again."
-            )
-            return None
-        try:
-            bundle = read_bundle(file_path)
-        finally:
-            _discard_pending_upload(request)
-        result = import_bundle(bundle, acting_user=request.user)  # type: ignore[arg-type]
-        if not result.ok:
-            # Something changed in the database since the preview.
-            context.update(result=result, upload_name=pending.get("name", ""))
-            return None
-        self.message_user(request, _summary(result), messages.SUCCESS)
-        return HttpResponseRedirect(reverse(f"{self.admin_site.name}:families_family_changelist"))
-
-
-def _summary(result: ImportResult) -> str:
-    counts = "; ".join(f"{name}: {result.counts[name]}" for name in FILES)
-    return f"Cases imported. {counts}."
-
-
-def _keep_pending_upload(request: HttpRequest, upload: UploadedFile) -> str:
-    """Store the previewed upload under a fresh random name; the session remembers it."""
-    _discard_pending_upload(request)
-    PENDING_IMPORTS_DIR.mkdir(mode=0o700, exist_ok=True)
-    _discard_abandoned_uploads()
-    token = secrets.token_urlsafe(24)
-    with (PENDING_IMPORTS_DIR / f"{token}.zip").open("xb") as stored:
-        for chunk in upload.chunks():
-            stored.write(chunk)
-    request.session[PENDING_IMPORT_SESSION_KEY] = {"token": token, "name": upload.name}
-    return token
-
-
-def _discard_pending_upload(request: HttpRequest) -> None:
-    pending = request.session.pop(PENDING_IMPORT_SESSION_KEY, None) or {}
-    if pending.get("token"):
-        (PENDING_IMPORTS_DIR / f"{pending['token']}.zip").unlink(missing_ok=True)
-
-
-def _discard_abandoned_uploads() -> None:
-    """Previews never confirmed would otherwise stay on disk."""
-    cutoff = time.time() - PENDING_IMPORT_MAX_AGE_SECONDS
-    for stale in PENDING_IMPORTS_DIR.glob("*.zip"):
-        try:
-            if stale.stat().st_mtime < cutoff:
-                stale.unlink()
-        except FileNotFoundError:
-            pass  # another request removed it first
 
 
 @admin.register(Person)
