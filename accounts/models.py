@@ -133,6 +133,13 @@ class User(AbstractUser):
         help_text="A specialist who manages their pathway: its waiting list, allocation, "
         "capacity and eligibility rules.",
     )
+    # A migration tool, granted to whoever moves a council's records in. Deliberately not
+    # implied by the admin role or is_superuser: running the system is not casework.
+    can_import_cases = models.BooleanField(
+        "case import (data migration)",
+        default=False,
+        help_text="May import cases from another system on the Import cases page.",
+    )
 
     objects = StaffManager()
 

@@ -26,6 +26,7 @@ _PATHWAYS = NavItem("Waiting lists", "referrals:pathways")
 _DMT_WORK = NavItem("DMT work", "referrals:dmt_work")
 _SUPERVISION = NavItem("Group supervision", "supervision:index")
 _OUTCOMES = NavItem("Outcomes", "outcomes:dashboard")
+_IMPORT = NavItem("Import cases", "families:import")
 
 NAVIGATION: dict[str, list[NavItem]] = {
     Role.SOCIAL_WORKER: [_HOME, _CASELOAD, _SEARCH, _SUPERVISION],
@@ -42,9 +43,11 @@ def navigation_for(user: User) -> list[NavItem]:
     from outcomes.selectors import can_read_outcomes  # late: outcomes reads accounts' models
 
     outcomes = [_OUTCOMES] if can_read_outcomes(user) else []
+    # A permission of its own, whatever the role (see User.can_import_cases).
+    extra = [*outcomes, _IMPORT] if user.can_import_cases else outcomes
     if user.role == Role.SPECIALIST:
         items = [_HOME, _PATHWAYS] if user.leads_pathway else [_HOME]
         if user.pathway == SpecialistPathway.DMT:
             items.append(_DMT_WORK)
-        return [*items, _SUPERVISION, *outcomes]
-    return [*NAVIGATION.get(user.role, [_HOME]), *outcomes]
+        return [*items, _SUPERVISION, *extra]
+    return [*NAVIGATION.get(user.role, [_HOME]), *extra]

@@ -14,19 +14,35 @@ no problem is written, in one transaction. A problem reads `FILE:LINE: column: m
 header is line 1, so the first data row is line 2.
 
 Rows are matched on their references (`family_ref`, `person_ref`, `intervention_ref`), so
-importing the same bundle twice changes nothing and leaves no new audit row. Status episodes
-have no reference: the bundle's episodes for a child are that child's whole history and
-replace what is stored (an identical episode is kept as it is, one whose end date changed is
-updated). A child with no row in status_episodes.csv keeps the episodes already stored.
-Because a child's stored episodes are replaced as a whole, checking the bundle's episodes
-against each other is also the check against the database.
+importing the same bundle twice changes nothing and leaves no new audit row about a record.
+Status episodes have no reference: the bundle's episodes for a child are that child's whole
+history and replace what is stored (an identical episode is kept as it is, one whose end date
+changed is updated). A child with no row in status_episodes.csv keeps the episodes already
+stored. Because a child's stored episodes are replaced as a whole, checking the bundle's
+episodes against each other is also the check against the database.
 
-The same functions serve the `import_cases` command and the admin upload page.
+Importing is a migration tool, not a way round the case workflows. It creates records, and
+it updates only records that an import created and nobody has changed in DMT since (their
+fingerprint in ImportedRecord still matches the row, and for a child their status episodes).
+Even those it never moves to another team or locality, closes or reopens (closure goes
+through the approval workflow), or moves between families, people or pathways. A row that
+names any other existing record, directly or as the family or person it belongs to, is a
+problem. Whatever the reason, the problem reads the same ("P-12 is already recorded in DMT;
+change it there, not by import"), so a preview tells the importer only that the reference is
+taken, never where, whose, or in what state.
+
+Only the command line (the server's operator) and staff holding `can_import_cases` import.
+Each run, previews and refused bundles included, is an ImportRun with an audit row.
+
+The same functions serve the `import_cases` command and the import page
+(families.import_views).
 """
 
 import csv
 import datetime
+import hashlib
 import io
+import json
 import re
 import zipfile
 from collections import defaultdict
@@ -35,15 +51,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record_many
+from accounts.audit import audit_record, audit_record_many
 from accounts.models import AuditEvent, Locality, SpecialistPathway, Team, User
 from referrals.models import Engagement, Pathway, Referral
 
-from .models import Family, LegalStatus, Person, StatusEpisode
+from .models import Family, ImportedRecord, ImportRun, LegalStatus, Person, StatusEpisode
 
 FAMILIES = "families.csv"
 PEOPLE = "people.csv"
@@ -58,6 +75,8 @@ AUDIT_USERNAME = "import_cases"
 AUDIT_DETAIL = {"source": "import_cases"}
 # Problems that belong to a whole file or row rather than one column.
 NO_COLUMN = "-"
+# The one answer about an existing record the import may not touch, whatever the reason.
+ALREADY_RECORDED = "{reference} is already recorded in DMT; change it there, not by import"
 # Lookups go in chunks small enough for SQLite's limit on query parameters.
 CHUNK = 900
 BATCH = 500
@@ -100,6 +119,8 @@ class ImportResult:
     )
     new_localities: list[str] = field(default_factory=list)
     new_teams: list[str] = field(default_factory=list)
+    # The ImportRun recording this run (a preview or a refusal has one too).
+    run_id: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -369,18 +390,33 @@ def import_bundle(
     """Check the whole bundle, then write all of it in one transaction, or nothing.
 
     A dry run writes and rolls back, so its counts are exactly what the import would do now.
-    `acting_user` is None from the command line; the audit rows then name `import_cases`.
+    `acting_user` is None from the command line (the server's operator); the audit rows then
+    name `import_cases`. Anyone else must hold the case import permission.
     """
+    if acting_user is not None and not (acting_user.is_active and acting_user.can_import_cases):
+        raise PermissionDenied("Importing cases needs the case import permission.")
     result = ImportResult(dry_run=dry_run)
     case_import = _CaseImport(bundle, result)
     with transaction.atomic():
+        run = ImportRun.objects.create(actor=acting_user, dry_run=dry_run)
         try:
             case_import.check()
-            case_import.write(acting_user)
+            case_import.write(acting_user, run)
         except _Refused:
             pass
-        if dry_run or case_import.problems:
+        written = not (dry_run or case_import.problems)
+        if written:
+            _record_run(run, result, acting_user)
+        else:
             transaction.set_rollback(True)
+    if not written:
+        # The run is recorded all the same, outside the rolled-back work: a preview or a
+        # refused bundle is an attempt the audit trail should show.
+        run = ImportRun.objects.create(
+            actor=acting_user, dry_run=dry_run, problems=len(case_import.problems)
+        )
+        _record_run(run, result, acting_user)
+    result.run_id = run.pk
     if case_import.problems:
         order = {name: index for index, name in enumerate(FILES)}
         problems = sorted(case_import.problems, key=lambda problem: (order[problem[0]], problem[1]))
@@ -394,8 +430,54 @@ def import_bundle(
     return result
 
 
+def _record_run(run: ImportRun, result: ImportResult, acting_user: User | None) -> None:
+    if not run.problems:
+        run.counts = {name: vars(counts) for name, counts in result.counts.items()}
+        run.save(update_fields=["counts"])
+    audit_record(
+        action=AuditEvent.Action.CREATE,
+        actor=acting_user,
+        obj=run,
+        username="" if acting_user is not None else AUDIT_USERNAME,
+        detail={**AUDIT_DETAIL, "dry_run": run.dry_run, "problems": run.problems},
+    )
+
+
 class _Refused(Exception):
     """The bundle has problems: stop, and write nothing."""
+
+
+# Provenance -------------------------------------------------------------------------------
+
+# Not part of what the import wrote: the primary key, and timestamps that a save with no
+# change also moves. The version is included, so any service's change shows.
+_UNFINGERPRINTED = {"id", "created_at", "updated_at"}
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def fingerprint(obj: models.Model) -> str:
+    """The whole row as stored, but for its key and timestamps."""
+    return _digest(
+        {
+            field.attname: field.value_from_object(obj)
+            for field in obj._meta.concrete_fields
+            if field.attname not in _UNFINGERPRINTED
+        }
+    )
+
+
+def episodes_fingerprint(episodes: Iterable[StatusEpisode]) -> str:
+    """A child's status history, which has no version: every episode, by id."""
+    return _digest(
+        sorted(
+            (episode.pk, episode.status, episode.start_date, episode.end_date)
+            for episode in episodes
+        )
+    )
 
 
 def _chunks(values: list[Any]) -> Iterable[list[Any]]:
@@ -403,10 +485,15 @@ def _chunks(values: list[Any]) -> Iterable[list[Any]]:
         yield values[start : start + CHUNK]
 
 
-def _by_reference(model: type[ModelT], references: Iterable[str]) -> dict[str, ModelT]:
+def _by_reference(
+    model: type[ModelT], references: Iterable[str], *related: str
+) -> dict[str, ModelT]:
+    """The stored records by reference, locked until the import ends: a service's change
+    made meanwhile waits, rather than landing between the check and the write."""
     found = {}
     for chunk in _chunks(sorted(set(references))):
-        for obj in model._default_manager.filter(reference__in=chunk).order_by():
+        stored = model._default_manager.filter(reference__in=chunk).order_by()
+        for obj in stored.select_related(*related).select_for_update(of=("self",)):
             found[obj.reference] = obj  # type: ignore[attr-defined]
     return found
 
@@ -454,6 +541,13 @@ class _CaseImport:
         self.stored_families: dict[str, Family] = {}
         self.stored_people: dict[str, Person] = {}
         self.stored_referrals: dict[str, Referral] = {}
+        # Every stored person's status episodes, by person id.
+        self.stored_episodes: dict[int, list[StatusEpisode]] = defaultdict(list)
+        # The status episodes of each child the bundle lists, as the import leaves them.
+        self.episodes_written: dict[int, list[StatusEpisode]] = {}
+        # What imports created, by (model label, id), and what may be touched, worked out once.
+        self.provenance: dict[tuple[str, int], ImportedRecord] = {}
+        self._importable: dict[tuple[str, int], bool] = {}
         self.pathways: dict[str, Pathway] = {}
         # For the audit trail.
         self.created: list[models.Model] = []
@@ -467,6 +561,27 @@ class _CaseImport:
     def refuse_if_problems(self) -> None:
         if self.problems:
             raise _Refused
+
+    def already_recorded(self, table: Table, row: Row, column: str) -> None:
+        """The row names a record the import may not touch: say so, and nothing else."""
+        if column not in row.bad:
+            self.problem(table, row, column, ALREADY_RECORDED.format(reference=row.values[column]))
+
+    def importable(self, obj: Family | Person | Referral) -> bool:
+        """Created by an import, and nobody has changed it in DMT since."""
+        key = (obj._meta.label_lower, obj.pk)
+        if key not in self._importable:
+            record = self.provenance.get(key)
+            self._importable[key] = (
+                record is not None
+                and record.fingerprint == fingerprint(obj)
+                and (
+                    not isinstance(obj, Person)
+                    or record.episodes_fingerprint
+                    == episodes_fingerprint(self.stored_episodes[obj.pk])
+                )
+            )
+        return self._importable[key]
 
     # Checking -----------------------------------------------------------------------------
 
@@ -493,6 +608,8 @@ class _CaseImport:
                 for row in [*self.families.rows, *self.people.rows]
                 if "family_ref" in row.values
             },
+            "locality",
+            "team",
         )
         self.stored_people = _by_reference(
             Person,
@@ -512,6 +629,20 @@ class _CaseImport:
             },
         )
         self.pathways = {pathway.code: pathway for pathway in Pathway.objects.all()}
+        person_ids = sorted(person.pk for person in self.stored_people.values())
+        for chunk in _chunks(person_ids):
+            episodes = StatusEpisode.objects.filter(child_id__in=chunk).order_by()
+            for episode in episodes.select_for_update():
+                self.stored_episodes[episode.child_id].append(episode)
+        for stored in (self.stored_families, self.stored_people, self.stored_referrals):
+            objects = list(stored.values())
+            if not objects:
+                continue
+            label = objects[0]._meta.label_lower
+            for chunk in _chunks(sorted(obj.pk for obj in objects)):
+                records = ImportedRecord.objects.filter(object_type=label, object_id__in=chunk)
+                for record in records.order_by():
+                    self.provenance[(label, record.object_id)] = record
 
     def claim(self, table: Table, row: Row, column: str, rows: dict[str, Row]) -> None:
         """Keep the row under its reference, unless an earlier row has it (reported here)."""
@@ -532,14 +663,21 @@ class _CaseImport:
     def check_families(self) -> None:
         for row in self.families.rows:
             self.check_not_before(self.families, row, "closed_on", "opened_on")
+            reference = row.values.get("family_ref")
+            stored = self.stored_families.get(reference) if reference else None
+            if stored is None or self.family_rows.get(reference) is not row:
+                continue
+            if not self.importable(stored) or _moves_or_closes(stored, row):
+                self.already_recorded(self.families, row, "family_ref")
 
     def check_people(self) -> None:
         role_changes: list[tuple[Row, Person]] = []
         for row in self.people.rows:
             family_ref = row.values.get("family_ref")
+            stored_family = self.stored_families.get(family_ref) if family_ref else None
             if (
                 family_ref is not None
-                and family_ref not in self.stored_families
+                and stored_family is None
                 and self.families.readable
                 and family_ref not in self.family_rows
             ):
@@ -549,6 +687,9 @@ class _CaseImport:
                     "family_ref",
                     f"no family {family_ref} in {FAMILIES} or already recorded",
                 )
+            if stored_family is not None and not self.importable(stored_family):
+                # Adding someone to a live case is casework, not an import.
+                self.already_recorded(self.people, row, "family_ref")
             role = row.values.get("role")
             if role == Person.Role.CHILD:
                 for column in ("care_experienced", "previous_child_removal"):
@@ -558,63 +699,42 @@ class _CaseImport:
                         )
             reference = row.values.get("person_ref")
             stored = self.stored_people.get(reference) if reference else None
-            stored_family = self.stored_families.get(family_ref) if family_ref else None
-            if (
-                stored is not None
-                and family_ref is not None
-                and (stored_family is None or stored_family.pk != stored.family_id)
-            ):
+            if stored is None or self.person_rows.get(reference) is not row:
+                continue
+            if not self.importable(stored) or (
                 # Their father link, contacts, plans and history belong to the old case and
                 # its team; moving them is casework, not an import.
-                self.problem(
-                    self.people,
-                    row,
-                    "family_ref",
-                    f"{reference} is already recorded in another family; an import cannot "
-                    "move people between families",
-                )
-            if (
-                stored is not None
-                and role
-                and self.person_rows.get(reference) is row
-                and (role == Person.Role.CHILD) != stored.is_child
+                family_ref is not None
+                and (stored_family is None or stored_family.pk != stored.family_id)
             ):
+                self.already_recorded(self.people, row, "person_ref")
+            elif role and (role == Person.Role.CHILD) != stored.is_child:
                 role_changes.append((row, stored))
         self.check_role_changes(role_changes)
 
     def check_role_changes(self, role_changes: list[tuple[Row, Person]]) -> None:
-        """A child with episodes stays a child, an adult with referrals stays an adult."""
+        """A child with episodes stays a child, an adult with referrals stays an adult.
+
+        The referrals may be DMT's own, so the problem says no more than for any other
+        record the import may not touch.
+        """
         becoming_adults = {stored.pk: row for row, stored in role_changes if stored.is_child}
-        for chunk in _chunks(sorted(becoming_adults)):
-            episodes = StatusEpisode.objects.filter(child_id__in=chunk).order_by()
-            for child_id in set(episodes.values_list("child_id", flat=True)):
-                self.problem(
-                    self.people,
-                    becoming_adults[child_id],
-                    "role",
-                    "this child has status episodes recorded, so cannot become an adult",
-                )
+        for child_id, row in becoming_adults.items():
+            if self.stored_episodes[child_id]:
+                self.already_recorded(self.people, row, "person_ref")
         becoming_children = {stored.pk: row for row, stored in role_changes if not stored.is_child}
         for chunk in _chunks(sorted(becoming_children)):
             referrals = Referral.objects.filter(person_id__in=chunk).order_by()
-            for person_id, reference in referrals.values_list("person_id", "reference"):
-                row = becoming_children[person_id]
-                moved = self.referral_rows.get(reference)
-                if "role" in row.bad or (
-                    moved is not None
-                    and moved.values.get("person_ref") != row.values.get("person_ref")
-                ):
-                    continue
-                self.problem(
-                    self.people,
-                    row,
-                    "role",
-                    f"this adult has intervention {reference} recorded, so cannot become a child",
-                )
+            for person_id in set(referrals.values_list("person_id", flat=True)):
+                self.already_recorded(self.people, becoming_children[person_id], "person_ref")
 
     def check_person(self, table: Table, row: Row, *, child: bool) -> None:
         reference = row.values.get("person_ref")
         if reference is None:
+            return
+        stored = self.stored_people.get(reference)
+        if stored is not None and not self.importable(stored):
+            self.already_recorded(table, row, "person_ref")
             return
         if reference in self.person_rows:
             role = self.person_rows[reference].values.get("role")
@@ -684,32 +804,80 @@ class _CaseImport:
                 self.problem(self.interventions, row, "pathway", f"no {code} pathway is set up")
             self.check_not_before(self.interventions, row, "allocated_on", "referred_on")
             self.check_not_before(self.interventions, row, "closed_on", "referred_on")
+            reference = row.values.get("intervention_ref")
+            stored = self.stored_referrals.get(reference) if reference else None
+            if stored is None or self.referral_rows.get(reference) is not row:
+                continue
+            if not self.importable(stored) or self.referral_moves_or_closes(stored, row):
+                self.already_recorded(self.interventions, row, "intervention_ref")
+
+    def referral_moves_or_closes(self, stored: Referral, row: Row) -> bool:
+        """To another person or pathway, closed or reopened: each only through the services."""
+        values = row.values
+        person = self.stored_people.get(values.get("person_ref", ""))
+        pathway = self.pathways.get(values.get("pathway", ""))
+        return (
+            ("person_ref" in values and (person is None or person.pk != stored.person_id))
+            or ("pathway" in values and (pathway is None or pathway.pk != stored.pathway_id))
+            or ("closed_on" in values and values["closed_on"] != stored.closed_on)
+        )
 
     # Writing ------------------------------------------------------------------------------
 
-    def write(self, acting_user: User | None) -> None:
+    def write(self, acting_user: User | None, run: ImportRun) -> None:
         families = self.write_families()
         people = self.write_people(families)
         children_changed = self.write_episodes(people)
         self.write_referrals(people)
+        updated = {(obj._meta.label, obj.pk): obj for obj in [*self.updated, *children_changed]}
+        self.write_provenance(run, [*self.created, *updated.values()])
         username = "" if acting_user is not None else AUDIT_USERNAME
+        detail = {**AUDIT_DETAIL, "import_run": run.pk}
         if self.created:
             audit_record_many(
                 action=AuditEvent.Action.CREATE,
                 actor=acting_user,
                 objects=self.created,
                 username=username,
-                detail=dict(AUDIT_DETAIL),
+                detail=detail,
             )
-        updated = {(obj._meta.label, obj.pk): obj for obj in [*self.updated, *children_changed]}
         if updated:
             audit_record_many(
                 action=AuditEvent.Action.UPDATE,
                 actor=acting_user,
                 objects=list(updated.values()),
                 username=username,
-                detail=dict(AUDIT_DETAIL),
+                detail=detail,
             )
+
+    def write_provenance(self, run: ImportRun, written: list[models.Model]) -> None:
+        """Remember each record written as the import leaves it, so a later import can tell
+        whether anyone has changed it in DMT since."""
+        records = [
+            ImportedRecord(
+                object_type=obj._meta.label_lower,
+                object_id=obj.pk,
+                reference=obj.reference,  # type: ignore[attr-defined]
+                fingerprint=fingerprint(obj),
+                episodes_fingerprint=(
+                    episodes_fingerprint(
+                        self.episodes_written.get(obj.pk, self.stored_episodes.get(obj.pk, []))
+                    )
+                    if isinstance(obj, Person)
+                    else ""
+                ),
+                created_by=run,
+                written_by=run,
+            )
+            for obj in written
+        ]
+        ImportedRecord.objects.bulk_create(
+            records,
+            batch_size=BATCH,
+            update_conflicts=True,
+            unique_fields=["object_type", "object_id"],
+            update_fields=["reference", "fingerprint", "episodes_fingerprint", "written_by"],
+        )
 
     def clean(self, file: str, row: Row, obj: models.Model) -> None:
         """The model's own field checks, a backstop behind the checks above."""
@@ -845,19 +1013,12 @@ class _CaseImport:
         two episodes of a child overlapping (PostgreSQL checks at every row).
         """
         counts = self.result.counts[EPISODES]
-        stored: dict[int, list[StatusEpisode]] = defaultdict(list)
-        stored_children = sorted(
-            people[reference].pk
-            for reference in self.episode_rows
-            if reference in self.stored_people
-        )
-        for chunk in _chunks(stored_children):
-            for episode in StatusEpisode.objects.filter(child_id__in=chunk).order_by():
-                stored[episode.child_id].append(episode)
         new, changed, gone, children_changed = [], [], [], []
         for reference, rows in self.episode_rows.items():
             child = people[reference]
-            kept = {(episode.start_date, episode.status): episode for episode in stored[child.pk]}
+            stored = self.stored_episodes.get(child.pk, [])
+            kept = {(episode.start_date, episode.status): episode for episode in stored}
+            written = self.episodes_written[child.pk] = []
             touched = False
             for row in rows:
                 episode = kept.pop((row.values["start_date"], row.values["status"]), None)
@@ -873,8 +1034,10 @@ class _CaseImport:
                     episode.end_date = row.values["end_date"]
                     changed.append(episode)
                 else:
+                    written.append(episode)
                     counts.unchanged += 1
                     continue
+                written.append(episode)
                 touched = True
                 self.clean(EPISODES, row, episode)
             gone.extend(kept.values())
@@ -927,6 +1090,16 @@ class _CaseImport:
             self.stored_referrals,
             link=link,
         )
+
+
+def _moves_or_closes(family: Family, row: Row) -> bool:
+    """To another locality or team, closed or reopened: each only through the services."""
+    values = row.values
+    return (
+        ("locality" in values and values["locality"] != family.locality.name)
+        or ("team" in values and values["team"] != (family.team.name if family.team else ""))
+        or ("closed_on" in values and values["closed_on"] != family.closed_on)
+    )
 
 
 def _span(row: Row) -> str:

@@ -529,3 +529,65 @@ class Draft(models.Model):
 
     def __str__(self) -> str:
         return f"Draft {self.key} by {self.user}"
+
+
+class ImportRun(models.Model):
+    """One run of the case import, previews and refused bundles included (families.importer).
+
+    Only codes and numbers: which files' rows were created, updated or left unchanged.
+    """
+
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the command line, run by the server's operator.",
+    )
+    dry_run = models.BooleanField(default=False)
+    problems = models.PositiveIntegerField(default=0)
+    # {"families.csv": {"created": 50, "updated": 0, "unchanged": 0, "deleted": 0}, ...}
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Case import {self.pk}"
+
+
+class ImportedRecord(models.Model):
+    """A record a case import created, and its fingerprint as the import last left it.
+
+    A later import may update the record only while its fingerprint still matches: that is,
+    nobody has changed it in DMT since. The fingerprint covers the whole row, version
+    included, and for a person also their status episodes (which carry no version). One
+    table for families, people and referrals (by label and id, like the audit trail) rather
+    than fields on each: provenance is the importer's business, and a families model may
+    not point at referrals.
+    """
+
+    object_type = models.CharField(max_length=100)
+    object_id = models.PositiveBigIntegerField()
+    reference = models.CharField(max_length=40)
+    fingerprint = models.CharField(max_length=64)
+    episodes_fingerprint = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(ImportRun, on_delete=models.PROTECT, related_name="+")
+    written_by = models.ForeignKey(
+        ImportRun,
+        on_delete=models.PROTECT,
+        related_name="records_written",
+        help_text="The run that last created or updated the record.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_type", "object_id"], name="imported_record_one_per_object"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.reference} (imported)"

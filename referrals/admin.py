@@ -1,16 +1,14 @@
+"""Pathway configuration in Django admin, every change audited. Referrals, readings and
+cycle-of-change entries are case records: they are not here at all."""
+
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
-from families.admin import CaseRecordAdmin
+from accounts.admin_site import AuditedModelAdmin
 
-from .models import (
-    CycleOfChangeEntry,
-    EligibilityRule,
-    MeasureReading,
-    OutcomeMeasure,
-    Pathway,
-    PathwayStage,
-    Referral,
-)
+from .models import EligibilityRule, OutcomeMeasure, Pathway, PathwayStage
 
 
 class PathwayStageInline(admin.TabularInline):
@@ -19,55 +17,34 @@ class PathwayStageInline(admin.TabularInline):
 
 
 class EligibilityRuleInline(admin.TabularInline):
-    """Eligibility is data a manager edits as the service's criteria change."""
+    """Shown, not changed: a pathway manager adds and ends rules on the pathway's rules page
+    (referrals.rules), which keeps each rule's dates so past decisions stay explicable."""
 
     model = EligibilityRule
     extra = 0
+    fields = ["kind", "params", "in_force_from", "in_force_to"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Pathway)
-class PathwayAdmin(admin.ModelAdmin):
+class PathwayAdmin(AuditedModelAdmin):
     inlines = [PathwayStageInline, EligibilityRuleInline]
     list_display = ["name", "code", "agency"]
     list_select_related = ["agency"]
     search_fields = ["name", "code"]
 
 
-@admin.register(Referral)
-class ReferralAdmin(CaseRecordAdmin):
-    list_display = [
-        "reference",
-        "person",
-        "pathway",
-        "referred_on",
-        "engagement",
-        "allocated_on",
-        "practitioner",
-        "closed_on",
-    ]
-    list_filter = ["pathway", "engagement", "previously_known"]
-    search_fields = ["reference", "person__reference", "person__given_name", "person__family_name"]
-    list_select_related = ["person", "pathway", "practitioner"]
-    raw_id_fields = ["person", "referred_by", "practitioner"]
-    readonly_fields = ["created_at", "updated_at", "version"]
-    date_hierarchy = "referred_on"
-
-
 @admin.register(OutcomeMeasure)
-class OutcomeMeasureAdmin(admin.ModelAdmin):
+class OutcomeMeasureAdmin(AuditedModelAdmin):
     """Measures are configuration: a council may add its own. Readings are case records."""
 
     list_display = ["name", "code", "scale_min", "scale_max", "has_total"]
-
-
-@admin.register(MeasureReading)
-class MeasureReadingAdmin(CaseRecordAdmin):
-    list_display = ["person", "measure", "taken_on", "total", "band", "needs_action"]
-    list_filter = ["measure", "needs_action"]
-    list_select_related = ["person", "measure"]
-    raw_id_fields = ["person"]
-
-
-@admin.register(CycleOfChangeEntry)
-class CycleOfChangeEntryAdmin(CaseRecordAdmin):
-    list_display = ["person", "stage", "recorded_on", "source"]

@@ -66,7 +66,8 @@ def stored() -> dict[str, int]:
         "referrals": Referral.objects.count(),
         "localities": Locality.objects.count(),
         "teams": Team.objects.count(),
-        "audit": AuditEvent.objects.count(),
+        # About records: every run, preview or refusal, leaves its own ImportRun row.
+        "audit": AuditEvent.objects.exclude(object_type="families.importrun").count(),
     }
 
 
@@ -122,7 +123,7 @@ def test_the_pilot_bundle_imports_cleanly():
 
 def test_importing_the_pilot_bundle_again_changes_nothing():
     import_bundle(read_bundle(PILOT), acting_user=None)
-    audit_rows = AuditEvent.objects.count()
+    before = stored()
     episode_ids = set(StatusEpisode.objects.values_list("pk", flat=True))
 
     result = import_bundle(read_bundle(PILOT), acting_user=None)
@@ -133,7 +134,7 @@ def test_importing_the_pilot_bundle_again_changes_nothing():
         "status_episodes.csv": (0, 0, 118),
         "interventions.csv": (0, 0, 50),
     }
-    assert AuditEvent.objects.count() == audit_rows
+    assert stored() == before
     assert set(StatusEpisode.objects.values_list("pk", flat=True)) == episode_ids
     assert set(Family.objects.values_list("version", flat=True)) == {1}
 
@@ -412,14 +413,23 @@ def test_a_person_in_an_unknown_family_is_refused(tmp_path):
     ]
 
 
-def test_a_person_may_join_a_family_already_recorded(tmp_path):
+def test_a_person_may_join_a_family_an_earlier_import_created(tmp_path):
+    run(tmp_path / "first")
+    people = PEOPLE + "P3,F1,mother,Eve,Smith,,,,,\n"
+
+    result = run(tmp_path / "second", people=people)
+
+    assert result.ok, result.errors
+    assert Person.objects.get(reference="P3").family.reference == "F1"
+
+
+def test_a_person_cannot_join_a_family_recorded_in_dmt(tmp_path):
     FamilyFactory(reference="F-OLD")
     people = PEOPLE + "P3,F-OLD,mother,Eve,Smith,,,,,\n"
 
-    result = run(tmp_path, people=people)
-
-    assert result.ok, result.errors
-    assert Person.objects.get(reference="P3").family.reference == "F-OLD"
+    assert refused(tmp_path, people=people) == [
+        "people.csv:4: family_ref: F-OLD is already recorded in DMT; change it there, not by import"
+    ]
 
 
 @pytest.mark.parametrize("column", ["care_experienced", "previous_child_removal"])
@@ -442,7 +452,7 @@ def test_a_child_with_status_episodes_cannot_become_an_adult(tmp_path):
     )
 
     assert errors == [
-        "people.csv:3: role: this child has status episodes recorded, so cannot become an adult"
+        "people.csv:3: person_ref: P2 is already recorded in DMT; change it there, not by import"
     ]
 
 
@@ -458,7 +468,7 @@ def test_an_adult_with_an_intervention_cannot_become_a_child(tmp_path):
     )
 
     assert errors == [
-        "people.csv:2: role: this adult has intervention I1 recorded, so cannot become a child"
+        "people.csv:2: person_ref: P1 is already recorded in DMT; change it there, not by import"
     ]
 
 
@@ -573,14 +583,24 @@ def test_a_child_left_out_of_status_episodes_keeps_the_stored_episodes(tmp_path)
     assert StatusEpisode.objects.filter(child__reference="P2").count() == 2
 
 
-def test_episodes_may_be_added_for_a_child_already_recorded(tmp_path):
-    child = PersonFactory(reference="P-OLD")
-    episodes = EPISODES + "P-OLD,cin,2022-01-01,\n"
+def test_episodes_may_be_given_to_a_child_an_earlier_import_created(tmp_path):
+    run(tmp_path / "first", status_episodes=None)
+    episodes = "person_ref,status,start_date,end_date\nP2,cin,2022-01-01,\n"
 
-    result = run(tmp_path, status_episodes=episodes)
+    result = run(tmp_path / "second", status_episodes=episodes)
 
     assert result.ok, result.errors
-    assert child.status_episodes.get().status == "cin"
+    assert Person.objects.get(reference="P2").status_episodes.get().status == "cin"
+
+
+def test_episodes_cannot_be_given_to_a_child_recorded_in_dmt(tmp_path):
+    PersonFactory(reference="P-OLD")
+    episodes = EPISODES + "P-OLD,cin,2022-01-01,\n"
+
+    assert refused(tmp_path, status_episodes=episodes) == [
+        "status_episodes.csv:4: person_ref: P-OLD is already recorded in DMT; change it there, "
+        "not by import"
+    ]
 
 
 # interventions.csv ---------------------------------------------------------------------------
@@ -647,16 +667,15 @@ def test_a_changed_value_on_reimport_updates_the_row_and_audits_it(tmp_path):
     assert (father.given_name, father.version) == ("Daniel", 2)
     update = AuditEvent.objects.get(action="update")
     assert (update.object_type, update.object_id) == ("families.person", str(father.pk))
-    assert update.detail == {"source": "import_cases"}
+    assert update.detail == {"source": "import_cases", "import_run": result.run_id}
 
 
-def test_a_family_can_be_closed_by_a_reimport(tmp_path):
-    run(tmp_path / "first")
+def test_a_family_closed_in_the_old_system_is_imported_closed(tmp_path):
     families = FAMILIES.replace("2022-03-01,,", "2022-03-01,2023-01-31,Stepped down")
 
-    result = run(tmp_path / "second", families=families)
+    result = run(tmp_path, families=families)
 
-    assert counts(result)["families.csv"] == (0, 1, 0)
+    assert counts(result)["families.csv"] == (1, 0, 0)
     family = Family.objects.get(reference="F1")
     assert (family.closed_on, family.closure_reason) == (datetime.date(2023, 1, 31), "Stepped down")
 
@@ -667,6 +686,7 @@ def test_the_command_line_import_is_audited_as_import_cases(tmp_path):
     events = AuditEvent.objects.filter(action="create")
     assert sorted(events.values_list("object_type", flat=True)) == [
         "families.family",
+        "families.importrun",
         "families.person",
         "families.person",
         "referrals.referral",
@@ -677,6 +697,9 @@ def test_the_command_line_import_is_audited_as_import_cases(tmp_path):
 
 
 def test_an_import_by_a_user_is_audited_as_that_user(tmp_path, alice):
+    alice.can_import_cases = True
+    alice.save(update_fields=["can_import_cases"])
+
     run(tmp_path, acting_user=alice)
 
     assert set(AuditEvent.objects.values_list("actor__username", "username")) == {
@@ -758,7 +781,6 @@ def test_a_person_already_recorded_cannot_be_moved_to_another_family(tmp_path):
     )
 
     assert errors == [
-        "people.csv:3: family_ref: P2 is already recorded in another family; an import "
-        "cannot move people between families"
+        "people.csv:3: person_ref: P2 is already recorded in DMT; change it there, not by import"
     ]
     assert Person.objects.get(reference="P2").family.reference == "F1"

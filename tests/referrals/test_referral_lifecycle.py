@@ -318,7 +318,9 @@ def test_the_cycle_of_change_keeps_each_placement(alice, dad):
         )
 
 
-def test_an_administrator_edits_a_pathways_stages_and_rules_in_the_admin(client_for, make_user):
+def test_an_administrator_edits_a_pathways_stages_and_reads_its_rules_in_the_admin(
+    client_for, make_user
+):
     from django.urls import reverse
 
     admin = make_user(Role.ADMIN, username="root", is_staff=True, is_superuser=True)

@@ -75,6 +75,7 @@ CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
     ],
     "families:caseload_export": page("families:caseload_export", "show=team"),
     "families:create": page("families:create"),
+    "families:import": page("families:import"),
     "families:search": lambda w: [
         at("by name", "families:search", query="q=Wellstead"),
         at("by reference", "families:search", query=f"q={w.mother.reference}"),

@@ -172,6 +172,7 @@ CAST = [
     ("kieran", Role.SPECIALIST, {"pathway": SpecialistPathway.SUBSTANCE_USE, "locality": "west"}),
     ("maya", Role.SPECIALIST, {"pathway": SpecialistPathway.MENTAL_HEALTH, "locality": "west"}),
     ("mo", Role.SPECIALIST, {"pathway": SpecialistPathway.MENTAL_HEALTH, "locality": "chesil"}),
+    ("ivy", Role.BUSINESS_SUPPORT, {"team": "chesil", "can_import_cases": True}),
 ]
 
 
@@ -195,6 +196,7 @@ DESCRIPTIONS = {
     "kieran": "substance use practitioner: Frank is allocated to him",
     "maya": "mental health practitioner: Rachel is allocated to her",
     "mo": "mental health practitioner in Chesil: nobody of SEC-1 is allocated to him",
+    "ivy": "business support, Chesil team, who may import cases (data migration)",
 }
 
 
