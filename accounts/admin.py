@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from . import services
 from .models import AuditEvent, Locality, PartnerAgency, Team, User
 
 
@@ -29,6 +31,7 @@ class StaffAdmin(UserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "pathway", "team", "is_active"]
     list_filter = ["role", "pathway", "team__locality", "team", "agency", "is_active"]
     list_select_related = ["team"]
+    actions = ["reset_two_factor"]
     fieldsets = (
         *UserAdmin.fieldsets,
         (
@@ -65,6 +68,17 @@ class StaffAdmin(UserAdmin):
             },
         ),
     )
+
+    @admin.action(description="Reset two-factor authentication (lost app and recovery codes)")
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            services.two_factor_turn_off(user=user, acting_user=request.user)  # type: ignore[arg-type]
+        self.message_user(
+            request,
+            f"Reset two-factor authentication for {queryset.count()} member(s) of staff. "
+            "Those whose role needs it set up a new authenticator app at their next sign-in.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(AuditEvent)
