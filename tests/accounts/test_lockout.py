@@ -3,6 +3,7 @@ minutes, whether or not it exists, and every attempt is audited without letting 
 the audit trail."""
 
 import datetime
+import html
 import re
 
 import pytest
@@ -10,7 +11,7 @@ from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, Role
 
 from ..factories import PASSWORD
 
@@ -212,3 +213,15 @@ def test_rows_start_again_once_the_flood_has_aged_out_of_the_window(client, db, 
     fail(client, "later", 1)
 
     assert AuditEvent.objects.filter(username="later", detail={}).count() == 1
+
+
+def test_the_auditors_home_counts_todays_failed_sign_ins_and_lockouts(client, make_user):
+    from tests.conftest import signed_in
+
+    fail(client, "mallory", 6)
+    auditor = make_user(Role.AUDITOR, username="grace")
+
+    page = html.unescape(signed_in(auditor).get(reverse("home")).content.decode())
+
+    assert re.search(r"Failed sign-ins today</dt>\s*<dd[^>]*>6</dd>", page)
+    assert re.search(r"Lockouts today</dt>\s*<dd[^>]*>1</dd>", page)
