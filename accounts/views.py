@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from families import selectors as family_selectors
@@ -61,7 +62,9 @@ def _two_factor_passed(request: HttpRequest, user: User, device: Any) -> None:
     lockout.clear_failures(request, user.get_username())
 
 
+# The two-factor pages show a secret key or recovery codes: no copy may be kept in a cache.
 @two_factor.two_factor_exempt
+@never_cache
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: a QR code and the key to type, then the first code."""
@@ -102,6 +105,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 @two_factor.two_factor_exempt
+@never_cache
 @require_http_methods(["GET", "POST"])
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     """The second step of sign-in: a code from the app, or a recovery code. Wrong codes count
@@ -143,6 +147,7 @@ def _locked_out(request: HttpRequest, user: User) -> HttpResponse:
     return lockout.lockout_response(request, credentials={"username": username})
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """New recovery codes, shown once; or how many are left, with a button for new ones."""

@@ -164,7 +164,7 @@ def test_the_set_up_page_shows_a_qr_code_and_the_key_to_type(tina):
     assert not TOTPDevice.objects.exists()  # nothing is saved until the app's code is typed
 
 
-def test_the_qr_code_holds_the_otpauth_address_for_the_key(tina):
+def test_the_qr_code_is_an_svg_image_with_no_script(tina):
     from accounts.two_factor import qr_code_data_uri
 
     svg = base64.b64decode(qr_code_data_uri(tina, "00" * 20).split(",", 1)[1]).decode()
@@ -465,6 +465,16 @@ def test_the_admin_does_not_offer_two_factor_devices_to_edit():
 
 
 # Pages ---------------------------------------------------------------------------------------
+
+
+def test_pages_showing_a_secret_key_or_recovery_codes_are_never_cached(tina):
+    client, _ = sign_in_with_password(tina)
+    setup = client.get(reverse("accounts:two_factor_setup"))
+    enrol(client)
+    codes = client.get(reverse("accounts:recovery_codes"))
+
+    for response in (setup, codes):
+        assert "no-store" in response["Cache-Control"]
 
 
 def test_the_sign_in_and_two_factor_templates_have_no_inline_script_or_style():
