@@ -8,12 +8,13 @@ through AuditedModelAdmin; the audit trail is read-only.
 from contextvars import ContextVar
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from . import services
 from .admin_site import AuditedModelAdmin
 from .models import AuditEvent, Locality, PartnerAgency, Team, User
 from .selectors import audit_events_for
@@ -89,6 +90,7 @@ class StaffAdmin(UserAdmin):
     list_filter = ["role", "pathway", "team__locality", "team", "agency", "is_active"]
     list_select_related = ["team"]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["reset_two_factor"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Personal info", {"fields": ("first_name", "last_name", "email")}),
@@ -128,6 +130,17 @@ class StaffAdmin(UserAdmin):
             return super().user_change_password(request, id, form_url)
         finally:
             _acting_user.reset(token)
+
+    @admin.action(description="Reset two-factor authentication (lost app and recovery codes)")
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            services.two_factor_turn_off(user=user, acting_user=request.user)  # type: ignore[arg-type]
+        self.message_user(
+            request,
+            f"Reset two-factor authentication for {queryset.count()} member(s) of staff. "
+            "Those whose role needs it set up a new authenticator app at their next sign-in.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(AuditEvent)

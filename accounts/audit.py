@@ -52,6 +52,7 @@ DETAIL_KEYS = frozenset(
         "key",
         "measure",
         "meeting",
+        "method",
         "moved_from",
         "needs_action",
         "not_discussed",
@@ -65,6 +66,8 @@ DETAIL_KEYS = frozenset(
         "practitioner",
         "problems",
         "reason",
+        "recovery_codes",
+        "recovery_codes_left",
         "removed",
         "report",
         "results",
@@ -74,20 +77,33 @@ DETAIL_KEYS = frozenset(
         "signed_off",
         "source",
         "stage",
+        "throttled",
         "start_date",
         "starts_on",
         "to",
         "total",
         "via",
+        "waiting",
         "was",
         "working_days",
     }
 )
 # A detail string is a code, a reference, a username or an ISO date: one short token.
 _TOKEN = re.compile(r"[^\s\x00-\x1f\x7f]{0,150}")
-# Rows about these actions, with no record, are sign-in events (the system's, not a case's).
+# Rows about these actions are sign-in events: the system's, never a case's.
 SIGN_IN_ACTIONS = frozenset(
-    {AuditEvent.Action.LOGIN, AuditEvent.Action.LOGIN_FAILED, AuditEvent.Action.LOGOUT}
+    {
+        AuditEvent.Action.LOGIN,
+        AuditEvent.Action.LOGIN_FAILED,
+        AuditEvent.Action.LOGOUT,
+        AuditEvent.Action.LOCKED_OUT,
+        AuditEvent.Action.TWO_FACTOR_ENROLLED,
+        AuditEvent.Action.TWO_FACTOR_VERIFIED,
+        AuditEvent.Action.TWO_FACTOR_FAILED,
+        AuditEvent.Action.RECOVERY_CODE_USED,
+        AuditEvent.Action.RECOVERY_CODES_MADE,
+        AuditEvent.Action.TWO_FACTOR_RESET,
+    }
 )
 
 
@@ -109,8 +125,10 @@ def audit_category(action: str, obj: models.Model | None) -> str:
     """System rows (sign-ins; staff and configuration records, marked by AUDIT_CATEGORY on
     their model) are what administrators read. Everything else is about cases: the safe
     default for a model nobody has marked."""
+    if action in SIGN_IN_ACTIONS:
+        return AuditEvent.Category.SYSTEM
     if obj is None:
-        return AuditEvent.Category.SYSTEM if action in SIGN_IN_ACTIONS else AuditEvent.Category.CASE
+        return AuditEvent.Category.CASE
     return getattr(type(obj), "AUDIT_CATEGORY", AuditEvent.Category.CASE)
 
 

@@ -26,6 +26,20 @@ class SignInForm(AuthenticationForm):
     }
 
 
+class TwoFactorCodeForm(forms.Form):
+    """One code: from the authenticator app, or (at sign-in) a recovery code."""
+
+    code = forms.CharField(
+        label="Security code",
+        max_length=40,
+        error_messages={"required": "Enter the security code"},
+    )
+
+    def __init__(self, *args: Any, label: str = "Security code", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = label
+
+
 class AuditEventFilterForm(forms.Form):
     """The auditor's filters; every field optional, all combine."""
 

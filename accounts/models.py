@@ -1,6 +1,10 @@
+from collections.abc import Iterator
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class Locality(models.Model):
@@ -164,6 +168,33 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def get_session_auth_hash(self) -> str:
+        return self._session_auth_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_auth_hash(secret=secret)
+
+    def _session_auth_hash(self, *, secret: str | None) -> str:
+        """Django signs each session with this and ends a session whose hash no longer
+        matches on its next request. Besides the password (Django's own choice) it covers
+        everything that decides what the user may see, so a change of role, team, locality,
+        pathway or pathway-manager flag, or switching the account off, ends their sessions."""
+        placement = "|".join(
+            [
+                self.password,
+                self.role,
+                str(self.team_id or ""),
+                str(self.locality_id or ""),
+                self.pathway,
+                str(self.leads_pathway),
+                str(self.is_active),
+            ]
+        )
+        return salted_hmac(
+            "accounts.User.session_auth_hash", placement, secret=secret, algorithm="sha256"
+        ).hexdigest()
+
     @property
     def is_admin_role(self) -> bool:
         return self.role == Role.ADMIN
@@ -201,6 +232,13 @@ class AuditEvent(models.Model):
         LOGIN = "login", "Signed in"
         LOGIN_FAILED = "login_failed", "Failed sign-in"
         LOGOUT = "logout", "Signed out"
+        LOCKED_OUT = "locked_out", "Locked out after failed sign-ins"
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Set up two-factor authentication"
+        TWO_FACTOR_VERIFIED = "two_factor_verified", "Passed two-factor authentication"
+        TWO_FACTOR_FAILED = "two_factor_failed", "Failed two-factor authentication"
+        RECOVERY_CODE_USED = "recovery_code_used", "Signed in with a recovery code"
+        RECOVERY_CODES_MADE = "recovery_codes_made", "Made new recovery codes"
+        TWO_FACTOR_RESET = "two_factor_reset", "Turned off two-factor authentication"
 
     class Category(models.TextChoices):
         # What the row is about. Administrators read system rows only; auditors read all.
@@ -232,6 +270,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["actor", "at"], name="audit_actor_at_idx"),
             models.Index(fields=["category", "at"], name="audit_category_at_idx"),
+            # Failed sign-ins from one address in the last cool-off (accounts.lockout).
+            models.Index(fields=["ip_address", "action", "at"], name="audit_ip_action_at_idx"),
         ]
 
     def __str__(self) -> str:

@@ -45,6 +45,7 @@ def audit_summary_today() -> dict[str, int]:
     return AuditEvent.objects.filter(at__gte=_start_of(today)).aggregate(
         events=Count("id"),
         failed_logins=Count("id", filter=Q(action=AuditEvent.Action.LOGIN_FAILED)),
+        lockouts=Count("id", filter=Q(action=AuditEvent.Action.LOCKED_OUT)),
     )
 
 

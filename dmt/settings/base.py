@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values that differ come from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -34,6 +35,11 @@ INSTALLED_APPS = [
     "django.forms",
     "rest_framework",
     "django_filters",
+    # Sign-in: lockout and two-factor (accounts.lockout, accounts.two_factor).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "families.apps.FamiliesConfig",
     "referrals.apps.ReferralsConfig",
     "supervision.apps.SupervisionConfig",
@@ -48,9 +54,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.session_limits.SessionLimitsMiddleware",
+    "accounts.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it turns a sign-in that axes refused into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dmt.urls"
@@ -97,12 +108,56 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# A practitioner's session lasts a working day; drafts (issue 3) protect notes beyond it.
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
-# Sliding expiry: a worker typing a long note (autosaved) is never signed out mid-sentence.
+# Sessions: see "Sign-in" below for how long they last.
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# ---- Sign-in: lockout, two-factor authentication, session limits (README "Sign-in") ----
+# django-axes refuses sign-in to a username from one address after AXES_FAILURE_LIMIT failed
+# attempts (wrong password or wrong two-factor code) for AXES_COOLOFF_TIME, the right
+# password included, and says the same whether or not the username exists.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The lockout runs its full cool-off from the failure that caused it; attempts during it are
+# refused and audited but do not extend it, so "wait 15 minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Failures are forgotten when sign-in is complete (after two-factor, when needed), by
+# accounts.lockout.clear_failures; axes' own reset would come at the password step.
+AXES_RESET_ON_SUCCESS = False
+# The same client address as the audit trail's.
+AXES_CLIENT_IP_CALLABLE = "accounts.middleware.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# The audit trail records sign-ins and sign-outs; axes keeps only its failure counters, which
+# are not shown in the admin (where edits would go unaudited) and expire by themselves.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+# A flood of failures from one address writes at most this many audit rows per cool-off.
+SIGN_IN_FAILURES_AUDITED_PER_ADDRESS = env.int("SIGN_IN_FAILURES_AUDITED_PER_ADDRESS", default=50)
+
+# Two-factor authentication (django-otp): an authenticator app's 6-digit code, or a one-time
+# recovery code. Required for these roles (or everyone) when OTP_ENFORCED; anyone may enrol.
+OTP_ENFORCED = env.bool("OTP_ENFORCED", default=True)
+OTP_REQUIRED_ROLES = env.list(
+    "OTP_REQUIRED_ROLES", default=["team_manager", "service_manager", "auditor", "admin"]
+)
+OTP_REQUIRED_FOR_ALL = env.bool("OTP_REQUIRED_FOR_ALL", default=False)
+# The name the authenticator app shows beside the code.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="DMT")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# A session ends after SESSION_IDLE_TIMEOUT seconds unused (any request counts, the contact
+# form's autosave included) or SESSION_ABSOLUTE_TIMEOUT seconds after sign-in, whichever
+# comes first (accounts.session_limits).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=10 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+# ---- end of sign-in ----
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -163,6 +218,8 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # axes logs every sign-in at INFO; its warnings (failures, lockouts) are the useful part.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Statistical disclosure control for outcome reports shown or exported to people: a count

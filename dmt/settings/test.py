@@ -18,3 +18,5 @@ WHITENOISE_AUTOREFRESH = True
 # Unit tests run tasks in-process whatever the environment; the worker tests start a real
 # worker against the configured broker themselves.
 CELERY_TASK_ALWAYS_EAGER = True
+# The suite runs the sign-in production runs: two-factor required for the roles that need it.
+OTP_ENFORCED = True

@@ -1,13 +1,18 @@
 """Real Chromium (Debian's) driven by Playwright against pytest-django's live server."""
 
 import os
+import re
 from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from accounts.models import User
+from accounts.two_factor import two_factor_required
+from tests.factories import PASSWORD
 from tests.services import chromium_path, reseed_reference_data
+from tests.two_factor import authenticator_for, code_for
 
 # Playwright's sync API runs an event loop in this thread; Django's database calls from the
 # live server's fixtures are still synchronous, so allow them.
@@ -64,3 +69,37 @@ def assert_accessible(page: Page) -> None:
         if violation["impact"] in ("serious", "critical")
     ]
     assert not blocking, f"axe found on {page.url}:\n" + "\n".join(blocking)
+
+
+def sign_in(
+    page: Page,
+    username: str,
+    home_heading: str | None = None,
+    *,
+    password: str = PASSWORD,
+    on_this_page: bool = False,
+) -> None:
+    """Sign in as a person does: username and password, then, when the page asks, the code
+    their authenticator app shows. A user whose role needs two-factor is given an app first
+    (tests/two_factor.py), so they are asked for a code rather than to set one up.
+
+    `on_this_page`: fill in the sign-in page already open (after a session ran out, say)
+    rather than opening it afresh with no cookies. `home_heading`: wait for this heading.
+    """
+    user = User.objects.get(username=username)
+    if two_factor_required(user):
+        authenticator_for(user)
+    if not on_this_page:
+        page.context.clear_cookies()
+        page.goto("/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).not_to_have_url(re.compile(r"/sign-in/"))
+    if "/two-factor/verify/" in page.url:
+        device = user.totpdevice_set.get(confirmed=True)
+        page.get_by_label("Security code").fill(code_for(device))
+        page.get_by_role("button", name="Continue").click()
+        expect(page).not_to_have_url(re.compile(r"/two-factor/verify/"))
+    if home_heading is not None:
+        expect(page.get_by_role("heading", name=home_heading, exact=True)).to_be_visible()

@@ -8,9 +8,9 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Role
 from families.models import Contact, Family, Person, StatusEpisode
-from tests.factories import PASSWORD, TeamFactory, UserFactory
+from tests.factories import TeamFactory, UserFactory
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,14 +21,6 @@ def social_worker():
     return UserFactory(
         username="sam", first_name="Sam", last_name="Okafor", role=Role.SOCIAL_WORKER, team=team
     )
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Your caseload")).to_be_visible()
 
 
 class KeyCounter:
@@ -45,7 +37,7 @@ class KeyCounter:
 
 def test_create_a_family_record_a_visit_and_step_a_child_down(page: Page, social_worker, capsys):
     opened = timezone.localdate() - datetime.timedelta(days=30)
-    sign_in(page, "sam")
+    sign_in(page, "sam", "Your caseload")
 
     # Create the family with two children and their father in one form.
     page.get_by_role("link", name="Caseload", exact=True).click()
@@ -131,7 +123,7 @@ def test_a_note_survives_a_lost_connection_and_is_offered_back(page: Page, socia
         social_worker=social_worker,
         opened_on=timezone.localdate(),
     )
-    sign_in(page, "sam")
+    sign_in(page, "sam", "Your caseload")
     page.goto(f"/families/{family.pk}/contacts/new/")
     page.get_by_label("What happened").fill("A long assessment typed at 9pm")
     expect(page.get_by_text("Draft saved at")).to_be_visible()
@@ -171,7 +163,7 @@ def test_every_case_recording_page_passes_axe(page: Page, social_worker):
         child=amy, status="cp", start_date=family.opened_on, acting_user=social_worker
     )
     plan = plan_create(child=amy, kind="cp", started_on=family.opened_on, acting_user=social_worker)
-    sign_in(page, "sam")
+    sign_in(page, "sam", "Your caseload")
 
     for path in [
         "/families/?show=team",
@@ -204,16 +196,14 @@ def test_a_note_saved_after_the_session_expired_is_kept_and_offered_back(page: P
         social_worker=social_worker,
         opened_on=timezone.localdate(),
     )
-    sign_in(page, "sam")
+    sign_in(page, "sam", "Your caseload")
     page.goto(f"/families/{family.pk}/contacts/new/")
     page.get_by_label("What happened").fill("Written while the session ran out")
     page.context.clear_cookies(name="sessionid")  # the session has expired
     page.get_by_role("button", name="Save contact").click()
 
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    page.get_by_label("Username").fill("sam")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "sam", on_this_page=True)
 
     # Signing in returns to the form, which offers back what this device kept.
     expect(page.get_by_text("This device kept unsaved text from")).to_be_visible()
@@ -240,7 +230,7 @@ def test_a_device_copy_is_never_offered_to_another_worker_and_goes_at_sign_out(
         social_worker=social_worker,
         opened_on=timezone.localdate(),
     )
-    sign_in(page, "sam")
+    sign_in(page, "sam", "Your caseload")
     page.goto(f"/families/{family.pk}/contacts/new/")
     page.get_by_label("What happened").fill("Sam's private note")
     expect(page.get_by_text("Draft saved at")).to_be_visible()
@@ -249,10 +239,7 @@ def test_a_device_copy_is_never_offered_to_another_worker_and_goes_at_sign_out(
     page.context.clear_cookies(name="sessionid")  # Sam walks away; his session expires
 
     # Bea signs in on the same computer: Sam's note is not offered to her.
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(colleague.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, colleague.username, "Your caseload")
     page.goto(f"/families/{family.pk}/contacts/new/")
     expect(page.get_by_role("heading", name="Record a contact")).to_be_visible()
     expect(page.locator("[data-draft-banner]")).to_be_hidden()

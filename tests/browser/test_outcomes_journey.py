@@ -22,10 +22,10 @@ from outcomes.models import ReportRun
 from outcomes.reports import ReportParameters, compute
 from outcomes.services import dashboards_refresh, request_key, run_parameters
 from referrals.models import Engagement
-from tests.factories import PASSWORD, TeamFactory, UserFactory
+from tests.factories import TeamFactory, UserFactory
 from tests.outcomes_pages.conftest import build_family
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,18 +57,10 @@ def council():
     return manager
 
 
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="The whole council")).to_be_visible()
-
-
 def test_the_service_manager_compares_cohorts_drills_into_a_figure_and_exports_it(
     page: Page, council
 ):
-    sign_in(page, "sam")
+    sign_in(page, "sam", "The whole council")
     page.get_by_role("link", name="Open the outcomes dashboard").click()
     expect(page.get_by_role("heading", name="Outcomes", level=1)).to_be_visible()
     expect(page.get_by_text("Fathers approached")).to_be_visible()
@@ -131,7 +123,7 @@ def test_a_queued_run_shows_its_progress_and_the_page_reloads_when_it_finishes(p
         key=request_key("pathways", parameters),
         requested_by=council,
     )
-    sign_in(page, "sam")
+    sign_in(page, "sam", "The whole council")
 
     page.goto(f"/outcomes/runs/{run.pk}/")
     expect(page.locator("[data-run-status-text]")).to_have_text("Queued")

@@ -14,9 +14,9 @@ from families.models import Person
 from families.services import child_status_change, family_create, person_create
 from referrals.models import Pathway, Referral
 from referrals.services import referral_allocate, referral_create
-from tests.factories import PASSWORD, TeamFactory, UserFactory
+from tests.factories import TeamFactory, UserFactory
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -101,14 +101,6 @@ def allocated_referral(
         allocated_on=days_ago(69),
         acting_user=referred_by,
     )
-
-
-def sign_in(page: Page, username: str, home_heading: str) -> None:
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name=home_heading, exact=True)).to_be_visible()
 
 
 def test_a_social_worker_refers_a_father_to_dads_matter_too(page: Page, alice, father):

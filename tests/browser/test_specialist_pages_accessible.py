@@ -25,9 +25,9 @@ from referrals.services import (
     referral_create,
     training_record,
 )
-from tests.factories import PASSWORD, TeamFactory, UserFactory
+from tests.factories import TeamFactory, UserFactory
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -111,14 +111,6 @@ def allocate(referral: Referral, practitioner: User, alice: User) -> Referral:
     return referral_allocate(
         referral=referral, practitioner=practitioner, allocated_on=days_ago(69), acting_user=alice
     )
-
-
-def sign_in(page: Page, username: str, home_heading: str) -> None:
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name=home_heading, exact=True)).to_be_visible()
 
 
 def expect_error(page: Page, message: str) -> None:

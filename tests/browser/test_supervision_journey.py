@@ -32,9 +32,9 @@ from supervision.models import (
 )
 from supervision.services import discussion_record, group_create, meeting_sign_off
 from supervision.slots import is_working_day
-from tests.factories import PASSWORD, TeamFactory, UserFactory
+from tests.factories import TeamFactory, UserFactory
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -188,15 +188,6 @@ def caseload(cast):
     away = tuesdays_ahead()[0]
     Leave.objects.create(user=cast["sue"], starts_on=away, ends_on=away, note="Training")
     return {"maya": maya, "dev": dev, "lee": lee, "away": away}
-
-
-def sign_in(page: Page, username: str, home_heading: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name=home_heading, exact=True)).to_be_visible()
 
 
 def open_group_supervision(page: Page) -> None:

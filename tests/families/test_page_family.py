@@ -364,8 +364,9 @@ def test_the_family_pages_query_count_does_not_grow_with_the_record(
     # and 200 contacts.
     with django_assert_max_num_queries(17):
         assert alice_client.get(detail(family)).status_code == 200
-    # A team manager also gets the team's social workers to allocate to.
-    with django_assert_max_num_queries(18):
+    # A team manager also gets the team's social workers to allocate to, and the two-factor
+    # device their session was verified with.
+    with django_assert_max_num_queries(19):
         assert manager_client.get(detail(family)).status_code == 200
 
 

@@ -156,9 +156,10 @@ def test_the_drill_downs_query_count_does_not_grow_with_the_records(
     run = finished_run("step_down", pathway="dmt")
     client = client_for(sam)
 
-    # Session, user, the run, the total, the count and page of records the reader may see,
-    # the audit insert, which families may be opened, and the session's save (3 statements).
-    with django_assert_max_num_queries(11):
+    # Session, user, the two-factor device the session was verified with, the run, the total,
+    # the count and page of records the reader may see, the audit insert, which families may
+    # be opened, and the session's save (3 statements).
+    with django_assert_max_num_queries(12):
         assert client.get(members_url(run, key)).status_code == 200
 
 
@@ -169,5 +170,5 @@ def test_the_interventions_drill_downs_query_count_does_not_grow_with_the_record
     run = finished_run("engagement", pathway="dmt")
     client = client_for(sam)
 
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         assert client.get(members_url(run, "approached")).status_code == 200

@@ -60,6 +60,11 @@ CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
     "healthz": page("healthz"),
     "accounts:login": page("accounts:login"),
     "accounts:logout": page("accounts:logout"),
+    "accounts:two_factor": page("accounts:two_factor"),
+    "accounts:two_factor_setup": page("accounts:two_factor_setup"),
+    "accounts:two_factor_verify": page("accounts:two_factor_verify"),
+    "accounts:recovery_codes": page("accounts:recovery_codes"),
+    "accounts:two_factor_off": page("accounts:two_factor_off"),
     "accounts:audit_events": lambda w: [
         at("", "accounts:audit_events"),
         at(

@@ -23,7 +23,12 @@ from .catalogue import targets_for
 from .world import World
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-LAST = ("accounts:logout",)
+# Visited last, in this order: turning two-factor off and signing out change the session.
+LAST = ("accounts:two_factor_off", "accounts:logout")
+
+
+def _order(name: str) -> int:
+    return LAST.index(name) if name in LAST else -1
 
 
 def shown_text(response) -> str:
@@ -84,7 +89,7 @@ def visit_everything(world: World, user: User | None) -> list[Visit]:
     """Every target of the catalogue as `user` (None: nobody signed in)."""
     client = signed_in(user) if user is not None else Client()
     visits, posts = [], []
-    for name, targets in sorted(targets_for(world).items(), key=lambda item: item[0] in LAST):
+    for name, targets in sorted(targets_for(world).items(), key=lambda item: _order(item[0])):
         # The calendar feed is read with its secret token, not a session: its reader is the
         # member of staff whose feed it is, whoever holds the link.
         reader = world.feed.user if name == "supervision_feed:ics" else user
@@ -94,7 +99,7 @@ def visit_everything(world: World, user: User | None) -> list[Visit]:
                 posts.append((name, label, path, reader))
             else:
                 visits.append(visit)
-    for name, label, path, reader in sorted(posts, key=lambda post: post[0] in LAST):
+    for name, label, path, reader in sorted(posts, key=lambda post: _order(post[0])):
         visits.append(_visit(client, "post", name, label, path, reader))
     return visits
 
