@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -28,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.forms",
+    "csp",
     "rest_framework",
     "django_filters",
     "families.apps.FamiliesConfig",
@@ -39,6 +41,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Response headers (see "Response headers" below). After WhiteNoise, so static files
+    # keep their long cache; before the rest, so redirects and error pages get them too.
+    "csp.middleware.CSPMiddleware",
+    "dmt.middleware.ResponseHeadersMiddleware",
     "accounts.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -165,6 +171,51 @@ LOGGING = {
 # below this number is shown as "<N" (0 included), and a rate or mean built on one is hidden.
 # The command line shows everything.
 OUTCOMES_SUPPRESS_BELOW = env.int("OUTCOMES_SUPPRESS_BELOW", default=5)
+
+# --- Response headers (issue 11) -------------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts, styles, fonts and fetches from this site only,
+# and nothing inline. Pages keep every script in static/js/ and pass data to it with
+# `json_script` (a JSON <script> is data, which script-src does not govern); charts size their
+# bars with classes, not style attributes. tests/test_response_headers.py keeps it so.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features DMT never uses, refused for the page and anything it could embed.
+# dmt.middleware.ResponseHeadersMiddleware sends it, with `Cache-Control: no-store`.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # The demo council's password when `seed_demo` is not given one.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="dmt-demo-password")
