@@ -46,6 +46,9 @@ WALKERS = [
     "da.victim",
 ]
 
+# What a browser asks for, so the walk gets the HTML a person would (the API included).
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
 # Surfaces the walk must have opened (200) at least once, or it proves nothing about them.
 MUST_REACH = {
     "accounts:login",
@@ -149,7 +152,7 @@ def _walk(client: Client, start: list[str]) -> Iterator[tuple[str, str, HttpResp
         if per_pattern[match.route] >= PAGES_PER_PATTERN:
             continue
         per_pattern[match.route] += 1
-        response = client.get(url)
+        response = client.get(url, headers={"Accept": BROWSER_ACCEPT})
         markup = _Markup()
         if response.get("Content-Type", "").startswith("text/html"):
             markup.feed(response.content.decode())

@@ -192,6 +192,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+# The API answers JSON only. DRF's browsable API is an HTML page with an inline <style> the
+# policy refuses, and a second way to browse case data that the pages already serve.
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"]
 # Browser features DMT never uses, refused for the page and anything it could embed.
 # dmt.middleware.ResponseHeadersMiddleware sends it, with `Cache-Control: no-store`.
 PERMISSIONS_POLICY = {
