@@ -22,9 +22,14 @@ COPY referrals ./referrals
 COPY supervision ./supervision
 COPY outcomes ./outcomes
 COPY templates ./templates
-COPY --from=assets /app/static/dist ./static/dist
+COPY gunicorn.conf.py ./
+COPY bin ./bin
+# static/ as built: our scripts in static/js and the compiled front end in static/dist.
+COPY --from=assets /app/static ./static
 # collectstatic needs settings to load; the key used here is thrown away with this layer.
+# CI runs this same command under the same settings (.ci/prod-smoke).
 RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
 USER dmt
 EXPOSE 8000
-CMD ["gunicorn", "dmt.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Migrate, then gunicorn with gunicorn.conf.py: the script CI's production smoke test runs.
+CMD ["bin/web"]

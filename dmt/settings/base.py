@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.forms",
+    "csp",
     "rest_framework",
     "django_filters",
     # Sign-in: lockout and two-factor (accounts.lockout, accounts.two_factor).
@@ -49,6 +51,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Response headers (see "Response headers" below). After WhiteNoise, so static files
+    # keep their long cache; before the rest, so redirects and error pages get them too.
+    "csp.middleware.CSPMiddleware",
+    "dmt.middleware.ResponseHeadersMiddleware",
     "accounts.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -166,11 +172,12 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["dmt.formats"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (the CI smoke test collects into a temporary folder).
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "dmt.storage.StaticFilesStorage"},
 }
 
 REST_FRAMEWORK = {
@@ -226,6 +233,54 @@ LOGGING = {
 # below this number is shown as "<N" (0 included), and a rate or mean built on one is hidden.
 # The command line shows everything.
 OUTCOMES_SUPPRESS_BELOW = env.int("OUTCOMES_SUPPRESS_BELOW", default=5)
+
+# --- Response headers (issue 11) -------------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts, styles, fonts and fetches from this site only,
+# and nothing inline. Pages keep every script in static/js/ and pass data to it with
+# `json_script` (a JSON <script> is data, which script-src does not govern); charts size their
+# bars with classes, not style attributes. tests/test_response_headers.py keeps it so.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# The API answers JSON only. DRF's browsable API is an HTML page with an inline <style> the
+# policy refuses, and a second way to browse case data that the pages already serve.
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"]
+# Browser features DMT never uses, refused for the page and anything it could embed.
+# dmt.middleware.ResponseHeadersMiddleware sends it, with `Cache-Control: no-store`.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # The demo council's password when `seed_demo` is not given one.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="dmt-demo-password")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from accounts.models import User
 from accounts.two_factor import two_factor_required
@@ -50,10 +50,20 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, live_server) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    # Chromium reports everything the Content-Security-Policy refused (an inline script, a
+    # style attribute, a script from elsewhere) as a console error: any one fails the test.
+    refused: list[str] = []
+
+    def note_refusal(message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            refused.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", note_refusal)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
     context.close()
+    assert not refused, "The Content-Security-Policy refused:\n" + "\n".join(refused)
 
 
 _axe = Axe()

@@ -57,6 +57,22 @@ def council():
     return manager
 
 
+def assert_charts_drawn_to_scale(page: Page) -> None:
+    """Each bar and interval takes its length from its dmt-width-N class (the CSP refuses
+    style attributes): N per cent of its track, give or take the rounding."""
+    drawn = page.evaluate(
+        """() => [...document.querySelectorAll("[class*='dmt-width-']")].map((element) => [
+          Number(element.className.match(/dmt-width-(\\d+)/)[1]),
+          (100 * element.getBoundingClientRect().width) /
+            element.parentElement.getBoundingClientRect().width,
+        ])"""
+    )
+    # Short bars are held at a minimum width, so their label fits.
+    measurable = [(wanted, shown) for wanted, shown in drawn if wanted >= 10]
+    assert measurable, "no chart on the page"
+    assert all(abs(wanted - shown) < 1 for wanted, shown in measurable), measurable
+
+
 def test_the_service_manager_compares_cohorts_drills_into_a_figure_and_exports_it(
     page: Page, council
 ):
@@ -84,6 +100,7 @@ def test_the_service_manager_compares_cohorts_drills_into_a_figure_and_exports_i
     expect(sentence).to_contain_text("Engagement rate")
     expect(sentence).to_contain_text("more than chance alone would explain")
     assert_accessible(page)
+    assert_charts_drawn_to_scale(page)
     run_url = page.url
 
     page.get_by_role("link", name=re.compile(r"^24\W+see the records, Approached$")).click()
