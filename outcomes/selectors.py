@@ -13,6 +13,7 @@ from referrals.selectors import referral_list_for
 
 from .models import ReportRun
 from .reports import ReportError, ReportParameters, members
+from .tables import disclosure, suppress_threshold
 
 OUTCOME_ROLES = (Role.SERVICE_MANAGER, Role.TEAM_MANAGER)
 
@@ -55,8 +56,12 @@ def members_for(
 ) -> MembersPage | None:
     """The records behind figure `key` of a finished run (in one group of its breakdown),
     as they stand now under the run's rules and date, narrowed to those `user` may see.
-    None when the figure cannot be opened."""
-    if run.status != ReportRun.Status.SUCCEEDED:
+    None when the figure cannot be opened: only a count the run's pages show opens, as
+    `outcomes.tables.disclosure` decides for them, for a hidden one ("<5", "Suppressed")
+    would give itself away by its records, their number or their pages."""
+    if run.status != ReportRun.Status.SUCCEEDED or not run.result:
+        return None
+    if not disclosure(run.result, suppress_below=suppress_threshold()).shows(key, group):
         return None
     parameters = dict(run.parameters)
     by = parameters.pop("by", None)

@@ -28,7 +28,7 @@ def every_page(run: ReportRun) -> list[tuple[str, str]]:
 def test_service_team_and_pathway_managers_open_every_outcome_page(
     request, client_for, council, finished_run, reader
 ):
-    council(per_team=2)
+    council(per_team=3)
     run = finished_run("engagement", pathway="dmt")
     client = client_for(request.getfixturevalue(reader))
 
