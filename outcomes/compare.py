@@ -146,7 +146,7 @@ def sentence(title: str, a: GroupRate, b: GroupRate) -> str:
     if a.suppressed or b.suppressed:
         return (
             f"{title}: {b.label} and {a.label} are not compared, because one of them rests "
-            "on too few cases to publish."
+            "on a count too small to publish, or on one that would give such a count away."
         )
     found = difference_ci95(a, b)
     if found is None:

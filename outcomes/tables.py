@@ -640,8 +640,9 @@ Sum = tuple[str, tuple[str, ...]]
 # the sum of two others listed, that sum is listed too: each total is checked on its own.
 ADDS_UP: dict[str, tuple[Sum, ...]] = {
     "engagement": (
-        ("approached", ("engaged", "inconsistent", "not_engaged", "new")),
+        # Those decided first: what they force hidden may spare the total.
         ("engagement_rate.denominator", ("engaged", "inconsistent", "not_engaged")),
+        ("approached", ("engaged", "inconsistent", "not_engaged", "new")),
         ("approached", ("engagement_rate.denominator", "new")),
     ),
     "step_down": (
@@ -722,12 +723,16 @@ class _Counts:
     rows: list[tuple[str, str, str]] = field(default_factory=list)
     # A count in a list's row: its key -> (list key, row identity, key within the row).
     in_row: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    # The counts each rate rests on (its numerator and denominator), by key.
+    rates: list[tuple[str, ...]] = field(default_factory=list)
 
 
 def _row_identity(row: Mapping[str, Any]) -> str:
     """What a list's row is about, the same in every group: its record ids, else its text."""
     ids = [(key, row[key]) for key in sorted(row) if _is_identifier(str(key))]
-    return repr(ids or [value for value in row.values() if isinstance(value, str)])
+    if ids:
+        return repr(ids)
+    return repr([value for value in row.values() if isinstance(value, str)])
 
 
 def _counts_of(data: Mapping[str, Any]) -> _Counts:
@@ -736,6 +741,14 @@ def _counts_of(data: Mapping[str, Any]) -> _Counts:
 
     def take(figures: list[_Figure], row: tuple[str, str, str] | None = None) -> None:
         for figure in figures:
+            if any(cell.kind == "rate" for _, _, cell in figure.cells):
+                found.rates.append(
+                    tuple(
+                        cell.key
+                        for _, _, cell in figure.cells
+                        if cell.kind == "count" and cell.key and _is_int(cell.value)
+                    )
+                )
             for _, _, cell in figure.cells:
                 if cell.kind == "count" and cell.key and _is_int(cell.value):
                     found.counts[cell.key] = cell.value  # type: ignore[assignment]
@@ -769,9 +782,9 @@ def _sums_within(report: str, data: Mapping[str, Any], part: _Counts) -> Iterato
         for key in counts:
             if key == total or key.endswith(f".{total}"):
                 prefix = key[: len(key) - len(total)]
-                keys = tuple(prefix + name for name in parts)
-                if all(name in counts for name in keys):
-                    yield key, keys
+                named = tuple(prefix + name for name in parts)
+                if all(name in counts for name in named):
+                    yield key, named
     also = ADDS_UP_ALSO.get(report)
     if also is not None:
         yield from also(data, counts)
@@ -854,26 +867,50 @@ def _told_exactly(
 
 
 def _secondary(
-    counts: Mapping[Figure, int], relations: list[Relation], below: int
+    counts: Mapping[Figure, int],
+    relations: list[Relation],
+    rates: list[tuple[Figure, ...]],
+    below: int,
 ) -> frozenset[Figure]:
     """The counts to hide besides those below the threshold: for each sum from which a hidden
-    count could be told exactly, its smallest shown part (its total when no part is left),
-    again until none can."""
+    count could be told exactly, one more of its counts, again until none can.
+
+    The one hidden is the smallest shown part on which no shown rate rests, else the total
+    if no shown rate rests on it, else the smallest shown part, else the total: hiding a
+    rate's part hides the rate, and a rate is what a manager reads most."""
     hidden = {figure for figure, value in counts.items() if value < below}
     primary = set(hidden)
+    rests_on: dict[Figure, list[tuple[Figure, ...]]] = defaultdict(list)
+    for parts in rates:
+        for figure in parts:
+            rests_on[figure].append(parts)
+
+    def rated(figure: Figure) -> bool:
+        """Whether a rate still shown rests on `figure`."""
+        return any(not hidden.intersection(parts) for parts in rests_on[figure])
+
+    def next_to_hide(relation: Relation) -> Figure | None:
+        total, parts = relation
+        shown = sorted((part for part in parts if part not in hidden), key=lambda p: counts[p])
+        total_shown = [total] if total not in hidden else []
+        for candidate in (
+            *(part for part in shown if not rated(part)),
+            *(figure for figure in total_shown if not rated(figure)),
+            *shown,
+            *total_shown,
+        ):
+            return candidate
+        return None
+
     changed = True
     while changed:
         changed = False
         for relation in relations:
             while _told_exactly(relation, counts, hidden, below):
-                total, parts = relation
-                shown = [part for part in parts if part not in hidden]
-                if shown:
-                    hidden.add(min(shown, key=lambda part: counts[part]))
-                elif total not in hidden:
-                    hidden.add(total)
-                else:
+                extra = next_to_hide(relation)
+                if extra is None:
                     break
+                hidden.add(extra)
                 changed = True
     return frozenset(hidden - primary)
 
@@ -929,5 +966,8 @@ def disclosure(result: Mapping[str, Any], *, suppress_below: int | None) -> Disc
     }
     if suppress_below is None:
         return Disclosure(None, counts, frozenset())
-    secondary = _secondary(counts, _relations(result, parts), suppress_below)
+    rates = [
+        tuple((group, key) for key in keys) for group, part in parts.items() for keys in part.rates
+    ]
+    secondary = _secondary(counts, _relations(result, parts), rates, suppress_below)
     return Disclosure(suppress_below, counts, secondary)

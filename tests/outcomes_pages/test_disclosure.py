@@ -1,7 +1,12 @@
 """A figure the run's page hides ("<5", or "Suppressed" because it would give a hidden one
 away) cannot be opened by typing its drill-down address, and the exports hide it too."""
 
+import pytest
 from django.urls import reverse
+
+from outcomes.display import shown_tables
+from outcomes.selectors import members_for
+from outcomes.tables import suppress_threshold
 
 from .test_members import members_url
 
@@ -65,3 +70,37 @@ def test_a_figure_the_run_never_had_cannot_be_opened(client_for, sam, council, f
 
     assert client.get(members_url(run, "dmt.referrals")).status_code == 200
     assert client.get(members_url(run, "mental_health.referrals")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("report", "parameters"),
+    [
+        ("engagement", {"pathway": "dmt", "by": "cohort"}),
+        ("step_down", {"pathway": "dmt", "by": "team"}),
+        ("child_status", {"by": "cohort"}),
+        ("pathways", {"by": "locality"}),
+    ],
+)
+def test_every_figure_the_page_links_opens_and_none_it_hides_does(
+    sam, council, finished_run, report, parameters
+):
+    council(per_team=6)
+    run = finished_run(report, **parameters)
+    linked = hidden = 0
+
+    for table in shown_tables(run, run.result, suppress_below=suppress_threshold()):
+        for position, row in enumerate(table.rows):
+            group = table.table.group_values[position] if table.table.group_by else None
+            for shown in row:
+                cell = shown.cell
+                if cell.kind != "count" or cell.key is None:
+                    continue
+                opened = members_for(sam, run, cell.key, group)
+                if shown.href:
+                    linked += 1
+                    assert opened is not None, (cell.key, group)
+                if cell.suppressed:
+                    hidden += 1
+                    assert opened is None, (cell.key, group)
+
+    assert linked and hidden

@@ -81,28 +81,44 @@ def test_a_small_part_without_its_total_shown_hides_nothing_more():
     assert shown["Stepped down – Cases"] == "20"
 
 
-def test_the_engagement_figures_add_up_to_those_approached_and_the_rate_goes_with_them():
-    data = {
-        "approached": 40,
-        "engaged": 20,
-        "inconsistent": 9,
-        "not_engaged": 8,
-        "new": 3,
-        "engagement_rate": 20 / 37,
+def engagement(engaged: int, inconsistent: int, not_engaged: int, new: int) -> dict:
+    decided = engaged + inconsistent + not_engaged
+    return {
+        "approached": decided + new,
+        "engaged": engaged,
+        "inconsistent": inconsistent,
+        "not_engaged": not_engaged,
+        "new": new,
+        "engagement_rate": engaged / decided,
         "engagement_rate_ci95": [0.38, 0.69],
         "children": 30,
     }
-    (table,) = tables_for(result("engagement", data), suppress_below=5)
+
+
+def test_the_engagement_figures_add_up_to_those_approached_and_the_rate_is_kept_if_it_can_be():
+    (table,) = tables_for(result("engagement", engagement(20, 9, 8, 3)), suppress_below=5)
 
     shown = displays(table)
     assert shown["New"] == "<5"
-    # 40 - 20 - 9 - 8 would give the 3 new: the 8 not engaged is hidden; then 37 decided
-    # (the rate's "Out of") - 20 - 9 would give the 8, so the 9 is hidden; and 40 - 37 would
-    # still give the 3, so the 37 is hidden too.
+    # 40 - 20 - 9 - 8 would give the 3 new: the 8 not engaged is hidden; 37 decided (the
+    # rate's "Out of") - 20 - 9 would then give the 8, so the 9 is hidden; 40 approached - 37
+    # would still give the 3: the 40 is hidden rather than the 37 the rate rests on.
     assert shown["Not engaged"] == "Suppressed"
     assert shown["Inconsistent"] == "Suppressed"
+    assert shown["Approached"] == "Suppressed"
+    assert shown["Engaged"] == "20"
+    assert cell(table, "Engagement rate", "Out of").display == "37"
+    assert cell(table, "Engagement rate", "Rate").display == "54.1%"
+
+
+def test_when_everyone_engaged_the_count_and_its_rate_are_hidden_not_those_approached():
+    (table,) = tables_for(result("engagement", engagement(12, 0, 0, 0)), suppress_below=5)
+
+    shown = displays(table)
+    # 12 approached, 12 engaged: the others would be known to be 0.
+    assert shown["Approached"] == "12"
+    assert shown["Engaged"] == "Suppressed"
     assert cell(table, "Engagement rate", "Out of").display == "Suppressed"
-    assert shown["Engaged"] == "20" and shown["Approached"] == "40"
     assert cell(table, "Engagement rate", "Rate").display == "Suppressed"
     assert cell(table, "Engagement rate", "95% interval").display == "Suppressed"
 
