@@ -55,22 +55,30 @@ def test_service_team_and_dads_matter_too_managers_open_every_page_of_its_report
     )
 
 
-def test_another_pathways_manager_finds_no_page_of_the_report(
-    client_for, mona, council, finished_run
+def test_another_pathways_manager_finds_no_page_of_the_report_and_cannot_ask_for_it(
+    client_for, mona, council, finished_run, today
 ):
     council(per_team=3)
     run = finished_run("engagement", pathway="dmt")
     client = client_for(mona)
-    runs_before = ReportRun.objects.count()
 
-    for url in run_pages(run):
-        response = client.get(url)
-        assert response.status_code == 404, url
-        assert "Approached" not in response.content.decode()
-    listed = client.get(reverse("outcomes:runs")).content.decode()
-    assert reverse("outcomes:run", args=[run.pk]) not in listed
-    assert client.get(reverse("outcomes:dashboard")).status_code == 200
-    assert ReportRun.objects.count() == runs_before
+    for method, url in every_page(run):
+        if method == "post":
+            response = client.post(url, ask_for(today.isoformat()))
+        else:
+            response = client.get(url)
+        if url in run_pages(run):
+            assert response.status_code == 404, url
+            assert "Approached" not in response.content.decode()
+        elif url == reverse("outcomes:request") and method == "post":
+            assert response.status_code == 200
+            assert "Select Mental health: pathway managers can ask only" in (
+                response.content.decode()
+            )
+        else:
+            assert response.status_code in (200, 302), url
+            assert reverse("outcomes:run", args=[run.pk]) not in response.content.decode()
+    assert not ReportRun.objects.filter(requested_by=mona, parameters__pathway="dmt").exists()
 
 
 @pytest.mark.parametrize(
