@@ -43,8 +43,10 @@ def pathway_reports() -> tuple[str, ...]:
 
 def request_refusal(user: User, report: str, pathway: str | None) -> str | None:
     """Why `user` may not ask for `report` for `pathway` (None meaning every pathway), in
-    words fit for the form; None when they may. A pathway manager asks only for reports that
-    narrow to a pathway, for their own."""
+    words fit for the form; None when they may. Only outcomes readers ask, and a pathway
+    manager only for reports that narrow to a pathway, for their own."""
+    if not can_read_outcomes(user):
+        return "Only service, team and pathway managers can ask for outcome reports"
     own = reader_pathway(user)
     if own is None:
         return None

@@ -108,6 +108,16 @@ def test_the_service_refuses_a_pathway_managers_request_beyond_their_pathway(len
     assert ReportRun.objects.count() == 0
 
 
+def test_the_service_refuses_a_request_from_someone_who_reads_no_outcomes(alice, sid, today):
+    for asker in (alice, sid):
+        with pytest.raises(ReportError, match="Only service, team and pathway managers"):
+            report_run_request(
+                report="pathways", params=ReportParameters.parse(as_of=today), acting_user=asker
+            )
+
+    assert ReportRun.objects.count() == 0
+
+
 def test_a_pathway_managers_runs_are_those_of_their_pathway_only(
     sam, lena, mona, council, finished_run
 ):
