@@ -3,11 +3,11 @@ more than noise, said plainly (Newcombe's hybrid score interval for a difference
 proportions, built from the two Wilson intervals)."""
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .reports import wilson
+from .tables import Disclosure, disclosure
 
 Fraction = tuple[int, int]
 
@@ -19,6 +19,9 @@ class GroupRate:
     numerator: int
     denominator: int
     suppressed: bool
+    # The numerator and denominator as the tables show them ("<5", "Suppressed", "12").
+    numerator_text: str = ""
+    denominator_text: str = ""
 
     @property
     def rate(self) -> float | None:
@@ -37,6 +40,20 @@ class Comparison:
     sentences: list[str]
 
 
+@dataclass(frozen=True)
+class RateParts:
+    """Where a rate's parts are in a report's data: the numerator's key, the keys summed for
+    the denominator, and the key the denominator is suppressed by (its own, or the rate's
+    "Out of" in the tables)."""
+
+    numerator: str
+    denominator: tuple[str, ...]
+    denominator_key: str
+
+    def fraction(self, data: dict[str, Any]) -> Fraction:
+        return _dig(data, self.numerator), sum(_dig(data, part) for part in self.denominator)
+
+
 def _dig(data: dict[str, Any], path: str) -> int:
     value: Any = data
     for part in path.split("."):
@@ -44,49 +61,65 @@ def _dig(data: dict[str, Any], path: str) -> int:
     return int(value)
 
 
-def _fraction(numerator: str, *denominator: str) -> Callable[[dict[str, Any]], Fraction]:
-    return lambda data: (_dig(data, numerator), sum(_dig(data, part) for part in denominator))
+def _parts(numerator: str, denominator: str) -> RateParts:
+    return RateParts(numerator, (denominator,), denominator)
 
 
-# The rates worth comparing between groups, for the spec's reports: title -> (n, d) of data.
-SPEC_RATES: dict[str, dict[str, Callable[[dict[str, Any]], Fraction]]] = {
+# The rates worth comparing between groups, for the spec's reports.
+SPEC_RATES: dict[str, dict[str, RateParts]] = {
     "engagement": {
-        "Engagement rate": _fraction("engaged", "engaged", "inconsistent", "not_engaged"),
+        "Engagement rate": RateParts(
+            "engaged", ("engaged", "inconsistent", "not_engaged"), "engagement_rate.denominator"
+        ),
     },
     "step_down": {
-        "Cases stepped down": _fraction("stepped_down.cases", "cases"),
-        "Cases where concern increased": _fraction("increased.cases", "cases"),
+        "Cases stepped down": _parts("stepped_down.cases", "cases"),
+        "Cases where concern increased": _parts("increased.cases", "cases"),
     },
     "child_status": {
-        "Children on a child protection plan while open": _fraction(
+        "Children on a child protection plan while open": _parts(
             "cp_while_open.children", "children"
         ),
-        "Children who entered care": _fraction("entered_care", "children"),
-        "Children of closed cases re-referred within 12 months": _fraction(
+        "Children who entered care": _parts("entered_care", "children"),
+        "Children of closed cases re-referred within 12 months": _parts(
             "re_referred_within_12_months", "closed.children"
         ),
     },
 }
 
 
-def _rate_objects(data: dict[str, Any], prefix: str = "") -> dict[str, Fraction]:
+def _rate_objects(data: dict[str, Any], prefix: str = "") -> dict[str, RateParts]:
     """Rates of the further measures, written {"numerator", "denominator", ...}."""
-    found: dict[str, Fraction] = {}
+    found: dict[str, RateParts] = {}
     for key, value in data.items():
         if not isinstance(value, dict):
             continue
         if {"numerator", "denominator"} <= value.keys():
             title = (prefix + key).replace("_", " ").replace(".", ": ").capitalize()
-            found[title] = (int(value["numerator"]), int(value["denominator"]))
+            found[title] = _parts(f"{prefix}{key}.numerator", f"{prefix}{key}.denominator")
         elif not prefix:
             found.update(_rate_objects(value, prefix=f"{key}."))
     return found
 
 
-def rates_of(report: str, data: dict[str, Any]) -> dict[str, Fraction]:
-    if report in SPEC_RATES:
-        return {title: fraction(data) for title, fraction in SPEC_RATES[report].items()}
-    return _rate_objects(data)
+def rates_of(report: str, data: dict[str, Any]) -> dict[str, RateParts]:
+    return SPEC_RATES.get(report) or _rate_objects(data)
+
+
+def _group_rate(group: dict[str, Any], parts: RateParts, hidden: Disclosure) -> GroupRate:
+    """One group's rate, suppressed as the tables suppress its parts."""
+    value = str(group["value"])
+    numerator, denominator = parts.fraction(group["data"])
+    return GroupRate(
+        value=value,
+        label=str(group["label"]),
+        numerator=numerator,
+        denominator=denominator,
+        suppressed=hidden.hides(parts.numerator, value, numerator)
+        or hidden.hides(parts.denominator_key, value, denominator),
+        numerator_text=hidden.text(parts.numerator, value, numerator),
+        denominator_text=hidden.text(parts.denominator_key, value, denominator),
+    )
 
 
 def difference_ci95(a: GroupRate, b: GroupRate) -> tuple[float, float, float] | None:
@@ -113,7 +146,7 @@ def sentence(title: str, a: GroupRate, b: GroupRate) -> str:
     if a.suppressed or b.suppressed:
         return (
             f"{title}: {b.label} and {a.label} are not compared, because one of them rests "
-            "on too few cases to publish."
+            "on a count too small to publish, or on one that would give such a count away."
         )
     found = difference_ci95(a, b)
     if found is None:
@@ -139,20 +172,10 @@ def comparisons(result: dict[str, Any], *, suppress_below: int | None = None) ->
     groups = (result.get("breakdown") or {}).get("groups") or []
     if not groups:
         return []
-    per_group = [(group, rates_of(result["report"], group["data"])) for group in groups]
-    titles = list(per_group[0][1])
+    hidden = disclosure(result, suppress_below=suppress_below)
     found = []
-    for title in titles:
-        rates = [
-            GroupRate(
-                value=str(group["value"]),
-                label=str(group["label"]),
-                numerator=fractions[title][0],
-                denominator=fractions[title][1],
-                suppressed=suppress_below is not None and min(fractions[title]) < suppress_below,
-            )
-            for group, fractions in per_group
-        ]
+    for title, parts in rates_of(result["report"], groups[0]["data"]).items():
+        rates = [_group_rate(group, parts, hidden) for group in groups]
         first = rates[0]
         found.append(
             Comparison(

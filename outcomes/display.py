@@ -455,12 +455,6 @@ class ShownComparison:
     groups: list[ShownGroupRate]
 
 
-def _count_text(value: int, suppress_below: int | None) -> str:
-    if suppress_below is not None and value < suppress_below:
-        return f"<{suppress_below}"
-    return f"{value:,}"
-
-
 def shown_comparisons(
     result: dict[str, Any], *, suppress_below: int | None
 ) -> list[ShownComparison]:
@@ -468,8 +462,7 @@ def shown_comparisons(
     for comparison in comparisons(result, suppress_below=suppress_below):
         groups = []
         for group in comparison.groups:
-            numerator = _count_text(group.numerator, suppress_below)
-            denominator = _count_text(group.denominator, suppress_below)
+            numerator, denominator = group.numerator_text, group.denominator_text
             if group.suppressed:
                 groups.append(
                     ShownGroupRate(group, numerator, denominator, "Suppressed", "Suppressed")

@@ -45,8 +45,9 @@ def suppression_note(suppress_below: int | None) -> str:
         return "None: every figure is shown."
     n = suppress_below
     return (
-        f'Counts below {n} (0 included) are shown as "<{n}"; a rate or average built on '
-        f'them is shown as "Suppressed".'
+        f'Counts below {n} (0 included) are shown as "<{n}"; a count that would let one of '
+        f'them be worked out by subtraction from a total is shown as "Suppressed", and so is '
+        f"a rate or average built on a hidden count."
     )
 
 

@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from accounts.models import SpecialistPathway
+from accounts.models import SpecialistPathway, User
 from families.forms import REAL_DATE, DateInput
 from families.models import Family
 
 from .reports import DIMENSIONS, REPORTS, ReportError, ReportParameters
+from .selectors import pathway_reports, reader_pathway, request_refusal
 
 
 def cohort_choices() -> list[tuple[str, str]]:
@@ -78,11 +79,18 @@ class ReportRequestForm(forms.Form):
         error_messages={"invalid_choice": "Select a breakdown from the list"},
     )
 
-    def __init__(self, *args: Any, cohorts: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, cohorts: list[tuple[str, str]], reader: User, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.reader = reader
+        # A pathway manager asks for their own pathway's reports (`request_refusal`).
+        self.own_pathway = reader_pathway(reader)
         self.fields["cohort"].choices = [("", "All cohorts"), *cohorts]
         if not self.is_bound:
             self.initial.setdefault("as_of", timezone.localdate())
+            if self.own_pathway:
+                self.initial["pathway"] = self.own_pathway
         self.params: ReportParameters | None = None
 
     def clean_as_of(self) -> datetime.date:
@@ -105,6 +113,10 @@ class ReportRequestForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The to date must be the same as or after the from date")
+        if report and "pathway" in data:
+            refusal = request_refusal(self.reader, report, data["pathway"] or None)
+            if refusal is not None:
+                self.add_error("report" if report not in pathway_reports() else "pathway", refusal)
         if self.errors:
             return data
         try:
@@ -131,4 +143,5 @@ class ReportRequestForm(forms.Form):
                 "dimensions": ", ".join(DIMENSIONS[d].lower() for d in report.dimensions),
             }
             for name, report in REPORTS.items()
+            if self.own_pathway is None or report.pathway_scoped
         ]

@@ -5,14 +5,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from accounts.models import Role, User
+from accounts.models import Role, SpecialistPathway, User
 from families.models import Family, Person
 from families.selectors import family_list_for
 from referrals.models import Referral
 from referrals.selectors import referral_list_for
 
 from .models import ReportRun
-from .reports import ReportError, ReportParameters, members
+from .reports import REPORTS, ReportError, ReportParameters, members
+from .tables import disclosure, suppress_threshold
 
 OUTCOME_ROLES = (Role.SERVICE_MANAGER, Role.TEAM_MANAGER)
 
@@ -27,11 +28,52 @@ def can_read_outcomes(user: User) -> bool:
     )
 
 
+def reader_pathway(user: User) -> str | None:
+    """The pathway a pathway manager reads the outcomes of; None for a service or team
+    manager, who reads every report."""
+    if user.role == Role.SPECIALIST and user.leads_pathway:
+        return user.pathway or None
+    return None
+
+
+def pathway_reports() -> tuple[str, ...]:
+    """The reports that narrow to one pathway when asked for it."""
+    return tuple(name for name, report in REPORTS.items() if report.pathway_scoped)
+
+
+def request_refusal(user: User, report: str, pathway: str | None) -> str | None:
+    """Why `user` may not ask for `report` for `pathway` (None meaning every pathway), in
+    words fit for the form; None when they may. Only outcomes readers ask, and a pathway
+    manager only for reports that narrow to a pathway, for their own."""
+    if not can_read_outcomes(user):
+        return "Only service, team and pathway managers can ask for outcome reports"
+    own = reader_pathway(user)
+    if own is None:
+        return None
+    if report not in pathway_reports():
+        title = REPORTS[report].title if report in REPORTS else report
+        return (
+            f"The {title} report covers every pathway: pathway managers can ask only for "
+            "reports of their own pathway"
+        )
+    if pathway != own:
+        return (
+            f"Select {SpecialistPathway(own).label}: pathway managers can ask only for "
+            "reports of their own pathway"
+        )
+    return None
+
+
 def runs_for(user: User) -> QuerySet[ReportRun]:
-    """The runs an outcomes reader may open: all of them (they hold aggregates only)."""
+    """The runs an outcomes reader may open (they hold aggregates only): every run for a
+    service or team manager; for a pathway manager, only runs of their pathway."""
     if not can_read_outcomes(user):
         return ReportRun.objects.none()
-    return ReportRun.objects.select_related("requested_by")
+    runs = ReportRun.objects.select_related("requested_by")
+    pathway = reader_pathway(user)
+    if pathway is not None:
+        runs = runs.filter(report__in=pathway_reports(), parameters__pathway=pathway)
+    return runs
 
 
 @dataclass(frozen=True)
@@ -55,8 +97,12 @@ def members_for(
 ) -> MembersPage | None:
     """The records behind figure `key` of a finished run (in one group of its breakdown),
     as they stand now under the run's rules and date, narrowed to those `user` may see.
-    None when the figure cannot be opened."""
-    if run.status != ReportRun.Status.SUCCEEDED:
+    None when the figure cannot be opened: only a count the run's pages show opens, as
+    `outcomes.tables.disclosure` decides for them, for a hidden one ("<5", "Suppressed")
+    would give itself away by its records, their number or their pages."""
+    if run.status != ReportRun.Status.SUCCEEDED or not run.result:
+        return None
+    if not disclosure(run.result, suppress_below=suppress_threshold()).shows(key, group):
         return None
     parameters = dict(run.parameters)
     by = parameters.pop("by", None)

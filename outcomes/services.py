@@ -6,14 +6,15 @@ import logging
 from typing import Any
 
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent, Role, User
 
 from .models import ReportRun
-from .reports import ReportError, ReportParameters, compute, get_report
+from .reports import REPORTS, ReportError, ReportParameters, compute, get_report
+from .selectors import request_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +45,12 @@ def report_run_request(
 ) -> ReportRun:
     """Queue `report` for computing, or return the run of the same request already queued or
     running: asking twice never doubles the work. The task is sent once the row is committed.
-    Raises ReportError for an unknown report or a breakdown it does not offer."""
+    Raises ReportError for an unknown report or a breakdown it does not offer, and for a
+    report the asker may not read (a pathway manager asking beyond their pathway)."""
     get_report(report, by)  # refuse an unknown report or breakdown before queueing it
+    refusal = request_refusal(acting_user, report, params.pathway) if acting_user else None
+    if refusal is not None:
+        raise ReportError(f"{refusal}.")
     parameters = run_parameters(params, by)
     key = request_key(report, parameters)
     active = ReportRun.objects.filter(key=key, status__in=ReportRun.ACTIVE).first()
@@ -164,12 +169,21 @@ STANDARD_REPORTS: tuple[tuple[str, dict[str, str]], ...] = (
 )
 
 
-def standard_reports() -> list[tuple[str, dict[str, str]]]:
-    return list(STANDARD_REPORTS)
+def standard_reports(pathway: str | None = None) -> list[tuple[str, dict[str, str]]]:
+    """The standard reports of the service's dashboard, or of one pathway's: those of the
+    service's that narrow to a pathway, each for that pathway."""
+    if pathway is None:
+        return list(STANDARD_REPORTS)
+    return [
+        (name, {**options, "pathway": pathway})
+        for name, options in STANDARD_REPORTS
+        if REPORTS[name].pathway_scoped
+    ]
 
 
-def dashboards_refresh(*, acting_user: User | None) -> list[ReportRun]:
-    """Queue every standard report as of today (nightly by beat, or on a manager's request)."""
+def dashboards_refresh(*, acting_user: User | None, pathway: str | None = None) -> list[ReportRun]:
+    """Queue the standard reports of the service's dashboard (or of `pathway`'s) as of today,
+    on a manager's request."""
     today = timezone.localdate()
     return [
         report_run_request(
@@ -178,16 +192,40 @@ def dashboards_refresh(*, acting_user: User | None) -> list[ReportRun]:
             acting_user=acting_user,
             standard=True,
         )
-        for name, options in STANDARD_REPORTS
+        for name, options in standard_reports(pathway)
     ]
 
 
-def latest_standard_runs() -> dict[str, tuple[ReportRun | None, ReportRun | None]]:
-    """For each standard report: its latest standard run whatever its state, and its latest
-    finished one (what the dashboard shows while a refresh runs or after one failed)."""
+def dashboards_refresh_nightly() -> list[ReportRun]:
+    """Nightly: the service's dashboard, and the dashboard of each pathway that has a pathway
+    manager to read it (a report both share, such as Dads Matter Too's engagement, once)."""
+    led = (
+        User.objects.filter(role=Role.SPECIALIST, leads_pathway=True, is_active=True)
+        .order_by("pathway")
+        .values_list("pathway", flat=True)
+        .distinct()
+    )
+    runs = dashboards_refresh(acting_user=None)
+    for pathway in led:
+        runs += dashboards_refresh(acting_user=None, pathway=pathway)
+    return list({run.pk: run for run in runs}.values())
+
+
+def latest_standard_runs(
+    pathway: str | None = None,
+) -> dict[str, tuple[ReportRun | None, ReportRun | None]]:
+    """For each standard report of the service's dashboard (or of `pathway`'s): its latest
+    standard run whatever its state, and its latest finished one (what the dashboard shows
+    while a refresh runs or after one failed). Two queries."""
+    wanted = standard_reports(pathway)
+    # Each report once, for one pathway (None, JSON null, for every pathway): the service's
+    # child_status is not Dads Matter Too's.
+    asked = Q()
+    for name, options in wanted:
+        asked |= Q(report=name, parameters__pathway=options.get("pathway"))
 
     def latest(status: str | None) -> dict[str, ReportRun]:
-        runs = ReportRun.objects.filter(standard=True)
+        runs = ReportRun.objects.filter(asked, standard=True)
         if status:
             runs = runs.filter(status=status)
         newest = runs.filter(report=OuterRef("report")).order_by("-queued_at", "-pk")
@@ -195,4 +233,4 @@ def latest_standard_runs() -> dict[str, tuple[ReportRun | None, ReportRun | None
 
     any_state = latest(None)
     good = latest(ReportRun.Status.SUCCEEDED)
-    return {name: (any_state.get(name), good.get(name)) for name, _ in STANDARD_REPORTS}
+    return {name: (any_state.get(name), good.get(name)) for name, _ in wanted}

@@ -5,7 +5,12 @@ import logging
 from celery import shared_task
 
 from .models import ReportRun
-from .services import TransientReportError, dashboards_refresh, report_run_execute, report_run_fail
+from .services import (
+    TransientReportError,
+    dashboards_refresh_nightly,
+    report_run_execute,
+    report_run_fail,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,5 +45,6 @@ def report_run_task(self, run_id: int) -> str:  # type: ignore[no-untyped-def]
 
 @shared_task(name="outcomes.refresh_dashboards")
 def refresh_dashboards() -> list[int]:
-    """Nightly: queue the dashboards' standard reports as of today."""
-    return [run.pk for run in dashboards_refresh(acting_user=None)]
+    """Nightly: queue the dashboards' standard reports as of today: the service's, and each
+    led pathway's."""
+    return [run.pk for run in dashboards_refresh_nightly()]

@@ -22,7 +22,7 @@ from . import display, exports, selectors, services
 from .forms import ReportRequestForm, cohort_choices
 from .models import ReportRun
 from .reports import REPORTS, ReportError
-from .tables import suppress_threshold
+from .tables import LABELS, suppress_threshold
 
 RECENT_RUNS = 50
 RECORDS_PER_PAGE = 50
@@ -52,9 +52,12 @@ def _succeeded_run(user: User, pk: int) -> ReportRun:
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    _reader(request)
+    """The service's standard figures; for a pathway manager, the same reports for their
+    pathway alone."""
+    user = _reader(request)
+    pathway = selectors.reader_pathway(user)
     sections = display.dashboard_sections(
-        services.latest_standard_runs(), suppress_below=suppress_threshold()
+        services.latest_standard_runs(pathway), suppress_below=suppress_threshold()
     )
     return render(
         request,
@@ -63,6 +66,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "refreshing": any(section.refreshing for section in sections),
             "suppress_below": suppress_threshold(),
+            "pathway": LABELS.get(pathway, pathway) if pathway else "",
         },
     )
 
@@ -70,7 +74,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_POST
 def refresh(request: HttpRequest) -> HttpResponse:
     user = _reader(request)
-    runs = services.dashboards_refresh(acting_user=user)
+    runs = services.dashboards_refresh(acting_user=user, pathway=selectors.reader_pathway(user))
     if all(run.status == ReportRun.Status.SUCCEEDED for run in runs):
         messages.success(request, "Every figure has been computed again.")
     else:
@@ -90,6 +94,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
     form = ReportRequestForm(
         request.POST or None,
         cohorts=cohort_choices(),
+        reader=user,
         initial={key: value for key, value in initial.items() if value},
     )
     if request.method == "POST" and form.is_valid():

@@ -149,6 +149,9 @@ class Report:
     dimensions: tuple[str, ...] = ()
     # Figures a user can open to see the cases behind them: key path -> (kind, QuerySet).
     members: Callable[[ReportParameters, str], "tuple[str, QuerySet[Any]] | None"] | None = None
+    # Whether `pathway` narrows it to that pathway's interventions and their families. A report
+    # of the whole service's staff or meetings is not, whatever pathway it is asked for.
+    pathway_scoped: bool = True
 
 
 # --- Breakdown dimensions -------------------------------------------------------------------

@@ -538,6 +538,7 @@ REPORTS: tuple[Report, ...] = (
         description="Active social care staff and specialists trained in motivational "
         "interviewing by the report date, by role and locality.",
         compute=mi_training,
+        pathway_scoped=False,
     ),
     Report(
         name="group_supervision",
@@ -545,6 +546,7 @@ REPORTS: tuple[Report, ...] = (
         description="Meetings held and cancelled, families discussed and specialists' clinical "
         "hours lost to cancellations and no-shows, by month and team.",
         compute=group_supervision,
+        pathway_scoped=False,
     ),
     Report(
         name="cp_rate",

@@ -32,9 +32,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def council():
-    """Two teams; in each, six Pilot and six Later families whose fathers were referred to
-    Dads Matter Too: every Pilot father engaged, half the Later ones. The standard figures are
-    computed, as the nightly refresh would."""
+    """Two teams; in each, nine Pilot and nine Later families whose fathers were referred to
+    Dads Matter Too: all but one Pilot father engaged, five Later ones. (Not every Pilot
+    father: a rate of 100% would say how many did not engage, so it would be suppressed.)
+    The standard figures are computed, as the nightly refresh would."""
     today = timezone.localdate()
     west = TeamFactory(name="SASS West 1", locality__name="West")
     chesil = TeamFactory(name="SASS Chesil", locality__name="Chesil")
@@ -43,9 +44,9 @@ def council():
         username="sam", first_name="Sam", last_name="Lead", role=Role.SERVICE_MANAGER
     )
     for team in (west, chesil):
-        for index in range(12):
+        for index in range(18):
             cohort = "Pilot" if index % 2 else "Later"
-            engaged = cohort == "Pilot" or index % 4 == 0
+            engaged = index % 4 == 0 if cohort == "Later" else index != 17
             build_family(
                 team,
                 cohort=cohort,
@@ -103,9 +104,11 @@ def test_the_service_manager_compares_cohorts_drills_into_a_figure_and_exports_i
     assert_charts_drawn_to_scale(page)
     run_url = page.url
 
-    page.get_by_role("link", name=re.compile(r"^24\W+see the records, Approached$")).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Records behind “Approached”")
-    expect(page.get_by_text("24 interventions you may see")).to_be_visible()
+    # 36 approached, all decided: shown beside the 36 the rate is out of, it would say that
+    # none is new, so it is suppressed, and the engaged are opened instead.
+    page.get_by_role("link", name=re.compile(r"^26\W+see the records, Engaged$")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Records behind “Engaged”")
+    expect(page.get_by_text("26 interventions you may see")).to_be_visible()
     assert_accessible(page)
 
     page.go_back()
@@ -116,8 +119,8 @@ def test_the_service_manager_compares_cohorts_drills_into_a_figure_and_exports_i
     assert download.suggested_filename.startswith("dmt-engagement-by-cohort-")
     book = load_workbook(io.BytesIO(download.path().read_bytes()))
     figures = {row[0]: row[1] for row in book["Engagement"].iter_rows(values_only=True)}
-    assert figures["Approached"] == 24
-    assert figures["Engaged"] == 18
+    assert figures["Approached"] == "Suppressed"
+    assert figures["Engaged"] == 26
 
     page.get_by_role("link", name="Printable page for committee papers").click()
     expect(page.get_by_role("heading", name="Definitions")).to_be_visible()

@@ -2,12 +2,15 @@
 
 Two localities: West (alice's team "SASS West 1") and Chesil (charlie's team "SASS Chesil").
 Sam manages the whole council's service, Wendy only West's; Tess manages alice's team; Lena
-manages the Dads Matter Too pathway. alice (a social worker) and Sid (a specialist
-practitioner who leads nothing) are outsiders to the outcomes.
+manages the Dads Matter Too pathway and Mona the mental health one (each reads only their
+pathway's reports). alice (a social worker) and Sid (a specialist practitioner who leads
+nothing) are outsiders to the outcomes.
 
 `council(per_team=...)` builds, in each team, families of the "Pilot" and "Later" cohorts,
 each with two children (one on a child protection plan) and a father referred to Dads Matter
-Too who engaged: enough that no figure is suppressed at six families a team.
+Too who engaged: at three families a team, the figures the tests open are shown. (Every
+father engaged, so the engagement counts other than those approached are hidden: "<5" for
+the zeros, and "Suppressed" for those engaged, which would say the others are 0.)
 """
 
 import datetime
@@ -65,6 +68,19 @@ def lena(make_user) -> User:
         first_name="Lena",
         last_name="Pathway",
         pathway=SpecialistPathway.DMT,
+        leads_pathway=True,
+    )
+
+
+@pytest.fixture
+def mona(make_user) -> User:
+    """The mental health pathway's manager: an outsider to Dads Matter Too's reports."""
+    return make_user(
+        Role.SPECIALIST,
+        username="mona",
+        first_name="Mona",
+        last_name="Health",
+        pathway=SpecialistPathway.MENTAL_HEALTH,
         leads_pathway=True,
     )
 

@@ -40,7 +40,7 @@ def test_a_figure_of_families_lists_each_with_its_social_worker_and_team(
 def test_a_figure_of_children_names_each_child_and_links_their_family(
     client_for, sam, council, finished_run
 ):
-    families = council(per_team=1)
+    families = council(per_team=3)
     run = finished_run("child_status")
 
     page = client_for(sam).get(members_url(run, "cp_while_open.children")).content.decode()
@@ -49,7 +49,7 @@ def test_a_figure_of_children_names_each_child_and_links_their_family(
         child = family.people.get(given_name__endswith="x0")
         assert child.full_name in page
         assert f'href="{reverse("families:detail", args=[family.pk])}"' in page
-    assert "2 children you may see" in page
+    assert "6 children you may see" in page
 
 
 def test_a_service_manager_for_one_locality_sees_only_its_records_and_how_many_are_hidden(
@@ -71,7 +71,7 @@ def test_a_service_manager_for_one_locality_sees_only_its_records_and_how_many_a
 def test_a_pathway_manager_sees_their_pathways_interventions_without_family_links(
     client_for, lena, council, finished_run
 ):
-    families = council(per_team=1)
+    families = council(per_team=3)
     run = finished_run("engagement", pathway="dmt")
 
     page = client_for(lena).get(members_url(run, "approached")).content.decode()
@@ -104,7 +104,7 @@ def test_the_families_shown_are_audited_in_one_insert(client_for, wendy, council
 
 
 def test_a_breakdown_group_opens_only_that_groups_records(client_for, sam, council, finished_run):
-    families = council(per_team=2)
+    families = council(per_team=6)
     run = finished_run("engagement", pathway="dmt", by="cohort")
 
     page = client_for(sam).get(members_url(run, "approached", group="Pilot")).content.decode()
@@ -147,7 +147,7 @@ def test_records_come_fifty_to_a_page(client_for, sam, council, finished_run):
     assert "Page 2 of 2" in second and 'rel="prev"' in second
 
 
-@pytest.mark.parametrize("per_team", [2, 30])
+@pytest.mark.parametrize("per_team", [3, 30])
 @pytest.mark.parametrize("key", ["cases", "children"])
 def test_the_drill_downs_query_count_does_not_grow_with_the_records(
     client_for, sam, council, finished_run, django_assert_max_num_queries, per_team, key

@@ -6,8 +6,9 @@ from accounts.models import Role
 from outcomes.reports import ReportParameters
 from outcomes.selectors import can_read_outcomes, members_for
 from outcomes.services import report_run_execute, report_run_request
+from referrals.models import Engagement
 
-from .conftest import AS_OF
+from .conftest import AS_OF, add_father
 
 pytestmark = pytest.mark.django_db
 
@@ -60,12 +61,26 @@ def test_a_team_manager_of_another_team_sees_none_of_them(make_user, cohorts, ot
     assert page.hidden_count == 4
 
 
-def test_a_group_of_the_breakdown_narrows_the_records(make_user, cohorts):
+def test_a_group_of_the_breakdown_narrows_the_records(make_user, cohorts, team, other_team):
+    for _ in range(2):
+        add_father(team, "Pilot", Engagement.NOT_ENGAGED)
+        add_father(other_team, "Later", Engagement.NOT_ENGAGED)
     run = finished(by="cohort")
 
     page = members_for(make_user(Role.SERVICE_MANAGER), run, "not_engaged", group="Later")
 
-    assert page.visible.count() == 3
+    assert page.visible.count() == 5
+    assert {r.person.family.cohort for r in page.visible} == {"Later"}
+
+
+def test_a_figure_the_run_suppresses_opens_nothing_whoever_asks(make_user, cohorts):
+    manager = make_user(Role.SERVICE_MANAGER)
+    run = finished(by="cohort")  # Later: 1 engaged and 3 not engaged, each shown as "<5"
+
+    assert members_for(manager, run, "not_engaged", group="Later") is None
+    assert members_for(manager, run, "engaged", group="Later") is None
+    assert members_for(manager, run, "not_engaged") is None  # 4 in all
+    assert members_for(manager, run, "engaged") is not None  # 5 in all
 
 
 def test_a_group_not_in_the_run_or_an_unknown_figure_opens_nothing(make_user, cohorts):

@@ -326,7 +326,7 @@ def test_a_count_at_the_threshold_is_shown():
 def test_the_sign_uses_the_threshold_given():
     (table,) = tables_for(result("step_down", STEP_DOWN), suppress_below=10)
     assert cell(table, "Increased – Children", "Number").display == "<10"
-    assert cell(table, "Same level – Cases", "Number").display == "17"
+    assert cell(table, "Stepped down – Cases", "Number").display == "18"
 
 
 def test_nothing_is_suppressed_without_a_threshold():
