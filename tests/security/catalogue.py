@@ -231,7 +231,15 @@ CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
     "outcomes:print": lambda w: [at("engagement, DMT", "outcomes:print", w.run.pk)],
     "outcomes:members": lambda w: [
         at("engagement, DMT: approached", "outcomes:members", w.run.pk, query="key=approached"),
-        at("engagement, DMT: engaged", "outcomes:members", w.run.pk, query="key=engaged"),
+        at(
+            "engagement, DMT: approached, West team",
+            "outcomes:members",
+            w.run.pk,
+            query=f"key=approached&group={w.family.team_id}",
+        ),
+        # New and the rest are suppressed here ("<5", or so as not to give one away
+        # by subtraction): nobody may open them.
+        at("engagement, DMT: new (suppressed)", "outcomes:members", w.run.pk, query="key=new"),
     ],
 }
 

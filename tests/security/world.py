@@ -33,7 +33,7 @@ from families.services import (
 from outcomes.models import ReportRun
 from outcomes.reports import ReportParameters
 from outcomes.services import report_run_execute, report_run_request
-from referrals.models import GroupProgramme, Pathway, Rag, Referral
+from referrals.models import Engagement, GroupProgramme, Pathway, Rag, Referral
 from referrals.services import (
     appointment_book,
     consultation_record,
@@ -42,6 +42,7 @@ from referrals.services import (
     programme_create,
     referral_allocate,
     referral_create,
+    referral_engagement_change,
     training_record,
 )
 from supervision.models import (
@@ -417,6 +418,45 @@ def build_world() -> World:
             referral=referrals[key],
             starts_at=timezone.now() + datetime.timedelta(days=1),
             acting_user=users[practitioner],
+        )
+    # Six more fathers of the West team, engaged with Dads Matter Too: enough that the
+    # outcome figures the walk drills into are shown, not suppressed as "<5".
+    for number in range(3, 9):
+        engaged_family = family_create(
+            reference=f"SEC-{number}",
+            locality=west,
+            team=teams["west"],
+            social_worker=alice,
+            cohort="World cohort",
+            opened_on=opened,
+            acting_user=alice,
+        )
+        engaged_father = person_create(
+            family=engaged_family,
+            acting_user=alice,
+            role=Person.Role.FATHER,
+            given_name=f"Father{number}",
+            family_name="Engaged",
+            sex=Person.Sex.MALE,
+        )
+        engaged = referral_allocate(
+            referral=referral_create(
+                person=engaged_father,
+                pathway=pathways["dmt"],
+                referred_on=referred_on,
+                eligibility_override="World: agreed.",
+                acting_user=alice,
+            ),
+            practitioner=users["dan"],
+            allocated_on=referred_on,
+            accept_over_capacity=True,
+            acting_user=users["dan"],
+        )
+        referral_engagement_change(
+            referral=engaged,
+            engagement=Engagement.ENGAGED,
+            changed_on=referred_on + datetime.timedelta(days=3),
+            acting_user=users["dan"],
         )
     waiting_referral = referral_create(
         person=other_father,
