@@ -1,6 +1,5 @@
 """Case-recording pages. Thin: each checks who is asking, then calls a selector or service."""
 
-import csv
 import datetime
 import json
 from typing import Any
@@ -20,6 +19,7 @@ from accounts.audit import audit_page_view, audit_record, audit_record_many
 from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, Team, User
 from accounts.permissions import role_required
+from dmt.exports import csv_response, export_view
 
 from . import selectors, services
 from .forms import (
@@ -126,42 +126,37 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(*CASE_READERS)
+@export_view
 def caseload_export(request: HttpRequest) -> HttpResponse:
     """The filtered caseload as CSV. Each family exported is audited."""
     _form, filters = _caseload_filters(request)
     families = list(selectors.caseload_for(_user(request), filters))
     level_labels = selectors.level_labels()
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="caseload-{stamp}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
+    header = [
+        "reference",
+        "locality",
+        "team",
+        "social_worker",
+        "opened_on",
+        "children",
+        "highest_status",
+        "last_contact",
+    ]
+    rows = (
         [
-            "reference",
-            "locality",
-            "team",
-            "social_worker",
-            "opened_on",
-            "children",
-            "highest_status",
-            "last_contact",
+            family.reference,
+            family.locality,
+            family.team,
+            family.social_worker,
+            family.opened_on,
+            family.children_count,
+            level_labels[family.current_level],
+            family.last_contact_at,
         ]
+        for family in families
     )
-    for family in families:
-        writer.writerow(
-            [
-                _safe_cell(family.reference),
-                _safe_cell(str(family.locality)),
-                _safe_cell(str(family.team or "")),
-                _safe_cell(str(family.social_worker or "")),
-                family.opened_on.isoformat(),
-                family.children_count,
-                level_labels[family.current_level],
-                timezone.localtime(family.last_contact_at).strftime("%Y-%m-%d %H:%M")
-                if family.last_contact_at
-                else "",
-            ]
-        )
+    stamp = timezone.localdate().isoformat()
+    response = csv_response([header, *rows], filename=f"caseload-{stamp}.csv")
     with transaction.atomic():
         audit_record_many(
             action=AuditEvent.Action.EXPORT,
@@ -170,11 +165,6 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
             detail={"export": "caseload.csv"},
         )
     return response
-
-
-def _safe_cell(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: never let them."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 # The family page --------------------------------------------------------------------------

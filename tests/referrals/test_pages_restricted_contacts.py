@@ -114,7 +114,7 @@ def assert_withheld(text: str) -> None:
 
 
 def csv_rows(response) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 # Working with the perpetrator -------------------------------------------------------------
@@ -154,7 +154,7 @@ def test_the_caseload_export_withholds_restricted_details(
     response = client_for(perpetrator_worker).get(reverse("referrals:caseload_export"))
 
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert_withheld(response.content.decode())
     rows = {row["name"]: row for row in csv_rows(response)}
     assert set(rows) == {"Pete Jones", "Rob Adams"}
