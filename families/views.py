@@ -20,6 +20,7 @@ from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, Team, User
 from accounts.permissions import role_required
 from dmt.exports import csv_response, export_view
+from dmt.parsing import clean_text, has_control_characters, parse_id, parse_version
 
 from . import selectors, services
 from .forms import (
@@ -204,7 +205,8 @@ def family_allocate(request: HttpRequest, pk: int) -> HttpResponse:
     if user.role != Role.TEAM_MANAGER:
         raise PermissionDenied
     chosen = request.POST.get("social_worker", "")
-    worker = User.objects.filter(pk=_as_id(chosen)).first()
+    worker_id = parse_id(chosen)
+    worker = User.objects.filter(pk=worker_id).first() if worker_id else None
     if worker is None:
         messages.error(request, "Choose a social worker to allocate the case to.")
         return redirect(family)
@@ -392,7 +394,12 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _draft_data(request: HttpRequest) -> dict[str, Any]:
-    return {key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"}
+    """What was posted, without the control characters (NUL) no database keeps as JSON."""
+    return {
+        clean_text(key): [clean_text(value) for value in request.POST.getlist(key)]
+        for key in request.POST
+        if key != "csrfmiddlewaretoken"
+    }
 
 
 @require_POST
@@ -401,7 +408,7 @@ def draft_save(request: HttpRequest) -> JsonResponse:
     try:
         payload = json.loads(request.body)
         key, data = str(payload["key"]), payload["data"]
-        if not _is_draft_data(data) or len(key) > 100:
+        if not _is_draft_data(data) or len(key) > 100 or has_control_characters(key):
             raise ValueError
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": "Send a key and the form's data"}, status=400)
@@ -417,9 +424,10 @@ def draft_save(request: HttpRequest) -> JsonResponse:
 @require_POST
 def draft_discard(request: HttpRequest) -> HttpResponse:
     key = request.POST.get("key", "")
-    services.draft_discard(user=_user(request), key=key)
+    if not has_control_characters(key):  # no draft has such a key (and PostgreSQL refuses NUL)
+        services.draft_discard(user=_user(request), key=key)
     next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    if not has_control_characters(next_url) and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(next_url)
@@ -429,17 +437,14 @@ def draft_discard(request: HttpRequest) -> HttpResponse:
 DRAFT_FORMS = {"contact"}
 
 
-def _as_id(text: str) -> int:
-    """A primary key from user input; 0 (matching nothing) when it is not one."""
-    return int(text) if text.isascii() and text.isdigit() else 0
-
-
 def _is_draft_data(data: Any) -> bool:
-    """The shape the page's script sends: {field name: [string, ...]}."""
+    """The shape the page's script sends: {field name: [string, ...]}, with no NUL or other
+    control character (which the page's fields never hold, and PostgreSQL's JSON refuses)."""
     return isinstance(data, dict) and all(
         isinstance(name, str)
+        and not has_control_characters(name)
         and isinstance(values, list)
-        and all(isinstance(value, str) for value in values)
+        and all(isinstance(value, str) and not has_control_characters(value) for value in values)
         for name, values in data.items()
     )
 
@@ -449,7 +454,8 @@ def _draft_key_allowed(user: User, key: str) -> bool:
     parts = key.split(":")
     if len(parts) != 3 or parts[0] not in DRAFT_FORMS or parts[1] != "family":
         return False
-    family = selectors.family_list_for(user).filter(pk=_as_id(parts[2])).first()
+    family_id = parse_id(parts[2])
+    family = selectors.family_list_for(user).filter(pk=family_id).first() if family_id else None
     return family is not None and selectors.can_record_on(user, family)
 
 
@@ -685,7 +691,7 @@ def chronology(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CASE_READERS)
 def search(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    query = request.GET.get("q", "").strip()[:100]
+    query = clean_text(request.GET.get("q", "")).strip()[:100]
     people = selectors.search_people_for(user, query=query) if query else []
     if query:
         audit_record(
@@ -826,8 +832,8 @@ def plan_action_status(request: HttpRequest, pk: int, action_pk: int) -> HttpRes
     family = _family_for_recording(request, pk)
     action = get_object_or_404(PlanAction, pk=action_pk, plan__child__family=family)
     status = request.POST.get("status", "")
-    version = _as_id(request.POST.get("version", ""))
-    if status not in PlanAction.Status.values or not version:
+    version = parse_version(request.POST.get("version", ""))
+    if status not in PlanAction.Status.values or version is None:
         messages.error(request, "Choose a status for the action.")
         return redirect(family)
     try:

@@ -73,6 +73,8 @@ class ReferralSerializer(serializers.ModelSerializer):
 
 class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ReferralSerializer
+    # An id is ASCII digits (dmt.parsing): int() would read "/api/referrals/٣/" as 3.
+    lookup_value_regex = "[0-9]{1,19}"
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         user: User = self.request.user  # type: ignore[assignment]
