@@ -1,6 +1,7 @@
 """dmt.exports, the one writer of CSV and XLSX files: text a spreadsheet would run as a
 formula is escaped, figures stay numbers, and no other module writes a spreadsheet."""
 
+import ast
 import csv
 import datetime
 import decimal
@@ -170,3 +171,21 @@ def test_no_module_but_dmt_exports_writes_a_spreadsheet():
     ]
 
     assert writers == [], "Write CSV and XLSX with dmt.exports:\n" + "\n".join(writers)
+
+
+@pytest.mark.parametrize("module", ["dmt/exports.py", "dmt/parsing.py"])
+def test_the_writer_and_the_parser_import_no_app(module):
+    """Every app uses them, so they sit below every app."""
+    tree = ast.parse((Path(settings.BASE_DIR) / module).read_text())
+    imported = {
+        name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for name in (
+            [alias.name for alias in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module or ""]
+        )
+    }
+
+    assert imported.isdisjoint(set(PROJECT_PACKAGES) - {"dmt"})
