@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
+from dmt import parsing
+
 from .models import AuditEvent
 
 
@@ -51,8 +53,8 @@ class AuditEventFilterForm(forms.Form):
     )
     object_type = forms.CharField(required=False, label="Record type", max_length=100)
     object_id = forms.CharField(required=False, label="Record id", max_length=64)
-    date_from = forms.DateField(required=False, label="From")
-    date_to = forms.DateField(required=False, label="To")
+    date_from = parsing.DateField(required=False, label="From")
+    date_to = parsing.DateField(required=False, label="To")
 
     def clean(self):  # type: ignore[no-untyped-def]
         cleaned = super().clean()

@@ -6,6 +6,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from dmt import parsing
+
 from .models import ClosureRequest, ContactKind, Family, LegalStatus, Person, level_labels
 
 
@@ -27,9 +29,9 @@ REAL_DATE = "Enter a real date, for example 3 March 2024"
 REAL_DATE_OF_BIRTH = "Enter a real date of birth, for example 3 March 2020"
 
 
-def date_field(label: str, *, required: str = "", invalid: str = REAL_DATE) -> forms.DateField:
+def date_field(label: str, *, required: str = "", invalid: str = REAL_DATE) -> parsing.DateField:
     """A GOV.UK date field; `required` is the message for an empty one (empty: optional)."""
-    return forms.DateField(
+    return parsing.DateField(
         label=label,
         required=bool(required),
         widget=DateInput(attrs={"class": "govuk-input--width-10"}),
@@ -62,13 +64,13 @@ class ContactForm(forms.Form):
             "invalid": "Enter a time, for example 14:30",
         },
     )
-    people_seen = forms.ModelMultipleChoiceField(
+    people_seen = parsing.ModelMultipleChoiceField(
         label="Who was seen",
         queryset=Person.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    children_seen_alone = forms.ModelMultipleChoiceField(
+    children_seen_alone = parsing.ModelMultipleChoiceField(
         label="Children seen alone",
         queryset=Person.objects.none(),
         required=False,
@@ -185,7 +187,7 @@ class YesNoUnknownField(forms.TypedChoiceField):
 class PersonForm(forms.Form):
     """A person's details. `version` is the record's version when the form was opened."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = parsing.VersionField()
     opened = forms.CharField(widget=forms.HiddenInput, required=False)
     given_name = forms.CharField(
         label="Given name",
@@ -225,7 +227,7 @@ class PersonForm(forms.Form):
     )
     care_experienced = YesNoUnknownField(label="Care experienced")
     previous_child_removal = YesNoUnknownField(label="Has had a child removed before")
-    father = forms.ModelChoiceField(
+    father = parsing.ModelChoiceField(
         label="Father or father figure",
         queryset=Person.objects.none(),
         required=False,
@@ -364,7 +366,7 @@ class CaseloadFilterForm(forms.Form):
         required=False,
         choices=[("mine", "Allocated to me"), ("team", "All in my scope")],
     )
-    team = forms.ModelChoiceField(
+    team = parsing.ModelChoiceField(
         label="Team", required=False, queryset=None, empty_label="Any team"
     )
     level = forms.TypedChoiceField(
@@ -396,7 +398,7 @@ class CaseloadFilterForm(forms.Form):
 
 
 class FatherInclusionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = parsing.VersionField()
     invited_to_initial_conference = YesNoUnknownField(
         label="Invited to the initial child protection conference"
     )

@@ -1,6 +1,5 @@
 """Case-recording pages. Thin: each checks who is asking, then calls a selector or service."""
 
-import csv
 import datetime
 import json
 from typing import Any
@@ -10,7 +9,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms import formset_factory
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,6 +19,8 @@ from accounts.audit import audit_page_view, audit_page_view_many, audit_record, 
 from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, Team, User
 from accounts.permissions import role_required
+from dmt.exports import csv_response, export_view
+from dmt.parsing import clean_text, has_control_characters, parse_id, parse_version
 
 from . import selectors, services
 from .disclosure import may_read_contact_details, shield_people
@@ -128,42 +129,37 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(*CASE_READERS)
+@export_view
 def caseload_export(request: HttpRequest) -> HttpResponse:
     """The filtered caseload as CSV. Each family exported is audited."""
     _form, filters = _caseload_filters(request)
     families = list(selectors.caseload_for(_user(request), filters))
     level_labels = selectors.level_labels()
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="caseload-{stamp}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
+    header = [
+        "reference",
+        "locality",
+        "team",
+        "social_worker",
+        "opened_on",
+        "children",
+        "highest_status",
+        "last_contact",
+    ]
+    rows = (
         [
-            "reference",
-            "locality",
-            "team",
-            "social_worker",
-            "opened_on",
-            "children",
-            "highest_status",
-            "last_contact",
+            family.reference,
+            family.locality,
+            family.team,
+            family.social_worker,
+            family.opened_on,
+            family.children_count,
+            level_labels[family.current_level],
+            family.last_contact_at,
         ]
+        for family in families
     )
-    for family in families:
-        writer.writerow(
-            [
-                _safe_cell(family.reference),
-                _safe_cell(str(family.locality)),
-                _safe_cell(str(family.team or "")),
-                _safe_cell(str(family.social_worker or "")),
-                family.opened_on.isoformat(),
-                family.children_count,
-                level_labels[family.current_level],
-                timezone.localtime(family.last_contact_at).strftime("%Y-%m-%d %H:%M")
-                if family.last_contact_at
-                else "",
-            ]
-        )
+    stamp = timezone.localdate().isoformat()
+    response = csv_response([header, *rows], filename=f"caseload-{stamp}.csv")
     with transaction.atomic():
         audit_record_many(
             action=AuditEvent.Action.EXPORT,
@@ -172,11 +168,6 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
             detail={"export": "families:caseload_export"},
         )
     return response
-
-
-def _safe_cell(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: never let them."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 # The family page --------------------------------------------------------------------------
@@ -215,7 +206,8 @@ def family_allocate(request: HttpRequest, pk: int) -> HttpResponse:
     if user.role != Role.TEAM_MANAGER:
         raise PermissionDenied
     chosen = request.POST.get("social_worker", "")
-    worker = User.objects.filter(pk=_as_id(chosen)).first()
+    worker_id = parse_id(chosen)
+    worker = User.objects.filter(pk=worker_id).first() if worker_id else None
     if worker is None:
         messages.error(request, "Choose a social worker to allocate the case to.")
         return redirect(family)
@@ -403,7 +395,12 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _draft_data(request: HttpRequest) -> dict[str, Any]:
-    return {key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"}
+    """What was posted, without the control characters (NUL) no database keeps as JSON."""
+    return {
+        clean_text(key): [clean_text(value) for value in request.POST.getlist(key)]
+        for key in request.POST
+        if key != "csrfmiddlewaretoken"
+    }
 
 
 @require_POST
@@ -412,7 +409,7 @@ def draft_save(request: HttpRequest) -> JsonResponse:
     try:
         payload = json.loads(request.body)
         key, data = str(payload["key"]), payload["data"]
-        if not _is_draft_data(data) or len(key) > 100:
+        if not _is_draft_data(data) or len(key) > 100 or has_control_characters(key):
             raise ValueError
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": "Send a key and the form's data"}, status=400)
@@ -428,29 +425,32 @@ def draft_save(request: HttpRequest) -> JsonResponse:
 @require_POST
 def draft_discard(request: HttpRequest) -> HttpResponse:
     key = request.POST.get("key", "")
-    services.draft_discard(user=_user(request), key=key)
+    if not has_control_characters(key):  # no draft has such a key (and PostgreSQL refuses NUL)
+        services.draft_discard(user=_user(request), key=key)
     next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path on this site only: redirect() would read any other word as a view's name.
+    if (
+        next_url.startswith("/")
+        and not has_control_characters(next_url)
+        and url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     return redirect("home")
 
 
 DRAFT_FORMS = {"contact"}
 
 
-def _as_id(text: str) -> int:
-    """A primary key from user input; 0 (matching nothing) when it is not one."""
-    return int(text) if text.isascii() and text.isdigit() else 0
-
-
 def _is_draft_data(data: Any) -> bool:
-    """The shape the page's script sends: {field name: [string, ...]}."""
+    """The shape the page's script sends: {field name: [string, ...]}, with no NUL or other
+    control character (which the page's fields never hold, and PostgreSQL's JSON refuses)."""
     return isinstance(data, dict) and all(
         isinstance(name, str)
+        and not has_control_characters(name)
         and isinstance(values, list)
-        and all(isinstance(value, str) for value in values)
+        and all(isinstance(value, str) and not has_control_characters(value) for value in values)
         for name, values in data.items()
     )
 
@@ -460,7 +460,8 @@ def _draft_key_allowed(user: User, key: str) -> bool:
     parts = key.split(":")
     if len(parts) != 3 or parts[0] not in DRAFT_FORMS or parts[1] != "family":
         return False
-    family = selectors.family_list_for(user).filter(pk=_as_id(parts[2])).first()
+    family_id = parse_id(parts[2])
+    family = selectors.family_list_for(user).filter(pk=family_id).first() if family_id else None
     return family is not None and selectors.can_record_on(user, family)
 
 
@@ -694,7 +695,7 @@ def chronology(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CASE_READERS)
 def search(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    query = request.GET.get("q", "").strip()[:100]
+    query = clean_text(request.GET.get("q", "")).strip()[:100]
     people = selectors.search_people_for(user, query=query) if query else []
     if query:
         # Who was shown to whom, never what was typed: the search text stays out of the
@@ -832,8 +833,8 @@ def plan_action_status(request: HttpRequest, pk: int, action_pk: int) -> HttpRes
     family = _family_for_recording(request, pk)
     action = get_object_or_404(PlanAction, pk=action_pk, plan__child__family=family)
     status = request.POST.get("status", "")
-    version = _as_id(request.POST.get("version", ""))
-    if status not in PlanAction.Status.values or not version:
+    version = parse_version(request.POST.get("version", ""))
+    if status not in PlanAction.Status.values or version is None:
         messages.error(request, "Choose a status for the action.")
         return redirect(family)
     try:

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import SpecialistPathway, User
+from dmt import parsing
 from families.forms import REAL_DATE, DateInput
 from families.models import Family
 
@@ -26,8 +27,8 @@ def cohort_choices() -> list[tuple[str, str]]:
     return [(label, label) for label in labels]
 
 
-def _date(label: str, *, required: str = "", help_text: str = "") -> forms.DateField:
-    return forms.DateField(
+def _date(label: str, *, required: str = "", help_text: str = "") -> parsing.DateField:
+    return parsing.DateField(
         label=label,
         required=bool(required),
         help_text=help_text,

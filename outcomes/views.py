@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.audit import audit_record, audit_record_many
 from accounts.models import AuditEvent, User
+from dmt.exports import csv_response, export_view, xlsx_response
 from families.selectors import family_list_for
 
 from . import display, exports, selectors, services
@@ -26,7 +27,6 @@ from .tables import LABELS, suppress_threshold
 
 RECENT_RUNS = 50
 RECORDS_PER_PAGE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _reader(request: HttpRequest) -> User:
@@ -185,26 +185,24 @@ def _download(request: HttpRequest, pk: int, form: str) -> HttpResponse:
     user = _reader(request)
     run = _succeeded_run(user, pk)
     threshold = suppress_threshold()
+    filename = exports.export_filename(run.result, form)
     if form == "csv":
-        # The byte-order mark makes Excel read the file as UTF-8.
-        body: str | bytes = "\ufeff" + exports.to_csv(run.result, suppress_below=threshold)
-        content_type = "text/csv; charset=utf-8"
+        response = csv_response(exports.csv_rows(run.result, threshold), filename=filename)
     else:
-        body, content_type = exports.to_xlsx(run.result, suppress_below=threshold), XLSX
+        body = exports.to_xlsx(run.result, suppress_below=threshold)
+        response = xlsx_response(body, filename=filename)
     _audit_export(user, run, form)
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{exports.export_filename(run.result, form)}"'
-    )
     return response
 
 
 @require_GET
+@export_view
 def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(request, pk, "csv")
 
 
 @require_GET
+@export_view
 def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(request, pk, "xlsx")
 

@@ -75,6 +75,8 @@ class ReferralSerializer(serializers.ModelSerializer):
 
 class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ReferralSerializer
+    # An id is ASCII digits (dmt.parsing): int() would read "/api/referrals/٣/" as 3.
+    lookup_value_regex = "[0-9]{1,19}"
 
     def get_serializer_context(self) -> dict[str, Any]:
         user: User = self.request.user  # type: ignore[assignment]

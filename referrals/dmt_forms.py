@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Locality, Role, Team, User
+from dmt import parsing
 from families.forms import date_field
 from families.models import LegalStatus, Person
 
@@ -34,8 +35,10 @@ def _today_initial(form: forms.Form, *names: str) -> None:
         form.fields[name].initial = timezone.localdate()
 
 
-def _whole_number(label: str, what: str, low: int, high: int, **kwargs: Any) -> forms.IntegerField:
-    return forms.IntegerField(
+def _whole_number(
+    label: str, what: str, low: int, high: int, **kwargs: Any
+) -> parsing.IntegerField:
+    return parsing.IntegerField(
         label=label,
         min_value=low,
         max_value=high,
@@ -55,7 +58,7 @@ def _whole_number(label: str, what: str, low: int, high: int, **kwargs: Any) -> 
 
 class ConsultationForm(forms.Form):
     given_on = date_field("Date", required="Enter the date of the consultation")
-    team = forms.ModelChoiceField(
+    team = parsing.ModelChoiceField(
         label="Team",
         queryset=Team.objects.select_related("locality"),
         empty_label="Choose a team",
@@ -64,7 +67,7 @@ class ConsultationForm(forms.Form):
             "invalid_choice": "Select a team from the list",
         },
     )
-    social_worker = forms.ModelChoiceField(
+    social_worker = parsing.ModelChoiceField(
         label="Social worker (optional)",
         queryset=User.objects.none(),
         required=False,
@@ -135,7 +138,7 @@ class ProgrammeForm(forms.Form):
             "invalid_choice": "Select online or in person",
         },
     )
-    locality = forms.ModelChoiceField(
+    locality = parsing.ModelChoiceField(
         label="Locality (optional)",
         queryset=Locality.objects.all(),
         required=False,
@@ -171,7 +174,7 @@ class ProgrammeForm(forms.Form):
 class AttendanceForm(forms.Form):
     """A father with a case is chosen from those the user may see; one without, by name."""
 
-    person = forms.ModelChoiceField(
+    person = parsing.ModelChoiceField(
         label="A father with a case",
         queryset=Person.objects.none(),
         required=False,
@@ -237,7 +240,7 @@ class RuleForm(forms.Form):
         MAX_MONTHS,
         required=False,
     )
-    localities = forms.ModelMultipleChoiceField(
+    localities = parsing.ModelMultipleChoiceField(
         label="Localities the family may live in",
         queryset=Locality.objects.all(),
         required=False,

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Role, User
+from dmt import parsing
 from families.forms import TimeInput, date_field
 
 from .models import (
@@ -38,7 +39,7 @@ YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("unknown", "Not known")]
 
 
 class ReferralForm(forms.Form):
-    pathway = forms.ModelChoiceField(
+    pathway = parsing.ModelChoiceField(
         label="Pathway",
         queryset=Pathway.objects.all(),
         widget=forms.RadioSelect,
@@ -88,7 +89,7 @@ class ReferralForm(forms.Form):
 
 
 class AllocateForm(forms.Form):
-    practitioner = forms.ModelChoiceField(
+    practitioner = parsing.ModelChoiceField(
         label="Practitioner",
         queryset=User.objects.none(),
         error_messages={"required": "Select a practitioner"},
@@ -176,7 +177,7 @@ class AppointmentForm(forms.Form):
             "invalid": "Enter a time, for example 14:30",
         },
     )
-    minutes = forms.IntegerField(
+    minutes = parsing.IntegerField(
         label="Length in minutes",
         initial=60,
         min_value=5,
@@ -203,7 +204,7 @@ class AppointmentOutcomeForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select what happened"},
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = parsing.VersionField()
 
 
 class MeasureForm(forms.Form):

@@ -7,7 +7,6 @@ Who may do what:
 - anyone who may see the referral (see selectors.referral_list_for) may read its record.
 """
 
-import csv
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +23,7 @@ from accounts.audit import audit_page_view, audit_record_many
 from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, User
 from accounts.permissions import role_required
+from dmt.exports import csv_response, export_view
 from families import selectors as family_selectors
 from families.disclosure import RESTRICTED, may_read_contact_details
 from families.models import Person
@@ -447,6 +447,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.SPECIALIST)
+@export_view
 def caseload_export(request: HttpRequest) -> HttpResponse:
     """The practitioner's open referrals as CSV. Restricted contact details stay withheld."""
     user = _user(request)
@@ -455,36 +456,31 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
         .filter(practitioner=user, closed_on__isnull=True)
         .order_by("person__family_name", "person__given_name")
     )
-    response = HttpResponse(content_type="text/csv")
-    today = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="dmt-caseload-{today}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "reference",
-            "name",
-            "date_of_birth",
-            "family",
-            "address",
-            "phone",
-            "pathway",
-            "stage",
-            "engagement",
-            "priority",
-            "referred_on",
-            "allocated_on",
-            "next_review_on",
-        ]
-    )
+    header = [
+        "reference",
+        "name",
+        "date_of_birth",
+        "family",
+        "address",
+        "phone",
+        "pathway",
+        "stage",
+        "engagement",
+        "priority",
+        "referred_on",
+        "allocated_on",
+        "next_review_on",
+    ]
+    rows = []
     for referral in referrals:
         person = referral.person
         # Every row is a referral allocated to this practitioner: they work with the person.
         visible = may_read_contact_details(user, person, works_with_person=True)
-        writer.writerow(
+        rows.append(
             [
                 referral.reference,
                 person.full_name,
-                person.date_of_birth or "",
+                person.date_of_birth,
                 person.family.reference,
                 person.address if visible else RESTRICTED,
                 person.phone if visible else RESTRICTED,
@@ -493,10 +489,12 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
                 referral.get_engagement_display(),
                 referral.get_rag_display(),
                 referral.referred_on,
-                referral.allocated_on or "",
-                referral.next_review_on or "",
+                referral.allocated_on,
+                referral.next_review_on,
             ]
         )
+    today = timezone.localdate().isoformat()
+    response = csv_response([header, *rows], filename=f"dmt-caseload-{today}.csv")
     with transaction.atomic():
         audit_record_many(
             action=AuditEvent.Action.EXPORT,

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
+from dmt import parsing
 from families.forms import TimeInput, date_field
 from families.models import Person
 from referrals.models import CycleOfChange, Rag
@@ -31,7 +32,7 @@ class GroupForm(forms.Form):
             "invalid": "Enter a time, for example 10:00",
         },
     )
-    length_minutes = forms.IntegerField(
+    length_minutes = parsing.IntegerField(
         label="Length in minutes",
         initial=120,
         min_value=15,
@@ -47,14 +48,14 @@ class GroupForm(forms.Form):
         widget=forms.RadioSelect,
     )
     location = forms.CharField(label="Room or online meeting link", required=False, max_length=300)
-    families_per_meeting = forms.IntegerField(
+    families_per_meeting = parsing.IntegerField(
         label="Families per meeting",
         initial=6,
         min_value=1,
         max_value=20,
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
     )
-    minutes_per_family = forms.IntegerField(
+    minutes_per_family = parsing.IntegerField(
         label="Minutes per family",
         initial=20,
         min_value=5,
@@ -87,11 +88,11 @@ class CancelForm(forms.Form):
         help_text="Members are told. Cancellations are counted as clinical time lost.",
         error_messages={"required": "Enter why the meeting is cancelled"},
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = parsing.VersionField()
 
 
 class SlotSearchForm(forms.Form):
-    weeks = forms.IntegerField(
+    weeks = parsing.IntegerField(
         label="Look ahead (weeks)",
         initial=4,
         min_value=1,
@@ -111,7 +112,7 @@ class MinutesForm(forms.Form):
 
     ACTION_ROWS = 3
 
-    present = forms.ModelMultipleChoiceField(
+    present = parsing.ModelMultipleChoiceField(
         label="Who was present",
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -229,7 +230,7 @@ class AddendumForm(forms.Form):
 
 
 class IntervalForm(forms.Form):
-    interval_days = forms.IntegerField(
+    interval_days = parsing.IntegerField(
         label="Discuss this family every (days)",
         required=False,
         min_value=1,
@@ -310,7 +311,7 @@ class LeaveForm(forms.Form):
 
 
 class MembersForm(forms.Form):
-    members = forms.ModelMultipleChoiceField(
+    members = parsing.ModelMultipleChoiceField(
         label="Members",
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -12,12 +12,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.audit import audit_page_view, audit_page_view_many, audit_record_many
 from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, User
+from dmt.parsing import POSITION_MAX, parse_datetime, parse_id, parse_position, parse_version
 from families.models import Family, Person
 from families.services import EditConflict
 
@@ -53,9 +53,10 @@ def _user(request: HttpRequest) -> User:
 
 
 def _posted_version(request: HttpRequest) -> int:
-    """The record version the form was opened at; -1 (never current) when missing."""
-    version = request.POST.get("version", "")
-    return int(version) if version.isdigit() else -1
+    """The record version the form was opened at; -1 (never current) when missing or not a
+    version, so a tampered form changes nothing and is told of a conflict."""
+    version = parse_version(request.POST.get("version", ""))
+    return -1 if version is None else version
 
 
 def _chair_meeting(request: HttpRequest, pk: int) -> Meeting:
@@ -237,35 +238,58 @@ def agenda(request: HttpRequest, pk: int) -> HttpResponse:
     rows = selectors.agenda_candidates(meeting, day)
     error = ""
     if request.method == "POST":
-        chosen = []
+        # (position or None when unreadable, reference, family, reason); no position: last.
+        chosen: list[tuple[int | None, str, Family, str]] = []
         by_pk = {str(row["family"].pk): row for row in rows}
+        unknown = [key for key in request.POST.getlist("family") if key not in by_pk]
+        positions: dict[str, int | None] = {}
+        for key in by_pk:
+            position_text = request.POST.get(f"position_{key}", "").strip()
+            positions[key] = parse_position(position_text) if position_text else POSITION_MAX + 1
         for key in request.POST.getlist("family"):
             row = by_pk.get(key)
             if row is None:
                 continue
-            position_text = request.POST.get(f"position_{key}", "").strip()
-            position = int(position_text) if position_text.isdigit() else 999
-            chosen.append((position, row["family"].reference, row["family"], row["reason"]))
-        chosen.sort(key=lambda entry: (entry[0], entry[1]))
-        try:
-            services.agenda_set(
-                meeting=meeting,
-                families=[(family, reason) for _, _, family, reason in chosen],
-                expected_version=_posted_version(request),
-                acting_user=user,
+            chosen.append((positions[key], row["family"].reference, row["family"], row["reason"]))
+        # An order that cannot be read is an error even on a row left unticked: it was typed.
+        unreadable = [
+            row["family"].reference for key, row in by_pk.items() if positions[key] is None
+        ]
+        if unknown:
+            # A family no longer proposed (closed or moved since the page opened), or a
+            # tampered form: save nothing rather than an agenda the chair did not see.
+            error = (
+                "One of the families chosen is no longer on this team's list. Check the "
+                "agenda below and save it again."
             )
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        except EditConflict:
-            error = CONFLICT
+        elif unreadable:
+            error = (
+                f"Enter the order of {', '.join(unreadable)} as a whole number "
+                f"from 1 to {POSITION_MAX}"
+            )
         else:
-            messages.success(request, f"Agenda saved: {len(chosen)} families.")
-            return redirect(meeting_url(meeting))
+            chosen.sort(key=lambda entry: (entry[0] or 0, entry[1]))
+            try:
+                services.agenda_set(
+                    meeting=meeting,
+                    families=[(family, reason) for _, _, family, reason in chosen],
+                    expected_version=_posted_version(request),
+                    acting_user=user,
+                )
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            except EditConflict:
+                error = CONFLICT
+            else:
+                messages.success(request, f"Agenda saved: {len(chosen)} families.")
+                return redirect(meeting_url(meeting))
+        # Show the chair's choice again to fix, with the orders that were readable.
         chosen_keys = {str(family.pk): position for position, _, family, _ in chosen}
         for row in rows:
             key = str(row["family"].pk)
+            position = chosen_keys.get(key)
             row["chosen"] = key in chosen_keys
-            row["position"] = chosen_keys.get(key) if key in chosen_keys else None
+            row["position"] = position if position and position <= POSITION_MAX else None
     else:
         audit_page_view(request, meeting)
     return render(
@@ -597,7 +621,7 @@ def availability(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your leave is recorded.")
             return redirect("supervision:availability")
     elif action == "remove":
-        leave = get_object_or_404(Leave, pk=request.POST.get("leave", "0") or 0, user=user)
+        leave = get_object_or_404(Leave, pk=parse_id(request.POST.get("leave")), user=user)
         services.leave_remove(leave=leave, acting_user=user)
         messages.success(request, "That leave is removed.")
         return redirect("supervision:availability")

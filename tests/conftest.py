@@ -4,6 +4,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.models import Role, Team, User
 from accounts.two_factor import two_factor_required
+from dmt.exports import SPREADSHEET_CONTENT_TYPES, ExportResponse
 
 from .factories import TeamFactory, UserFactory
 from .two_factor import authenticator_for
@@ -64,3 +65,23 @@ def signed_in(user: User) -> Client:
 @pytest.fixture
 def client_for():
     return signed_in
+
+
+@pytest.fixture(autouse=True)
+def _spreadsheets_come_from_the_export_writer(monkeypatch):
+    """Any test that downloads a spreadsheet (CSV, XLSX, ...) fails unless dmt.exports wrote
+    it in a view marked @export_view: so no export escapes formula escaping, nor
+    tests/test_every_export.py, which downloads every marked view with formula-like names."""
+    send = Client.request
+
+    def request(self, **kwargs):
+        response = send(self, **kwargs)
+        content_type = response.get("Content-Type", "").lower()
+        if content_type.startswith(SPREADSHEET_CONTENT_TYPES):
+            assert isinstance(response, ExportResponse) and response.from_export_view, (
+                f"{kwargs.get('PATH_INFO')} sent {content_type} without dmt.exports: write it "
+                "with csv_response or xlsx_response in a view marked @export_view"
+            )
+        return response
+
+    monkeypatch.setattr(Client, "request", request)

@@ -33,6 +33,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from accounts.models import SpecialistPathway
+from dmt.parsing import DATE_MAX, DATE_MIN, parse_date
 from families.models import (
     LEVEL_OF_STATUS,
     Family,
@@ -72,12 +73,13 @@ def rate(successes: int, total: int) -> float | None:
 def _parse_date(value: str | datetime.date | None, option: str) -> datetime.date | None:
     if value is None or value == "":
         return None
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ReportError(f"{option} must be a date written YYYY-MM-DD, not {value!r}.") from None
+    day = parse_date(value.strip() if isinstance(value, str) else value)
+    if day is None:
+        raise ReportError(
+            f"{option} must be a date written YYYY-MM-DD, from {DATE_MIN} to {DATE_MAX}, "
+            f"not {value!r}."
+        )
+    return day
 
 
 @dataclass(frozen=True)

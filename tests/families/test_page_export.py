@@ -28,7 +28,7 @@ HEADER = [
 
 
 def rows_of(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def test_the_export_is_a_csv_with_a_header_and_one_row_per_family(client_as, alice):

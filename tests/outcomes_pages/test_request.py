@@ -101,7 +101,8 @@ def test_the_form_offers_every_report_with_its_description_and_today_as_the_date
         ({"report": "nonsense", "as_of": "2024-06-30"}, "Select a report from the list"),
         ({"report": "engagement", "as_of": "31/02/2024"}, "Enter a real date"),
         ({"report": "engagement", "as_of": ""}, "Enter the date the report is as of"),
-        ({"report": "engagement", "as_of": "2999-01-01"}, "must be today or in the past"),
+        ({"report": "engagement", "as_of": "2199-01-01"}, "must be today or in the past"),
+        ({"report": "engagement", "as_of": "9999-12-31"}, "Enter a date between 1 January 1900"),
         (
             {
                 "report": "engagement",

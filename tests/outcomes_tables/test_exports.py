@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from outcomes.exports import export_filename, safe_text, to_csv, to_xlsx
+from outcomes.exports import export_filename, to_csv, to_xlsx
 from outcomes.reports import REPORTS, ReportParameters, compute
 
 ENGAGEMENT = {
@@ -57,19 +57,6 @@ def find(sheet, text):
             if cell.value == text:
                 return cell
     raise AssertionError(f"{text!r} not in {sheet.title}")
-
-
-# --- Formula injection ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("text", FORMULAS)
-def test_text_that_would_run_as_a_formula_is_quoted(text):
-    assert safe_text(text) == "'" + text
-
-
-@pytest.mark.parametrize("text", ["West", "<5", "66.9% to 88.8%", "", "a=b", "– East"])
-def test_other_text_is_left_alone(text):
-    assert safe_text(text) == text
 
 
 # --- CSV --------------------------------------------------------------------------------------

@@ -114,7 +114,7 @@ def assert_withheld(text: str) -> None:
 
 
 def csv_rows(response) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 # Working with the perpetrator -------------------------------------------------------------
@@ -155,7 +155,7 @@ def test_the_caseload_export_withholds_restricted_details_of_others_and_shows_th
     response = client_for(perpetrator_worker).get(reverse("referrals:caseload_export"))
 
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = {row["name"]: row for row in csv_rows(response)}
     assert set(rows) == {"Pete Jones", "Rob Adams"}
     assert (rows["Pete Jones"]["phone"], rows["Pete Jones"]["address"]) == (
