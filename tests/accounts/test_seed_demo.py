@@ -138,3 +138,23 @@ def test_seed_demo_adds_no_second_set_of_referrals(seeded):
     count = Referral.objects.count()
     call_command("seed_demo", "--password", "another-password-1", stdout=StringIO())
     assert Referral.objects.count() == count > 0
+
+
+def test_the_demo_dashboards_have_figures_for_the_service_and_the_dmt_manager(
+    settings, django_capture_on_commit_callbacks
+):
+    from outcomes.models import ReportRun
+
+    from ..conftest import signed_in
+
+    settings.DEBUG = True
+    # The report tasks are queued on commit, as `make run` commits the seed.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", "--password", "demo-password-for-tests", stdout=StringIO())
+
+    assert ReportRun.objects.filter(status=ReportRun.Status.SUCCEEDED).exists()
+    for username in ("service.manager", "dmt.manager"):
+        page = signed_in(User.objects.get(username=username)).get(reverse("outcomes:dashboard"))
+        assert page.status_code == 200
+        # Every section of the dashboard shows its figures: none waits for a first run.
+        assert "No figures yet" not in page.content.decode(), username

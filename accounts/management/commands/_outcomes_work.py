@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from accounts.models import Role, Team, User
 from outcomes.reports import ReportParameters
-from outcomes.services import dashboards_refresh, report_run_request
+from outcomes.services import dashboards_refresh_nightly, report_run_request
 
 
 class OutcomesWork:
@@ -39,7 +39,9 @@ class OutcomesWork:
     def compute(self) -> None:
         """The dashboards' standard reports and one cohort comparison, so the service
         manager's first visit has figures (run in-process when no broker is set)."""
-        dashboards_refresh(acting_user=None)
+        # As the nightly job does: the service's dashboard and each led pathway's (dmt.manager
+        # reads Dads Matter Too's).
+        dashboards_refresh_nightly()
         report_run_request(
             report="engagement",
             params=ReportParameters.parse(as_of=self.today, pathway="dmt"),
