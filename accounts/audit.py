@@ -15,6 +15,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from .models import AuditEvent, User
+from .permissions import signed_in_user
 from .request_context import current_request_context
 
 # The detail keys a row may carry. Add a key only for a code, id, date, number, boolean or
@@ -231,7 +232,7 @@ def audit_page_view(request: HttpRequest, obj: models.Model) -> None:
         return
     audit_record(
         action=AuditEvent.Action.VIEW,
-        actor=request.user,  # type: ignore[arg-type]
+        actor=signed_in_user(request),
         obj=obj,
         detail={"page": _page_name(request)},
     )
@@ -244,7 +245,7 @@ def audit_page_view_many(request: HttpRequest, objects: Iterable[models.Model]) 
         return
     audit_record_many(
         action=AuditEvent.Action.VIEW,
-        actor=request.user,  # type: ignore[arg-type]
+        actor=signed_in_user(request),
         objects=objects,
         detail={"page": _page_name(request)},
     )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.audit import audit_record, audit_record_many
 from accounts.models import AuditEvent, User
+from accounts.permissions import signed_in_user
 from dmt.exports import csv_response, export_view, xlsx_response
 from families.selectors import family_list_for
 
@@ -30,7 +31,7 @@ RECORDS_PER_PAGE = 50
 
 
 def _reader(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if not selectors.can_read_outcomes(user):
         raise PermissionDenied
     return user

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.audit import audit_record_many
 from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, SpecialistPathway, User
-from accounts.permissions import role_required
+from accounts.permissions import role_required, signed_in_user
 from families.models import Person, long_date
 
 from . import rules, selectors, services
@@ -54,10 +54,6 @@ from .models import (
 ViewFunc = Callable[..., HttpResponse]
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _posted(request: HttpRequest) -> Any:
     """The posted data, or None for a GET: a post with no fields still binds the form, so
     it is told what is missing rather than shown afresh."""
@@ -70,7 +66,7 @@ def dmt_practitioner_required(view: ViewFunc) -> ViewFunc:
     @role_required(Role.SPECIALIST)
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if _user(request).pathway != SpecialistPathway.DMT:
+        if signed_in_user(request).pathway != SpecialistPathway.DMT:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -124,7 +120,7 @@ def _fathers_for(user: User) -> QuerySet[Person]:
 @require_GET
 @dmt_practitioner_required
 def dmt_work(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     consultations = list(
         Consultation.objects.filter(given_by=user)
         .select_related("team__locality", "social_worker")
@@ -158,7 +154,7 @@ def dmt_work(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @dmt_practitioner_required
 def consultation_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = ConsultationForm(_posted(request))
 
     def save() -> tuple[str, str]:
@@ -173,7 +169,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @dmt_practitioner_required
 def training_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = TrainingForm(_posted(request))
 
     def save() -> tuple[str, str]:
@@ -191,7 +187,7 @@ def training_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @dmt_practitioner_required
 def programme_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     pathway = get_object_or_404(Pathway, code=SpecialistPathway.DMT)
     form = ProgrammeForm(_posted(request))
 
@@ -232,7 +228,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @dmt_practitioner_required
 def session_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     session = get_object_or_404(
         ProgrammeSession.objects.select_related("programme__locality"),
         programme__in=_dmt_programmes(),
@@ -287,7 +283,7 @@ def session_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def _pathway_managed(request: HttpRequest, code: str) -> Pathway:
     """The pathway (404 if none), if the user manages it (403 otherwise)."""
     pathway = get_object_or_404(Pathway, code=code)
-    if not selectors.pathways_managed_by(_user(request)).filter(pk=pathway.pk).exists():
+    if not selectors.pathways_managed_by(signed_in_user(request)).filter(pk=pathway.pk).exists():
         raise PermissionDenied
     return pathway
 
@@ -317,7 +313,7 @@ def rule_list(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SPECIALIST, Role.SERVICE_MANAGER)
 def rule_create(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     pathway = _pathway_managed(request, code)
     form = RuleForm(_posted(request))
 
@@ -338,7 +334,7 @@ def rule_create(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SPECIALIST, Role.SERVICE_MANAGER)
 def rule_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     pathway = _pathway_managed(request, code)
     rule = get_object_or_404(EligibilityRule, pk=pk, pathway=pathway)
     form = RuleEndForm(_posted(request))
