@@ -160,7 +160,7 @@ class TwoFactorMiddleware:
             return None
         if getattr(view_func, "two_factor_exempt", False):
             return None
-        if not must_verify(request, user):  # type: ignore[arg-type]
+        if not must_verify(request, user):
             return None
         if api or _wants_json(request):
             return JsonResponse(
@@ -168,8 +168,6 @@ class TwoFactorMiddleware:
                 status=403,
             )
         step = (
-            "accounts:two_factor_verify"
-            if has_authenticator(user)  # type: ignore[arg-type]
-            else "accounts:two_factor_setup"
+            "accounts:two_factor_verify" if has_authenticator(user) else "accounts:two_factor_setup"
         )
         return redirect_to_login(request.get_full_path(), reverse(step))
