@@ -1,7 +1,7 @@
 """Forms for case recording. They parse and check input; the services hold the rules."""
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -97,10 +97,14 @@ class ContactForm(forms.Form):
     def __init__(self, *args: Any, family: Family, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = family.people.order_by("role", "date_of_birth", "given_name")
-        self.fields["people_seen"].queryset = people
-        self.fields["people_seen"].label_from_instance = _person_label
-        self.fields["children_seen_alone"].queryset = people.filter(role=Person.Role.CHILD)
-        self.fields["children_seen_alone"].label_from_instance = _person_label
+        people_seen = cast(parsing.ModelMultipleChoiceField, self.fields["people_seen"])
+        people_seen.queryset = people
+        people_seen.label_of = _person_label
+        children_seen_alone = cast(
+            parsing.ModelMultipleChoiceField, self.fields["children_seen_alone"]
+        )
+        children_seen_alone.queryset = people.filter(role=Person.Role.CHILD)
+        children_seen_alone.label_of = _person_label
         if not self.is_bound:
             now = timezone.localtime()
             self.initial.setdefault("occurred_on", now.date())
@@ -249,10 +253,11 @@ class PersonForm(forms.Form):
         if person.is_child:
             for name in self.ADULT_ONLY:
                 del self.fields[name]
-            self.fields["father"].queryset = person.family.people.filter(
+            father = cast(parsing.ModelChoiceField, self.fields["father"])
+            father.queryset = person.family.people.filter(
                 role__in=[Person.Role.FATHER, Person.Role.FATHER_FIGURE]
             )
-            self.fields["father"].label_from_instance = _person_label
+            father.label_of = _person_label
         else:
             for name in self.CHILD_ONLY:
                 del self.fields[name]
@@ -394,7 +399,7 @@ class CaseloadFilterForm(forms.Form):
 
     def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
+        cast(parsing.ModelChoiceField, self.fields["team"]).queryset = teams
 
 
 class FatherInclusionForm(forms.Form):
@@ -438,7 +443,7 @@ class PlanActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.workers = {str(worker.pk): worker for worker in workers}
         self.members = {str(person.pk): person for person in family_members}
-        self.fields["owner"].choices = [
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [
             ("", "Choose the owner"),
             *[
                 (f"worker:{pk}", f"{worker} ({worker.job_title.lower()})")

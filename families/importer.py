@@ -664,7 +664,9 @@ class _CaseImport:
         for row in self.families.rows:
             self.check_not_before(self.families, row, "closed_on", "opened_on")
             reference = row.values.get("family_ref")
-            stored = self.stored_families.get(reference) if reference else None
+            if not reference:
+                continue
+            stored = self.stored_families.get(reference)
             if stored is None or self.family_rows.get(reference) is not row:
                 continue
             if not self.importable(stored) or _moves_or_closes(stored, row):
@@ -698,7 +700,9 @@ class _CaseImport:
                             self.people, row, column, "for adults only: leave it empty for a child"
                         )
             reference = row.values.get("person_ref")
-            stored = self.stored_people.get(reference) if reference else None
+            if not reference:
+                continue
+            stored = self.stored_people.get(reference)
             if stored is None or self.person_rows.get(reference) is not row:
                 continue
             if not self.importable(stored) or (
@@ -805,7 +809,9 @@ class _CaseImport:
             self.check_not_before(self.interventions, row, "allocated_on", "referred_on")
             self.check_not_before(self.interventions, row, "closed_on", "referred_on")
             reference = row.values.get("intervention_ref")
-            stored = self.stored_referrals.get(reference) if reference else None
+            if not reference:
+                continue
+            stored = self.stored_referrals.get(reference)
             if stored is None or self.referral_rows.get(reference) is not row:
                 continue
             if not self.importable(stored) or self.referral_moves_or_closes(stored, row):
@@ -1013,7 +1019,10 @@ class _CaseImport:
         two episodes of a child overlapping (PostgreSQL checks at every row).
         """
         counts = self.result.counts[EPISODES]
-        new, changed, gone, children_changed = [], [], [], []
+        new: list[StatusEpisode] = []
+        changed: list[StatusEpisode] = []
+        gone: list[StatusEpisode] = []
+        children_changed: list[Person] = []
         for reference, rows in self.episode_rows.items():
             child = people[reference]
             stored = self.stored_episodes.get(child.pk, [])

@@ -1,7 +1,7 @@
 """The case: a family group, its people, and each child's place on the legal-status ladder."""
 
 import datetime
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -50,10 +50,11 @@ LEVEL_OF_STATUS = Case(
 
 
 class FamilyQuerySet(models.QuerySet["Family"]):
-    def open_on(self, day: datetime.date) -> "FamilyQuerySet":
+    # Self, not FamilyQuerySet: a queryset keeps its annotations through these.
+    def open_on(self, day: datetime.date) -> Self:
         return self.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=day), opened_on__lte=day)
 
-    def open(self) -> "FamilyQuerySet":
+    def open(self) -> Self:
         return self.filter(closed_on__isnull=True)
 
 
@@ -94,6 +95,10 @@ class Family(models.Model):
                 name="family_closed_not_before_opened",
             ),
         ]
+
+    # Not a column: the label of the caseload's current_level annotation, set on the rows of
+    # the caseload pages (families.views.caseload, the social worker's home page).
+    level_label: str
 
     def __str__(self) -> str:
         return self.reference
@@ -259,6 +264,11 @@ class Person(models.Model):
     # Set by families.disclosure.shield_people on a person prepared for showing: their
     # contact details are masked in memory, so this object must never be saved.
     contact_shielded = False
+    # Not columns either: set on the people a page shows. details_visible by shield_people;
+    # current_episode (the open status episode, or None) by the selectors that load a child's
+    # episodes for a page (family_page_data, referrals.selectors.family_summary_for).
+    details_visible: bool
+    current_episode: "StatusEpisode | None"
 
     def __str__(self) -> str:
         return self.full_name

@@ -80,7 +80,7 @@ def _caseload_filters(request: HttpRequest) -> tuple[CaseloadFilterForm, selecto
     if "show" not in data:
         data["show"] = "mine" if user.role == Role.SOCIAL_WORKER else "team"
     form = CaseloadFilterForm(data, teams=teams)
-    cleaned = form.cleaned_data if form.is_valid() else {"show": data["show"]}
+    cleaned: dict[str, Any] = form.cleaned_data if form.is_valid() else {"show": data["show"]}
     filters = selectors.CaseloadFilters(
         mine_only=cleaned.get("show") == "mine",
         team_id=cleaned["team"].pk if cleaned.get("team") else None,
@@ -177,7 +177,7 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
     data = selectors.family_page_data(family)
     shield_people(user, [*data["adults"], *data["children"]])
     team_workers = (
-        User.objects.filter(role=Role.SOCIAL_WORKER, team_id=family.team_id, is_active=True)
+        User.objects.filter(role=Role.SOCIAL_WORKER, team=family.team, is_active=True)
         if user.role == Role.TEAM_MANAGER and selectors.can_record_on(user, family)
         else []
     )
@@ -728,7 +728,7 @@ def father_inclusion(request: HttpRequest, pk: int, child_pk: int) -> HttpRespon
             # Keep the user's answers, at the saved version, and list where they differ.
             conflict = [
                 {
-                    "label": form.fields[name].label,
+                    "label": str(form.fields[name].label),
                     "yours": _display(mine),
                     "theirs": _display(getattr(error.current, name)),
                 }
@@ -795,7 +795,7 @@ def plan_action_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse
     plan = get_object_or_404(Plan.objects.select_related("child"), pk=plan_pk, child__family=family)
     form = PlanActionForm(
         request.POST or None,
-        workers=User.objects.filter(team_id=family.team_id, is_active=True),
+        workers=User.objects.filter(team=family.team, is_active=True),
         family_members=family.people.all(),
     )
     if request.method == "POST" and form.is_valid():
