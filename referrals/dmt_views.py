@@ -12,7 +12,9 @@ Who may do what:
   rules (referrals.selectors.pathways_managed_by).
 """
 
+import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -260,7 +262,7 @@ def session_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         audit_record_many(
             action=AuditEvent.Action.VIEW,
             actor=user,
-            objects=[row.person for row in attendance if row.person_id and row.visible],
+            objects=[row.person for row in attendance if row.person is not None and row.visible],
             detail={"page": "referrals:dmt_session", "session": session.pk},
         )
     return _form_page(
@@ -288,12 +290,33 @@ def _pathway_managed(request: HttpRequest, code: str) -> Pathway:
     return pathway
 
 
-def _rule_status(rule: EligibilityRule, today: Any) -> tuple[str, str]:
+@dataclass(frozen=True)
+class RuleRow:
+    """A rule as the rules page lists it."""
+
+    rule: EligibilityRule
+    kind_label: str
+    described: str
+    status: str
+    status_class: str
+    can_end: bool
+
+
+def _rule_row(rule: EligibilityRule, today: datetime.date) -> RuleRow:
     if rule.in_force_from > today:
-        return "Not yet in force", "govuk-tag--blue"
-    if rule.in_force_to is not None and rule.in_force_to < today:
-        return "Ended", "govuk-tag--grey"
-    return "In force", "govuk-tag--green"
+        status, status_class = "Not yet in force", "govuk-tag--blue"
+    elif rule.in_force_to is not None and rule.in_force_to < today:
+        status, status_class = "Ended", "govuk-tag--grey"
+    else:
+        status, status_class = "In force", "govuk-tag--green"
+    return RuleRow(
+        rule=rule,
+        kind_label=rules.KIND_LABELS.get(rule.kind, rule.get_kind_display()),
+        described=rules.describe_params(rule),
+        status=status,
+        status_class=status_class,
+        can_end=rule.in_force_to is None or rule.in_force_to >= today,
+    )
 
 
 @require_GET
@@ -301,13 +324,8 @@ def _rule_status(rule: EligibilityRule, today: Any) -> tuple[str, str]:
 def rule_list(request: HttpRequest, code: str) -> HttpResponse:
     pathway = _pathway_managed(request, code)
     today = timezone.localdate()
-    rows = list(pathway.rules.order_by("in_force_from", "id"))
-    for rule in rows:
-        rule.kind_label = rules.KIND_LABELS.get(rule.kind, rule.get_kind_display())
-        rule.described = rules.describe_params(rule)
-        rule.status, rule.status_class = _rule_status(rule, today)
-        rule.can_end = rule.in_force_to is None or rule.in_force_to >= today
-    return render(request, "referrals/rules.html", {"pathway": pathway, "rules": rows})
+    rows = [_rule_row(rule, today) for rule in pathway.rules.order_by("in_force_from", "id")]
+    return render(request, "referrals/rules.html", {"pathway": pathway, "rows": rows})
 
 
 @require_http_methods(["GET", "POST"])
@@ -340,12 +358,10 @@ def rule_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     form = RuleEndForm(_posted(request))
 
     def save() -> tuple[str, str]:
-        ended = rules.eligibility_rule_end(
-            rule=rule, in_force_to=form.cleaned_data["in_force_to"], acting_user=user
-        )
+        last_day: datetime.date = form.cleaned_data["in_force_to"]
+        ended = rules.eligibility_rule_end(rule=rule, in_force_to=last_day, acting_user=user)
         return (
-            f"Rule ends: {rules.describe_params(ended)}, last in force "
-            f"{long_date(ended.in_force_to)}.",  # type: ignore[arg-type]
+            f"Rule ends: {rules.describe_params(ended)}, last in force {long_date(last_day)}.",
             reverse("referrals:rules", args=[pathway.code]),
         )
 

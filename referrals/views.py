@@ -267,7 +267,7 @@ def appointment_outcome(request: HttpRequest, pk: int, appointment_pk: int) -> H
         )
         return f"Appointment recorded as: {updated.get_outcome_display()}."
 
-    initial = {"version": appointment.version}
+    initial: dict[str, Any] = {"version": appointment.version}
     if appointment.outcome != Appointment.Outcome.BOOKED:
         initial["outcome"] = appointment.outcome
     when = timezone.localtime(appointment.starts_at)
