@@ -87,7 +87,7 @@ def group_setup(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     if user.role != Role.TEAM_MANAGER or user.team is None:
         raise PermissionDenied
-    if SupervisionGroup.objects.filter(team_id=user.team_id).exists():
+    if SupervisionGroup.objects.filter(team=user.team).exists():
         return redirect("supervision:index")
     form = GroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
