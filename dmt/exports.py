@@ -37,7 +37,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -223,6 +223,11 @@ def fit_columns(sheet: Worksheet, widths: dict[int, int]) -> None:
 def new_workbook() -> Workbook:
     """An empty workbook, to fill with put_text and put_number."""
     return Workbook()
+
+
+def first_sheet(workbook: Workbook) -> Worksheet:
+    """The worksheet a new workbook starts with (openpyxl types `active` as any sheet)."""
+    return cast(Worksheet, workbook.active)
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:

@@ -6,6 +6,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.expressions import Combinable
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -320,10 +321,11 @@ class FatherInclusion(models.Model):
 
 
 class StatusEpisodeQuerySet(models.QuerySet["StatusEpisode"]):
-    def covering(self, day: datetime.date) -> "StatusEpisodeQuerySet":
+    def covering(self, day: datetime.date | Combinable) -> Self:
+        """The episodes covering `day`: a date, or an expression such as an outer reference."""
         return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
 
-    def current(self) -> "StatusEpisodeQuerySet":
+    def current(self) -> Self:
         return self.filter(end_date__isnull=True)
 
 
