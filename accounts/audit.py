@@ -118,6 +118,7 @@ def audit_reference(obj: models.Model) -> str:
     if isinstance(obj, User):
         return obj.get_username()[:150]
     if any(field.name == "reference" for field in obj._meta.concrete_fields):
+        # Found among the model's fields at run time, so no type declares it.
         return str(obj.reference)[:150]  # type: ignore[attr-defined]
     return ""
 

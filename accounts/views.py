@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from families import selectors as family_selectors
-from families.models import LEVELS, LegalStatus
+from families.models import LEVELS, LegalStatus, level_labels
 from referrals import selectors as referral_selectors
 from supervision import selectors as supervision_selectors
 
@@ -239,7 +239,7 @@ def _role_home_context(user: User) -> dict[str, Any]:
         caseload = list(
             family_selectors.caseload_for(user, family_selectors.CaseloadFilters(mine_only=True))
         )
-        labels = family_selectors.level_labels()
+        labels = level_labels()
         for family in caseload:
             family.level_label = labels[family.current_level]
         return {"caseload": caseload}

@@ -151,6 +151,7 @@ def export_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             response.from_export_view = True
         return response
 
+    # A mark on the function (like Django's csrf_exempt), which no type can declare.
     wrapped.sends_export = True  # type: ignore[attr-defined]
     return wrapped
 

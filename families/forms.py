@@ -111,7 +111,7 @@ class ContactForm(forms.Form):
             self.initial.setdefault("occurred_time", now.time().replace(second=0, microsecond=0))
 
     def clean_occurred_on(self) -> datetime.date:
-        day = self.cleaned_data["occurred_on"]
+        day: datetime.date = self.cleaned_data["occurred_on"]
         _not_in_future(day, "The date of the contact")
         return day
 
@@ -263,7 +263,7 @@ class PersonForm(forms.Form):
                 del self.fields[name]
 
     def clean_date_of_birth(self) -> datetime.date | None:
-        day = self.cleaned_data["date_of_birth"]
+        day: datetime.date | None = self.cleaned_data["date_of_birth"]
         _not_in_future(day, "The date of birth")
         return day
 
@@ -284,7 +284,7 @@ class NewPersonForm(forms.Form):
     sex = forms.ChoiceField(label="Sex", choices=Person.Sex.choices, initial=Person.Sex.UNKNOWN)
 
     def clean_date_of_birth(self) -> datetime.date | None:
-        day = self.cleaned_data["date_of_birth"]
+        day: datetime.date | None = self.cleaned_data["date_of_birth"]
         _not_in_future(day, "The date of birth")
         return day
 
@@ -340,12 +340,12 @@ class FamilyForm(forms.Form):
     )
 
     def clean_opened_on(self) -> datetime.date:
-        day = self.cleaned_data["opened_on"]
+        day: datetime.date = self.cleaned_data["opened_on"]
         _not_in_future(day, "The opening date")
         return day
 
     def clean_reference(self) -> str:
-        reference = self.cleaned_data["reference"].strip()
+        reference: str = self.cleaned_data["reference"].strip()
         if reference and Family.objects.filter(reference=reference).exists():
             raise forms.ValidationError("A case with this reference already exists")
         return reference
@@ -360,7 +360,7 @@ class ChronologyEntryForm(forms.Form):
     )
 
     def clean_occurred_on(self) -> datetime.date:
-        day = self.cleaned_data["occurred_on"]
+        day: datetime.date = self.cleaned_data["occurred_on"]
         _not_in_future(day, "The date")
         return day
 

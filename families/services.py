@@ -490,7 +490,8 @@ def _change_status(
         episode.full_clean()
         episode.save()
     if previous_status is None:
-        summary = f"{child.given_name} became {labels[status]}."  # type: ignore[index]
+        assert status is not None  # refused above: a child not open is given a status
+        summary = f"{child.given_name} became {labels[status]}."
     elif status is None:
         summary = (
             f"{child.given_name} stepped out of children's services "

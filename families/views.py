@@ -47,6 +47,7 @@ from .models import (
     Person,
     Plan,
     PlanAction,
+    level_labels,
     long_date,
 )
 
@@ -105,10 +106,10 @@ CASE_READERS = (
 def caseload(request: HttpRequest) -> HttpResponse:
     form, filters = _caseload_filters(request)
     families = selectors.caseload_for(signed_in_user(request), filters)
-    level_labels = selectors.level_labels()
+    labels = level_labels()
     rows = list(families[:500])
     for family in rows:
-        family.level_label = level_labels[family.current_level]
+        family.level_label = labels[family.current_level]
     audit_page_view_many(request, rows)
     return render(
         request,
@@ -130,7 +131,7 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
     """The filtered caseload as CSV. Each family exported is audited."""
     _form, filters = _caseload_filters(request)
     families = list(selectors.caseload_for(signed_in_user(request), filters))
-    level_labels = selectors.level_labels()
+    labels = level_labels()
     header = [
         "reference",
         "locality",
@@ -149,7 +150,7 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
             family.social_worker,
             family.opened_on,
             family.children_count,
-            level_labels[family.current_level],
+            labels[family.current_level],
             family.last_contact_at,
         ]
         for family in families

@@ -95,7 +95,7 @@ class ReportRequestForm(forms.Form):
         self.params: ReportParameters | None = None
 
     def clean_as_of(self) -> datetime.date:
-        day = self.cleaned_data["as_of"]
+        day: datetime.date = self.cleaned_data["as_of"]
         if day > timezone.localdate():
             raise forms.ValidationError("The as of date must be today or in the past")
         return day

@@ -36,7 +36,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.conf import settings
 
@@ -281,7 +281,7 @@ def _rate_cells(
     return rate, interval
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -759,7 +759,7 @@ def _counts_of(data: Mapping[str, Any]) -> _Counts:
                 )
             for _, _, cell in figure.cells:
                 if cell.kind == "count" and cell.key and _is_int(cell.value):
-                    found.counts[cell.key] = cell.value  # type: ignore[assignment]
+                    found.counts[cell.key] = cell.value
                     if row is not None:
                         list_key, row_key, identity = row
                         found.in_row[cell.key] = (

@@ -191,7 +191,8 @@ def stage_change(request: HttpRequest, pk: int) -> HttpResponse:
             changed_on=form.cleaned_data["changed_on"],
             acting_user=user,
         )
-        return f"Moved to {referral.stage.name}."  # type: ignore[union-attr]
+        assert referral.stage is not None  # the service has just set it
+        return f"Moved to {referral.stage.name}."
 
     return _work_page(
         request,
