@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from . import services
 from .admin_site import AuditedModelAdmin
 from .models import AuditEvent, Locality, PartnerAgency, Team, User
+from .permissions import signed_in_user
 from .selectors import audit_events_for
 from .services import staff_create, staff_set_password, staff_update
 
@@ -110,7 +111,7 @@ class StaffAdmin(UserAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        acting_user: User = request.user  # type: ignore[assignment]
+        acting_user = signed_in_user(request)
         if change:
             changes = {name: form.cleaned_data[name] for name in form.changed_data}
             staff_update(user=obj, changes=changes, acting_user=acting_user)
@@ -125,7 +126,7 @@ class StaffAdmin(UserAdmin):
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
-        token = _acting_user.set(request.user)  # type: ignore[arg-type]
+        token = _acting_user.set(signed_in_user(request))
         try:
             return super().user_change_password(request, id, form_url)
         finally:
@@ -134,7 +135,7 @@ class StaffAdmin(UserAdmin):
     @admin.action(description="Reset two-factor authentication (lost app and recovery codes)")
     def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
-            services.two_factor_turn_off(user=user, acting_user=request.user)  # type: ignore[arg-type]
+            services.two_factor_turn_off(user=user, acting_user=signed_in_user(request))
         self.message_user(
             request,
             f"Reset two-factor authentication for {queryset.count()} member(s) of staff. "
@@ -154,7 +155,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
         """The administrator reads system events only (accounts.selectors.audit_events_for)."""
-        return audit_events_for(request.user)  # type: ignore[arg-type]
+        return audit_events_for(signed_in_user(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

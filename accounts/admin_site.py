@@ -1,14 +1,17 @@
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.db.models.base import ModelBase
 from django.http import HttpRequest
 
 from .audit import audit_record
 from .models import AuditEvent, Role
+from .permissions import signed_in_user
+
+_ModelT = TypeVar("_ModelT", bound=Model)
 
 
 class DmtAdminSite(admin.AdminSite):
@@ -23,11 +26,11 @@ class DmtAdminSite(admin.AdminSite):
 
     def register(
         self,
-        model_or_iterable: ModelBase | Iterable[ModelBase],
-        admin_class: Any = None,
+        model_or_iterable: type[_ModelT] | Iterable[type[_ModelT]],
+        admin_class: "type[admin.ModelAdmin[_ModelT]] | None" = None,
         **options: Any,
     ) -> None:
-        models = (
+        models: Iterable[type[_ModelT]] = (
             [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
         )
         kept = [model for model in models if model._meta.app_label not in self.unadministered_apps]
@@ -85,7 +88,7 @@ def _audit_admin_write(request: HttpRequest, obj: Any, fields: list[str], *, cre
         return  # saved as it was: nothing changed
     audit_record(
         action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
-        actor=request.user,  # type: ignore[arg-type]
+        actor=signed_in_user(request),
         obj=obj,
         detail={"fields": sorted(fields), "via": "admin"},
     )
@@ -94,7 +97,7 @@ def _audit_admin_write(request: HttpRequest, obj: Any, fields: list[str], *, cre
 def _audit_admin_delete(request: HttpRequest, obj: Any) -> None:
     audit_record(
         action=AuditEvent.Action.DELETE,
-        actor=request.user,  # type: ignore[arg-type]
+        actor=signed_in_user(request),
         obj=obj,
         detail={"via": "admin"},
     )

@@ -15,6 +15,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from .models import AuditEvent, User
+from .permissions import signed_in_user
 from .request_context import current_request_context
 
 # The detail keys a row may carry. Add a key only for a code, id, date, number, boolean or
@@ -117,6 +118,7 @@ def audit_reference(obj: models.Model) -> str:
     if isinstance(obj, User):
         return obj.get_username()[:150]
     if any(field.name == "reference" for field in obj._meta.concrete_fields):
+        # Found among the model's fields at run time, so no type declares it.
         return str(obj.reference)[:150]  # type: ignore[attr-defined]
     return ""
 
@@ -231,7 +233,7 @@ def audit_page_view(request: HttpRequest, obj: models.Model) -> None:
         return
     audit_record(
         action=AuditEvent.Action.VIEW,
-        actor=request.user,  # type: ignore[arg-type]
+        actor=signed_in_user(request),
         obj=obj,
         detail={"page": _page_name(request)},
     )
@@ -244,7 +246,7 @@ def audit_page_view_many(request: HttpRequest, objects: Iterable[models.Model]) 
         return
     audit_record_many(
         action=AuditEvent.Action.VIEW,
-        actor=request.user,  # type: ignore[arg-type]
+        actor=signed_in_user(request),
         objects=objects,
         detail={"page": _page_name(request)},
     )

@@ -56,8 +56,8 @@ class AuditEventFilterForm(forms.Form):
     date_from = parsing.DateField(required=False, label="From")
     date_to = parsing.DateField(required=False, label="To")
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", "The ‘to’ date must be the same as or after the ‘from’ date")

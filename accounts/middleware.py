@@ -75,7 +75,7 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def request_id_for(request: HttpRequest) -> str:
     """Our trusted proxy's request id when it sent a well-formed one; otherwise a new one."""
-    incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+    incoming: str = request.META.get("HTTP_X_REQUEST_ID", "")
     if incoming and _REQUEST_ID.fullmatch(incoming) and _from_trusted_proxy(request):
         return incoming
     return uuid.uuid4().hex
@@ -89,6 +89,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request_id_for(request)
+        # An attribute of our own on Django's request, as middleware does (not in the stubs).
         request.request_id = request_id  # type: ignore[attr-defined]
         token = set_request_context(RequestContext(client_ip(request), request_id))
         try:

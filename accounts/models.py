@@ -1,4 +1,5 @@
 from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -87,7 +88,13 @@ class SpecialistPathway(models.TextChoices):
 
 
 class StaffManager(UserManager["User"]):
-    def create_superuser(self, username, email=None, password=None, **extra_fields):  # type: ignore[no-untyped-def,override]
+    def create_superuser(
+        self,
+        username: str,
+        email: str | None = None,
+        password: str | None = None,
+        **extra_fields: Any,
+    ) -> "User":
         extra_fields.setdefault("role", Role.ADMIN)
         return super().create_superuser(username, email, password, **extra_fields)
 
@@ -145,7 +152,7 @@ class User(AbstractUser):
         help_text="May import cases from another system on the Import cases page.",
     )
 
-    objects = StaffManager()
+    objects: ClassVar[StaffManager] = StaffManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -165,6 +172,11 @@ class User(AbstractUser):
             ),
         ]
 
+    # Not columns: a practitioner's capacity (by FTE) and free places on their pathway, set
+    # by referrals.selectors.practitioners_with_load for the pathway pages.
+    capacity: int
+    free: int
+
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
@@ -175,7 +187,7 @@ class User(AbstractUser):
         for secret in settings.SECRET_KEY_FALLBACKS:
             yield self._session_auth_hash(secret=secret)
 
-    def _session_auth_hash(self, *, secret: str | None) -> str:
+    def _session_auth_hash(self, *, secret: str | bytes | None) -> str:
         """Django signs each session with this and ends a session whose hash no longer
         matches on its next request. Besides the password (Django's own choice) it covers
         everything that decides what the user may see, so a change of role, team, locality,

@@ -4,7 +4,7 @@ A context variable rather than a thread-local, so it is right under ASGI too; ou
 (commands, Celery tasks) it is empty and audit rows carry no IP or request id.
 """
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 
@@ -21,9 +21,9 @@ def current_request_context() -> RequestContext | None:
     return _current.get()
 
 
-def set_request_context(context: RequestContext | None):  # type: ignore[no-untyped-def]
+def set_request_context(context: RequestContext | None) -> Token[RequestContext | None]:
     return _current.set(context)
 
 
-def reset_request_context(token) -> None:  # type: ignore[no-untyped-def]
+def reset_request_context(token: Token[RequestContext | None]) -> None:
     _current.reset(token)

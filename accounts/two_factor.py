@@ -44,8 +44,12 @@ def two_factor_required(user: User) -> bool:
     return settings.OTP_REQUIRED_FOR_ALL or user.role in settings.OTP_REQUIRED_ROLES
 
 
+# django-otp has no type hints: the annotated names below say what its calls return.
+
+
 def has_authenticator(user: User) -> bool:
-    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+    found: bool = TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+    return found
 
 
 def authenticator_for(user: User) -> TOTPDevice | None:
@@ -57,7 +61,8 @@ def recovery_device_for(user: User) -> StaticDevice | None:
 
 
 def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    left: int = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return left
 
 
 def remember_authenticator(request: HttpRequest, user: User) -> None:
@@ -81,7 +86,8 @@ def is_verified(request: HttpRequest) -> bool:
 
 def new_secret() -> str:
     """A fresh 20-byte key, hex as django-otp stores it."""
-    return random_hex(20)
+    secret: str = random_hex(20)
+    return secret
 
 
 def normalise_code(text: str) -> str:
@@ -112,6 +118,7 @@ def qr_code_data_uri(user: User, key_hex: str) -> str:
 def two_factor_exempt(view: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a view that a signed-in user may reach before passing two-factor (like Django's
     login_not_required): the two-factor pages themselves and sign-out."""
+    # A mark on the function, as Django's login_not_required sets login_required = False.
     view.two_factor_exempt = True  # type: ignore[attr-defined]
     return view
 
@@ -160,7 +167,7 @@ class TwoFactorMiddleware:
             return None
         if getattr(view_func, "two_factor_exempt", False):
             return None
-        if not must_verify(request, user):  # type: ignore[arg-type]
+        if not must_verify(request, user):
             return None
         if api or _wants_json(request):
             return JsonResponse(
@@ -168,8 +175,6 @@ class TwoFactorMiddleware:
                 status=403,
             )
         step = (
-            "accounts:two_factor_verify"
-            if has_authenticator(user)  # type: ignore[arg-type]
-            else "accounts:two_factor_setup"
+            "accounts:two_factor_verify" if has_authenticator(user) else "accounts:two_factor_setup"
         )
         return redirect_to_login(request.get_full_path(), reverse(step))

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from families import selectors as family_selectors
-from families.models import LEVELS, LegalStatus
+from families.models import LEVELS, LegalStatus, level_labels
 from referrals import selectors as referral_selectors
 from supervision import selectors as supervision_selectors
 
@@ -26,7 +26,7 @@ from . import lockout, selectors, services, session_limits, two_factor
 from .audit import audit_page_view_many, audit_record
 from .forms import AuditEventFilterForm, SignInForm, TwoFactorCodeForm, apply_validation_error
 from .models import AuditEvent, Role, User
-from .permissions import role_required
+from .permissions import role_required, signed_in_user
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -70,7 +70,7 @@ def _two_factor_passed(request: HttpRequest, user: User, device: Any) -> None:
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: a QR code and the key to type, then the first code."""
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     next_url = _next_url(request)
     verified = two_factor.is_verified(request)
     replacing = two_factor.has_authenticator(user)
@@ -112,7 +112,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     """The second step of sign-in: a code from the app, or a recovery code. Wrong codes count
     towards the same lockout as wrong passwords."""
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     next_url = _next_url(request)
     if two_factor.is_verified(request):
         return redirect(next_url)
@@ -153,7 +153,7 @@ def _locked_out(request: HttpRequest, user: User) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """New recovery codes, shown once; or how many are left, with a button for new ones."""
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if not two_factor.has_authenticator(user):
         return redirect("accounts:two_factor")
     if not two_factor.is_verified(request):
@@ -175,7 +175,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def two_factor_manage(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     return render(
         request,
         "accounts/two_factor/manage.html",
@@ -189,7 +189,7 @@ def two_factor_manage(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def two_factor_off(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if two_factor.has_authenticator(user) and not two_factor.is_verified(request):
         return redirect(_with_next("accounts:two_factor_verify", reverse("accounts:two_factor")))
     try:
@@ -239,7 +239,7 @@ def _role_home_context(user: User) -> dict[str, Any]:
         caseload = list(
             family_selectors.caseload_for(user, family_selectors.CaseloadFilters(mine_only=True))
         )
-        labels = family_selectors.level_labels()
+        labels = level_labels()
         for family in caseload:
             family.level_label = labels[family.current_level]
         return {"caseload": caseload}
@@ -282,7 +282,7 @@ def _case_records_shown(context: dict[str, Any]) -> list[Model]:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     context = {"role": user.role, **_home_context(user)}
     audit_page_view_many(request, _case_records_shown(context))
     return render(request, f"accounts/home/{user.role}.html", context)
@@ -293,7 +293,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def audit_event_list(request: HttpRequest) -> HttpResponse:
     form = AuditEventFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     # Reading the trail is itself recorded (it names who opened which records), before the
     # page is read, so the count and the rows shown agree.
     audit_record(

@@ -37,7 +37,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -151,6 +151,7 @@ def export_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             response.from_export_view = True
         return response
 
+    # A mark on the function (like Django's csrf_exempt), which no type can declare.
     wrapped.sends_export = True  # type: ignore[attr-defined]
     return wrapped
 
@@ -223,6 +224,11 @@ def fit_columns(sheet: Worksheet, widths: dict[int, int]) -> None:
 def new_workbook() -> Workbook:
     """An empty workbook, to fill with put_text and put_number."""
     return Workbook()
+
+
+def first_sheet(workbook: Workbook) -> Worksheet:
+    """The worksheet a new workbook starts with (openpyxl types `active` as any sheet)."""
+    return cast(Worksheet, workbook.active)
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:

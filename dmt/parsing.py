@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -235,7 +236,18 @@ def _is_odd_id(field: forms.ModelChoiceField, value: Any) -> bool:
     )
 
 
-class ModelChoiceField(forms.ModelChoiceField):
+class _LabelledChoices:
+    """How the field labels each record it offers: the record's str() unless a form sets
+    label_of, an attribute rather than an override so that the form can label by what it
+    knows (a practitioner's open cases, say)."""
+
+    label_of: Callable[[Any], str] | None = None
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj) if self.label_of is None else self.label_of(obj)
+
+
+class ModelChoiceField(_LabelledChoices, forms.ModelChoiceField):
     """One record of the field's queryset, chosen by its id in ASCII digits."""
 
     def to_python(self, value: Any) -> Any:
@@ -248,7 +260,7 @@ class ModelChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
-class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+class ModelMultipleChoiceField(_LabelledChoices, forms.ModelMultipleChoiceField):
     """Records of the field's queryset, each chosen by its id in ASCII digits."""
 
     def _check_values(self, value: Any) -> Any:

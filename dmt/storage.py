@@ -3,7 +3,7 @@
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
-class StaticFilesStorage(CompressedManifestStaticFilesStorage):
+class StaticFilesStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]  # WhiteNoise has no types
     """WhiteNoise's hashed, compressed files, with ES module imports hashed too.
 
     static/js/govuk-init.js imports GOV.UK Frontend's module. Rewriting the import to the

@@ -62,7 +62,7 @@ def shield_people(
     (families.models.Person.save refuses)."""
     for person in people:
         visible = may_read_contact_details(user, person, works_with_person=person.pk in worked_with)
-        person.details_visible = visible  # type: ignore[attr-defined]
+        person.details_visible = visible
         if not visible:
             for name in CONTACT_FIELDS:
                 setattr(person, name, RESTRICTED)

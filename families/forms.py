@@ -1,7 +1,7 @@
 """Forms for case recording. They parse and check input; the services hold the rules."""
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -97,17 +97,21 @@ class ContactForm(forms.Form):
     def __init__(self, *args: Any, family: Family, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = family.people.order_by("role", "date_of_birth", "given_name")
-        self.fields["people_seen"].queryset = people
-        self.fields["people_seen"].label_from_instance = _person_label
-        self.fields["children_seen_alone"].queryset = people.filter(role=Person.Role.CHILD)
-        self.fields["children_seen_alone"].label_from_instance = _person_label
+        people_seen = cast(parsing.ModelMultipleChoiceField, self.fields["people_seen"])
+        people_seen.queryset = people
+        people_seen.label_of = _person_label
+        children_seen_alone = cast(
+            parsing.ModelMultipleChoiceField, self.fields["children_seen_alone"]
+        )
+        children_seen_alone.queryset = people.filter(role=Person.Role.CHILD)
+        children_seen_alone.label_of = _person_label
         if not self.is_bound:
             now = timezone.localtime()
             self.initial.setdefault("occurred_on", now.date())
             self.initial.setdefault("occurred_time", now.time().replace(second=0, microsecond=0))
 
     def clean_occurred_on(self) -> datetime.date:
-        day = self.cleaned_data["occurred_on"]
+        day: datetime.date = self.cleaned_data["occurred_on"]
         _not_in_future(day, "The date of the contact")
         return day
 
@@ -249,16 +253,17 @@ class PersonForm(forms.Form):
         if person.is_child:
             for name in self.ADULT_ONLY:
                 del self.fields[name]
-            self.fields["father"].queryset = person.family.people.filter(
+            father = cast(parsing.ModelChoiceField, self.fields["father"])
+            father.queryset = person.family.people.filter(
                 role__in=[Person.Role.FATHER, Person.Role.FATHER_FIGURE]
             )
-            self.fields["father"].label_from_instance = _person_label
+            father.label_of = _person_label
         else:
             for name in self.CHILD_ONLY:
                 del self.fields[name]
 
     def clean_date_of_birth(self) -> datetime.date | None:
-        day = self.cleaned_data["date_of_birth"]
+        day: datetime.date | None = self.cleaned_data["date_of_birth"]
         _not_in_future(day, "The date of birth")
         return day
 
@@ -279,7 +284,7 @@ class NewPersonForm(forms.Form):
     sex = forms.ChoiceField(label="Sex", choices=Person.Sex.choices, initial=Person.Sex.UNKNOWN)
 
     def clean_date_of_birth(self) -> datetime.date | None:
-        day = self.cleaned_data["date_of_birth"]
+        day: datetime.date | None = self.cleaned_data["date_of_birth"]
         _not_in_future(day, "The date of birth")
         return day
 
@@ -335,12 +340,12 @@ class FamilyForm(forms.Form):
     )
 
     def clean_opened_on(self) -> datetime.date:
-        day = self.cleaned_data["opened_on"]
+        day: datetime.date = self.cleaned_data["opened_on"]
         _not_in_future(day, "The opening date")
         return day
 
     def clean_reference(self) -> str:
-        reference = self.cleaned_data["reference"].strip()
+        reference: str = self.cleaned_data["reference"].strip()
         if reference and Family.objects.filter(reference=reference).exists():
             raise forms.ValidationError("A case with this reference already exists")
         return reference
@@ -355,7 +360,7 @@ class ChronologyEntryForm(forms.Form):
     )
 
     def clean_occurred_on(self) -> datetime.date:
-        day = self.cleaned_data["occurred_on"]
+        day: datetime.date = self.cleaned_data["occurred_on"]
         _not_in_future(day, "The date")
         return day
 
@@ -394,7 +399,7 @@ class CaseloadFilterForm(forms.Form):
 
     def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
+        cast(parsing.ModelChoiceField, self.fields["team"]).queryset = teams
 
 
 class FatherInclusionForm(forms.Form):
@@ -438,7 +443,7 @@ class PlanActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.workers = {str(worker.pk): worker for worker in workers}
         self.members = {str(person.pk): person for person in family_members}
-        self.fields["owner"].choices = [
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [
             ("", "Choose the owner"),
             *[
                 (f"worker:{pk}", f"{worker} ({worker.job_title.lower()})")

@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
+from accounts.permissions import signed_in_user
 
 from .forms import CaseBundleForm
 from .importer import FILES, BundleError, ImportResult, import_bundle, read_bundle
@@ -54,7 +55,7 @@ def case_import_permission_required(
 @require_http_methods(["GET", "POST"])
 @case_import_permission_required
 def case_import(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     context: dict[str, Any] = {"files": FILES, "form": CaseBundleForm()}
     if request.method == "POST" and "confirm" in request.POST:
         if _import_confirmed(request, user, context):

@@ -82,6 +82,9 @@ CHUNK = 900
 BATCH = 500
 
 ModelT = TypeVar("ModelT", bound=models.Model)
+# The records an import writes by reference, each with a version and updated_at.
+ImportedT = TypeVar("ImportedT", Family, Person, Referral)
+Imported = Family | Person | Referral
 
 
 class BundleError(Exception):
@@ -228,7 +231,8 @@ def _choice(choices: Iterable[str]) -> Callable[[str], str]:
 
 
 def _max_length(model: type[models.Model], name: str) -> int | None:
-    return model._meta.get_field(name).max_length  # type: ignore[union-attr]
+    field = model._meta.get_field(name)
+    return field.max_length if isinstance(field, models.Field) else None
 
 
 @dataclass(frozen=True)
@@ -486,15 +490,15 @@ def _chunks(values: list[Any]) -> Iterable[list[Any]]:
 
 
 def _by_reference(
-    model: type[ModelT], references: Iterable[str], *related: str
-) -> dict[str, ModelT]:
+    model: type[ImportedT], references: Iterable[str], *related: str
+) -> dict[str, ImportedT]:
     """The stored records by reference, locked until the import ends: a service's change
     made meanwhile waits, rather than landing between the check and the write."""
-    found = {}
+    found: dict[str, ImportedT] = {}
     for chunk in _chunks(sorted(set(references))):
         stored = model._default_manager.filter(reference__in=chunk).order_by()
         for obj in stored.select_related(*related).select_for_update(of=("self",)):
-            found[obj.reference] = obj  # type: ignore[attr-defined]
+            found[obj.reference] = obj
     return found
 
 
@@ -550,8 +554,8 @@ class _CaseImport:
         self._importable: dict[tuple[str, int], bool] = {}
         self.pathways: dict[str, Pathway] = {}
         # For the audit trail.
-        self.created: list[models.Model] = []
-        self.updated: list[models.Model] = []
+        self.created: list[Imported] = []
+        self.updated: list[Imported] = []
 
     def problem(self, table: Table | str, row: Row, column: str, message: str) -> None:
         name = table if isinstance(table, str) else table.name
@@ -664,7 +668,9 @@ class _CaseImport:
         for row in self.families.rows:
             self.check_not_before(self.families, row, "closed_on", "opened_on")
             reference = row.values.get("family_ref")
-            stored = self.stored_families.get(reference) if reference else None
+            if not reference:
+                continue
+            stored = self.stored_families.get(reference)
             if stored is None or self.family_rows.get(reference) is not row:
                 continue
             if not self.importable(stored) or _moves_or_closes(stored, row):
@@ -698,7 +704,9 @@ class _CaseImport:
                             self.people, row, column, "for adults only: leave it empty for a child"
                         )
             reference = row.values.get("person_ref")
-            stored = self.stored_people.get(reference) if reference else None
+            if not reference:
+                continue
+            stored = self.stored_people.get(reference)
             if stored is None or self.person_rows.get(reference) is not row:
                 continue
             if not self.importable(stored) or (
@@ -805,7 +813,9 @@ class _CaseImport:
             self.check_not_before(self.interventions, row, "allocated_on", "referred_on")
             self.check_not_before(self.interventions, row, "closed_on", "referred_on")
             reference = row.values.get("intervention_ref")
-            stored = self.stored_referrals.get(reference) if reference else None
+            if not reference:
+                continue
+            stored = self.stored_referrals.get(reference)
             if stored is None or self.referral_rows.get(reference) is not row:
                 continue
             if not self.importable(stored) or self.referral_moves_or_closes(stored, row):
@@ -850,14 +860,14 @@ class _CaseImport:
                 detail=detail,
             )
 
-    def write_provenance(self, run: ImportRun, written: list[models.Model]) -> None:
+    def write_provenance(self, run: ImportRun, written: list[Imported]) -> None:
         """Remember each record written as the import leaves it, so a later import can tell
         whether anyone has changed it in DMT since."""
         records = [
             ImportedRecord(
                 object_type=obj._meta.label_lower,
                 object_id=obj.pk,
-                reference=obj.reference,  # type: ignore[attr-defined]
+                reference=obj.reference,
                 fingerprint=fingerprint(obj),
                 episodes_fingerprint=(
                     episodes_fingerprint(
@@ -891,18 +901,18 @@ class _CaseImport:
 
     def save(
         self,
-        model: type[ModelT],
+        model: type[ImportedT],
         file: str,
         rows: dict[str, Row],
         values: dict[str, dict[str, Any]],
         fields: list[str],
-        stored: dict[str, ModelT],
-        link: Callable[[ModelT, Row], None] | None = None,
-    ) -> dict[str, ModelT]:
+        stored: dict[str, ImportedT],
+        link: Callable[[ImportedT, Row], None] | None = None,
+    ) -> dict[str, ImportedT]:
         """Create new rows and update changed ones in bulk; every row by reference after."""
         counts = self.result.counts[file]
-        new: list[ModelT] = []
-        changed: list[ModelT] = []
+        new: list[ImportedT] = []
+        changed: list[ImportedT] = []
         now = timezone.now()
         for reference, row_values in values.items():
             obj = stored.get(reference)
@@ -911,8 +921,8 @@ class _CaseImport:
                 new.append(obj)
             elif _assign(obj, row_values):
                 # Services check the version: an edit started before the import is a conflict.
-                obj.version += 1  # type: ignore[attr-defined]
-                obj.updated_at = now  # type: ignore[attr-defined]
+                obj.version += 1
+                obj.updated_at = now
                 changed.append(obj)
             else:
                 counts.unchanged += 1
@@ -928,7 +938,7 @@ class _CaseImport:
         counts.created, counts.updated = len(new), len(changed)
         self.created.extend(new)
         self.updated.extend(changed)
-        return {**stored, **{obj.reference: obj for obj in new}}  # type: ignore[attr-defined]
+        return {**stored, **{obj.reference: obj for obj in new}}
 
     def write_families(self) -> dict[str, Family]:
         localities = self.write_localities()
@@ -1013,7 +1023,10 @@ class _CaseImport:
         two episodes of a child overlapping (PostgreSQL checks at every row).
         """
         counts = self.result.counts[EPISODES]
-        new, changed, gone, children_changed = [], [], [], []
+        new: list[StatusEpisode] = []
+        changed: list[StatusEpisode] = []
+        gone: list[StatusEpisode] = []
+        children_changed: list[Person] = []
         for reference, rows in self.episode_rows.items():
             child = people[reference]
             stored = self.stored_episodes.get(child.pk, [])

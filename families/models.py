@@ -1,11 +1,12 @@
 """The case: a family group, its people, and each child's place on the legal-status ladder."""
 
 import datetime
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.expressions import Combinable
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -50,10 +51,11 @@ LEVEL_OF_STATUS = Case(
 
 
 class FamilyQuerySet(models.QuerySet["Family"]):
-    def open_on(self, day: datetime.date) -> "FamilyQuerySet":
+    # Self, not FamilyQuerySet: a queryset keeps its annotations through these.
+    def open_on(self, day: datetime.date) -> Self:
         return self.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=day), opened_on__lte=day)
 
-    def open(self) -> "FamilyQuerySet":
+    def open(self) -> Self:
         return self.filter(closed_on__isnull=True)
 
 
@@ -94,6 +96,10 @@ class Family(models.Model):
                 name="family_closed_not_before_opened",
             ),
         ]
+
+    # Not a column: the label of the caseload's current_level annotation, set on the rows of
+    # the caseload pages (families.views.caseload, the social worker's home page).
+    level_label: str
 
     def __str__(self) -> str:
         return self.reference
@@ -259,6 +265,11 @@ class Person(models.Model):
     # Set by families.disclosure.shield_people on a person prepared for showing: their
     # contact details are masked in memory, so this object must never be saved.
     contact_shielded = False
+    # Not columns either: set on the people a page shows. details_visible by shield_people;
+    # current_episode (the open status episode, or None) by the selectors that load a child's
+    # episodes for a page (family_page_data, referrals.selectors.family_summary_for).
+    details_visible: bool
+    current_episode: "StatusEpisode | None"
 
     def __str__(self) -> str:
         return self.full_name
@@ -310,10 +321,11 @@ class FatherInclusion(models.Model):
 
 
 class StatusEpisodeQuerySet(models.QuerySet["StatusEpisode"]):
-    def covering(self, day: datetime.date) -> "StatusEpisodeQuerySet":
+    def covering(self, day: datetime.date | Combinable) -> Self:
+        """The episodes covering `day`: a date, or an expression such as an outer reference."""
         return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
 
-    def current(self) -> "StatusEpisodeQuerySet":
+    def current(self) -> Self:
         return self.filter(end_date__isnull=True)
 
 

@@ -1,8 +1,9 @@
 """Reads of case records, already narrowed to what the asking user may see."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Case,
@@ -40,6 +41,28 @@ from .models import (
 RECORDING_ROLES = (Role.SOCIAL_WORKER, Role.TEAM_MANAGER)
 
 
+class CaseloadFigures(TypedDict):
+    """What caseload_for annotates on each family."""
+
+    current_level: int  # 0 when no child has an open status episode
+    last_contact_at: datetime.datetime | None
+    children_count: int
+
+
+class EpisodesLoaded(TypedDict):
+    """A child's status episodes, oldest first, prefetched for the family page."""
+
+    episodes: list[StatusEpisode]
+
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import WithAnnotations
+
+    CaseloadFamily = WithAnnotations[Family, CaseloadFigures]
+    CaseloadQuerySet = FamilyQuerySet[CaseloadFamily, CaseloadFamily]
+    PersonWithEpisodes = WithAnnotations[Person, EpisodesLoaded]
+
+
 def family_list_for(user: User) -> FamilyQuerySet:
     """The families `user` may see.
 
@@ -72,9 +95,9 @@ def _current_level_subquery() -> Subquery:
     """The highest current level among a family's children (0 when none is open)."""
     return Subquery(
         StatusEpisode.objects.filter(child__family=OuterRef("pk"), end_date__isnull=True)
-        .annotate(level=LEVEL_OF_STATUS)
-        .order_by("-level")
-        .values("level")[:1],
+        .annotate(status_level=LEVEL_OF_STATUS)
+        .order_by("-status_level")
+        .values("status_level")[:1],
         output_field=IntegerField(),
     )
 
@@ -107,7 +130,7 @@ class CaseloadFilters:
     no_contact_for_days: int | None = None
 
 
-def caseload_for(user: User, filters: CaseloadFilters | None = None) -> FamilyQuerySet:
+def caseload_for(user: User, filters: CaseloadFilters | None = None) -> "CaseloadQuerySet":
     """The caseload page's families: visible to `user`, filtered, with the figures it shows,
     longest since last contact first (never contacted first of all)."""
     filters = filters or CaseloadFilters()
@@ -138,7 +161,7 @@ def _never_contacted_first() -> Case:
     )
 
 
-def caseload_counts(families: FamilyQuerySet) -> dict[str, Any]:
+def caseload_counts(families: "CaseloadQuerySet") -> dict[str, Any]:
     """Counts over an already-filtered caseload, by the families' current level, in one query."""
     labels = level_labels()
     rows = families.order_by().values("current_level").annotate(families=Count("id"))
@@ -217,7 +240,7 @@ def family_page_data(family: Family) -> dict[str, Any]:
     }
 
 
-def father_prompts(children: list[Person], adults: list[Person]) -> list[str]:
+def father_prompts(children: Sequence[Person], adults: Sequence[Person]) -> list[str]:
     """Plain prompts that keep fathers visible, e.g. "Father not named for Amy"."""
     prompts = []
     for child in children:
@@ -249,7 +272,7 @@ class TimelineItem:
 
 
 def timeline(
-    children: list[Person], contacts: list[Contact], actions: list[PlanAction]
+    children: "Sequence[PersonWithEpisodes]", contacts: list[Contact], actions: list[PlanAction]
 ) -> list[TimelineItem]:
     """Status episodes, contacts and plan actions, newest first. Built from rows already
     loaded for the page, so it costs no queries."""
@@ -374,7 +397,12 @@ def open_family_counts_for(user: User) -> dict[str, int]:
     )
 
 
-def children_by_status_for(user: User) -> list[dict[str, object]]:
+class ChildrenByStatus(TypedDict):
+    status_episodes__status: str
+    children: int
+
+
+def children_by_status_for(user: User) -> list[ChildrenByStatus]:
     """Children in `user`'s scope by their current legal status, for the managers' home pages."""
     return list(
         Person.objects.filter(
@@ -388,7 +416,13 @@ def children_by_status_for(user: User) -> list[dict[str, object]]:
     )
 
 
-def allocation_by_worker_for(user: User) -> list[dict[str, object]]:
+class FamiliesOfWorker(TypedDict):
+    social_worker__first_name: str
+    social_worker__last_name: str
+    families: int
+
+
+def allocation_by_worker_for(user: User) -> list[FamiliesOfWorker]:
     """Open families per allocated worker in `user`'s scope (a team manager's view)."""
     return list(
         family_list_for(user)

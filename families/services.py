@@ -8,7 +8,7 @@ user's text.
 import datetime
 import uuid
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -38,10 +38,10 @@ from .models import (
 ModelT = TypeVar("ModelT", bound=models.Model)
 
 
-class EditConflict(Exception):
+class EditConflict(Exception, Generic[ModelT]):
     """Someone saved `current` after the user opened it at `expected_version`."""
 
-    def __init__(self, current: models.Model, expected_version: int) -> None:
+    def __init__(self, current: ModelT, expected_version: int) -> None:
         super().__init__(f"{current} changed since version {expected_version}")
         self.current = current
         self.expected_version = expected_version
@@ -52,8 +52,12 @@ def new_reference(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10].upper()}"
 
 
+# The records edited through _save_versioned: each has a version field.
+_VersionedT = TypeVar("_VersionedT", Person, FatherInclusion, Contact, PlanAction)
+
+
 def _save_versioned(
-    instance: models.Model, *, expected_version: int, changes: dict[str, Any]
+    instance: _VersionedT, *, expected_version: int, changes: dict[str, Any]
 ) -> list[str]:
     """Apply `changes` to `instance` if nobody has saved it since `expected_version`.
 
@@ -64,7 +68,9 @@ def _save_versioned(
     current = model.objects.select_for_update().get(pk=instance.pk)
     if current.version != expected_version:
         raise EditConflict(current, expected_version)
-    changed = [name for name, value in changes.items() if getattr(current, name) != value]
+    changed: list[str] = [
+        name for name, value in changes.items() if getattr(current, name) != value
+    ]
     for name in changed:
         setattr(instance, name, changes[name])
     if not changed:
@@ -375,7 +381,7 @@ def person_create(*, family: Family, acting_user: User | None, **fields: Any) ->
     check_open(family)
     fields.setdefault("reference", new_reference("P"))
     person = Person(family=family, **fields)
-    if person.father_id and person.father.family_id != family.pk:
+    if person.father is not None and person.father.family_id != family.pk:
         raise ValidationError({"father": "The father must be recorded in the same family."})
     return create_audited(person, acting_user=acting_user)
 
@@ -484,7 +490,8 @@ def _change_status(
         episode.full_clean()
         episode.save()
     if previous_status is None:
-        summary = f"{child.given_name} became {labels[status]}."  # type: ignore[index]
+        assert status is not None  # refused above: a child not open is given a status
+        summary = f"{child.given_name} became {labels[status]}."
     elif status is None:
         summary = (
             f"{child.given_name} stepped out of children's services "

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.audit import audit_page_view, audit_page_view_many, audit_record, audit_record_many
 from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, Team, User
-from accounts.permissions import role_required
+from accounts.permissions import role_required, signed_in_user
 from dmt.exports import csv_response, export_view
 from dmt.parsing import clean_text, has_control_characters, parse_id, parse_version
 
@@ -47,6 +47,7 @@ from .models import (
     Person,
     Plan,
     PlanAction,
+    level_labels,
     long_date,
 )
 
@@ -56,17 +57,13 @@ ChildFormSet = formset_factory(
 AdultFormSet = formset_factory(NewAdultForm, extra=2, max_num=8, absolute_max=8, validate_max=True)
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _family_for_recording(request: HttpRequest, pk: int) -> Family:
     """The family, if the user may see it (else 404) and record on it (else 403).
 
     Opening a recording page shows case data (people, history), so a GET is audited.
     """
-    family = selectors.family_for(_user(request), pk)
-    if not selectors.can_record_on(_user(request), family):
+    family = selectors.family_for(signed_in_user(request), pk)
+    if not selectors.can_record_on(signed_in_user(request), family):
         raise PermissionDenied
     audit_page_view(request, family)
     return family
@@ -76,7 +73,7 @@ def _family_for_recording(request: HttpRequest, pk: int) -> Family:
 
 
 def _caseload_filters(request: HttpRequest) -> tuple[CaseloadFilterForm, selectors.CaseloadFilters]:
-    user = _user(request)
+    user = signed_in_user(request)
     teams = Team.objects.filter(
         pk__in=selectors.family_list_for(user).values("team_id")
     ).select_related("locality")
@@ -84,7 +81,7 @@ def _caseload_filters(request: HttpRequest) -> tuple[CaseloadFilterForm, selecto
     if "show" not in data:
         data["show"] = "mine" if user.role == Role.SOCIAL_WORKER else "team"
     form = CaseloadFilterForm(data, teams=teams)
-    cleaned = form.cleaned_data if form.is_valid() else {"show": data["show"]}
+    cleaned: dict[str, Any] = form.cleaned_data if form.is_valid() else {"show": data["show"]}
     filters = selectors.CaseloadFilters(
         mine_only=cleaned.get("show") == "mine",
         team_id=cleaned["team"].pk if cleaned.get("team") else None,
@@ -108,11 +105,11 @@ CASE_READERS = (
 @role_required(*CASE_READERS)
 def caseload(request: HttpRequest) -> HttpResponse:
     form, filters = _caseload_filters(request)
-    families = selectors.caseload_for(_user(request), filters)
-    level_labels = selectors.level_labels()
+    families = selectors.caseload_for(signed_in_user(request), filters)
+    labels = level_labels()
     rows = list(families[:500])
     for family in rows:
-        family.level_label = level_labels[family.current_level]
+        family.level_label = labels[family.current_level]
     audit_page_view_many(request, rows)
     return render(
         request,
@@ -133,8 +130,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
 def caseload_export(request: HttpRequest) -> HttpResponse:
     """The filtered caseload as CSV. Each family exported is audited."""
     _form, filters = _caseload_filters(request)
-    families = list(selectors.caseload_for(_user(request), filters))
-    level_labels = selectors.level_labels()
+    families = list(selectors.caseload_for(signed_in_user(request), filters))
+    labels = level_labels()
     header = [
         "reference",
         "locality",
@@ -153,7 +150,7 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
             family.social_worker,
             family.opened_on,
             family.children_count,
-            level_labels[family.current_level],
+            labels[family.current_level],
             family.last_contact_at,
         ]
         for family in families
@@ -163,7 +160,7 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         audit_record_many(
             action=AuditEvent.Action.EXPORT,
-            actor=_user(request),
+            actor=signed_in_user(request),
             objects=families,
             detail={"export": "families:caseload_export"},
         )
@@ -175,13 +172,13 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     family = selectors.family_for(user, pk)
     audit_record(action=AuditEvent.Action.VIEW, actor=user, obj=family)
     data = selectors.family_page_data(family)
     shield_people(user, [*data["adults"], *data["children"]])
     team_workers = (
-        User.objects.filter(role=Role.SOCIAL_WORKER, team_id=family.team_id, is_active=True)
+        User.objects.filter(role=Role.SOCIAL_WORKER, team=family.team, is_active=True)
         if user.role == Role.TEAM_MANAGER and selectors.can_record_on(user, family)
         else []
     )
@@ -201,7 +198,7 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def family_allocate(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     family = _family_for_recording(request, pk)
     if user.role != Role.TEAM_MANAGER:
         raise PermissionDenied
@@ -230,7 +227,7 @@ def family_allocate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def family_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if user.role not in selectors.RECORDING_ROLES or user.team is None:
         raise PermissionDenied
     family_form = FamilyForm(request.POST or None, initial={"opened_on": timezone.localdate()})
@@ -345,7 +342,7 @@ def _contact_draft_key(family: Family) -> str:
 
 @require_http_methods(["GET", "POST"])
 def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     family = _family_for_recording(request, pk)
     draft_key = _contact_draft_key(family)
     form = ContactForm(request.POST or None, family=family)
@@ -413,10 +410,10 @@ def draft_save(request: HttpRequest) -> JsonResponse:
             raise ValueError
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": "Send a key and the form's data"}, status=400)
-    if not _draft_key_allowed(_user(request), key):
+    if not _draft_key_allowed(signed_in_user(request), key):
         return JsonResponse({"error": "Not allowed"}, status=403)
     try:
-        draft = services.draft_save(user=_user(request), key=key, data=data)
+        draft = services.draft_save(user=signed_in_user(request), key=key, data=data)
     except ValidationError as error:
         return JsonResponse({"error": error.messages[0]}, status=400)
     return JsonResponse({"saved_at": timezone.localtime(draft.updated_at).strftime("%H:%M:%S")})
@@ -426,7 +423,7 @@ def draft_save(request: HttpRequest) -> JsonResponse:
 def draft_discard(request: HttpRequest) -> HttpResponse:
     key = request.POST.get("key", "")
     if not has_control_characters(key):  # no draft has such a key (and PostgreSQL refuses NUL)
-        services.draft_discard(user=_user(request), key=key)
+        services.draft_discard(user=signed_in_user(request), key=key)
     next_url = request.POST.get("next", "")
     # A path on this site only: redirect() would read any other word as a view's name.
     if (
@@ -470,7 +467,7 @@ def _draft_key_allowed(user: User, key: str) -> bool:
 
 @require_http_methods(["GET", "POST"])
 def child_status(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     family = _family_for_recording(request, pk)
     child = get_object_or_404(family.people.filter(role=Person.Role.CHILD), pk=child_pk)
     form = StatusChangeForm(request.POST or None, initial={"start_date": timezone.localdate()})
@@ -506,7 +503,7 @@ def child_status(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     family = _family_for_recording(request, pk)
     person = get_object_or_404(family.people.select_related("father"), pk=person_pk)
     visible = may_read_contact_details(user, person)
@@ -603,7 +600,7 @@ def _display(value: Any) -> str:
 
 @require_http_methods(["GET", "POST"])
 def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     family = _family_for_recording(request, pk)
     form = ClosureRequestForm(request.POST or None, initial={"closing_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -625,7 +622,7 @@ def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     closure = get_object_or_404(
         ClosureRequest.objects.filter(family__in=selectors.family_list_for(user)), pk=pk
     )
@@ -659,7 +656,7 @@ def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def chronology(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     family = selectors.family_for(user, pk)
     can_record = selectors.can_record_on(user, family)
     form = ChronologyEntryForm(request.POST or None)
@@ -694,7 +691,7 @@ def chronology(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @role_required(*CASE_READERS)
 def search(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     query = clean_text(request.GET.get("q", "")).strip()[:100]
     people = selectors.search_people_for(user, query=query) if query else []
     if query:
@@ -712,7 +709,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def father_inclusion(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     family = _family_for_recording(request, pk)
     child = get_object_or_404(
         family.people.filter(role=Person.Role.CHILD).select_related("father"), pk=child_pk
@@ -732,7 +729,7 @@ def father_inclusion(request: HttpRequest, pk: int, child_pk: int) -> HttpRespon
             # Keep the user's answers, at the saved version, and list where they differ.
             conflict = [
                 {
-                    "label": form.fields[name].label,
+                    "label": str(form.fields[name].label),
                     "yours": _display(mine),
                     "theirs": _display(getattr(error.current, name)),
                 }
@@ -762,7 +759,7 @@ def _inclusion_initial(inclusion: FatherInclusion) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 def plan_start(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     family = _family_for_recording(request, pk)
     child = get_object_or_404(family.people.filter(role=Person.Role.CHILD), pk=child_pk)
     current = child.status_episodes.filter(end_date__isnull=True).first()
@@ -794,12 +791,12 @@ def plan_start(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def plan_action_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     family = _family_for_recording(request, pk)
     plan = get_object_or_404(Plan.objects.select_related("child"), pk=plan_pk, child__family=family)
     form = PlanActionForm(
         request.POST or None,
-        workers=User.objects.filter(team_id=family.team_id, is_active=True),
+        workers=User.objects.filter(team=family.team, is_active=True),
         family_members=family.people.all(),
     )
     if request.method == "POST" and form.is_valid():
@@ -829,7 +826,7 @@ def plan_action_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse
 
 @require_POST
 def plan_action_status(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     family = _family_for_recording(request, pk)
     action = get_object_or_404(PlanAction, pk=action_pk, plan__child__family=family)
     status = request.POST.get("status", "")

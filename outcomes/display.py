@@ -11,6 +11,7 @@ and the number hidden from the reader would give the figure away.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -132,7 +133,11 @@ def _interval_of(cell: Cell | None) -> tuple[float, float] | None:
     return low, max(high - low, 0.0)
 
 
-def _bars(cells: list[tuple[Cell | None, Cell | None]], rates: bool) -> list[Bar]:
+# A figure and its interval's cell, either missing.
+_Pair = tuple[Cell | None, Cell | None]
+
+
+def _bars(cells: list[_Pair], rates: bool) -> list[Bar]:
     """Bars for (cell, its interval cell) pairs, scaled together."""
     values = [
         abs(float(cell.value))
@@ -164,7 +169,7 @@ def _chart_from_columns(table: Table, columns: tuple[str, ...]) -> Chart | None:
         return None
     index = {name: i for i, name in enumerate(table.columns)}
     rates = all(any(row[index[c]].kind == "rate" for row in table.rows) for c in wanted)
-    pairs_by_row: list[tuple[str, list[tuple[Cell | None, Cell | None]]]] = []
+    pairs_by_row: list[tuple[str, Sequence[_Pair]]] = []
     for row in table.rows:
         pairs = []
         for column in wanted:
@@ -184,7 +189,7 @@ def _interval_column(column: str) -> str:
 
 def _scaled(
     series: list[str],
-    rows: list[tuple[str, list[tuple[Cell | None, Cell | None]]]],
+    rows: Sequence[tuple[str, Sequence[_Pair]]],
     rates: bool,
 ) -> Chart | None:
     """One scale over the whole chart: bars of different rows and series compare."""

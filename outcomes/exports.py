@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from dmt.exports import (
     csv_text,
+    first_sheet,
     fit_columns,
     new_workbook,
     put_number,
@@ -69,12 +70,12 @@ def header_rows(result: Mapping[str, Any], suppress_below: int | None) -> list[t
 
 def _csv_value(cell: Cell) -> Any:
     """A figure as a number (a rate as shown, "69.8%"); anything else as its text."""
-    if not cell.is_number or cell.kind == "rate":
+    value = cell.number
+    if value is None or cell.kind == "rate":
         return cell.display
-    value = cell.value
     if isinstance(value, float) and not value.is_integer():
         return decimal.Decimal(f"{value:.1f}")
-    return int(value)  # type: ignore[arg-type]
+    return int(value)
 
 
 def csv_rows(result: Mapping[str, Any], suppress_below: int | None) -> Iterator[list[Any]]:
@@ -98,20 +99,21 @@ def to_csv(result: Mapping[str, Any], *, suppress_below: int | None) -> str:
 
 
 def _put(sheet: Any, row: int, column: int, cell: Cell) -> None:
-    if not cell.is_number:
+    number = cell.number
+    if number is None:
         put_text(sheet, row, column, cell.display)
     elif cell.kind == "rate":
-        put_number(sheet, row, column, cell.value, "0.0%")  # type: ignore[arg-type]
-    elif isinstance(cell.value, float) and not cell.value.is_integer():
-        put_number(sheet, row, column, cell.value, "#,##0.0")
+        put_number(sheet, row, column, number, "0.0%")
+    elif isinstance(number, float) and not number.is_integer():
+        put_number(sheet, row, column, number, "#,##0.0")
     else:
-        put_number(sheet, row, column, cell.value, "#,##0")  # type: ignore[arg-type]
+        put_number(sheet, row, column, number, "#,##0")
 
 
 def to_xlsx(result: Mapping[str, Any], *, suppress_below: int | None) -> bytes:
     """The report as an Excel workbook: an "About" sheet, then a sheet per table."""
     workbook = new_workbook()
-    about = workbook.active
+    about = first_sheet(workbook)
     about.title = "About"
     taken = {"about"}
     rows = [

@@ -2,7 +2,7 @@
 report can be run so is for `outcomes.reports` and `outcomes.services` to say."""
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -87,7 +87,7 @@ class ReportRequestForm(forms.Form):
         self.reader = reader
         # A pathway manager asks for their own pathway's reports (`request_refusal`).
         self.own_pathway = reader_pathway(reader)
-        self.fields["cohort"].choices = [("", "All cohorts"), *cohorts]
+        cast(forms.ChoiceField, self.fields["cohort"]).choices = [("", "All cohorts"), *cohorts]
         if not self.is_bound:
             self.initial.setdefault("as_of", timezone.localdate())
             if self.own_pathway:
@@ -95,13 +95,13 @@ class ReportRequestForm(forms.Form):
         self.params: ReportParameters | None = None
 
     def clean_as_of(self) -> datetime.date:
-        day = self.cleaned_data["as_of"]
+        day: datetime.date = self.cleaned_data["as_of"]
         if day > timezone.localdate():
             raise forms.ValidationError("The as of date must be today or in the past")
         return day
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         report, by = data.get("report"), data.get("by")
         if report and by and by not in REPORTS[report].dimensions:
             offered = ", ".join(DIMENSIONS[d].lower() for d in REPORTS[report].dimensions)

@@ -36,7 +36,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.conf import settings
 
@@ -167,11 +167,15 @@ class Cell:
     @property
     def is_number(self) -> bool:
         """Whether `value` is a number to write as a number (an export's cell)."""
-        return (
-            not self.suppressed
-            and isinstance(self.value, int | float)
-            and not isinstance(self.value, bool)
-        )
+        return self.number is not None
+
+    @property
+    def number(self) -> int | float | None:
+        """`value` when it is a number to write as a number, else None."""
+        value = self.value
+        if self.suppressed or isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        return value
 
 
 @dataclass(frozen=True)
@@ -277,7 +281,7 @@ def _rate_cells(
     return rate, interval
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -492,10 +496,14 @@ def _figure_table(title: str, figures: list[_Figure]) -> Table:
     return Table(title, ["Figure", *columns], rows, [figure.key for figure in figures])
 
 
+# What a wide table's row is made from: leading cells, figures, row key and group value.
+_Entity = tuple[list[Cell], list[_Figure], str | None, str | None]
+
+
 def _wide_table(
     title: str,
     leading: list[str],
-    entities: list[tuple[list[Cell], list[_Figure], str | None, str | None]],
+    entities: list[_Entity],
     *,
     group_by: str | None = None,
 ) -> Table:
@@ -534,8 +542,8 @@ def _wide_table(
 
 def _row_entities(
     key: str, rows: list[dict[str, Any]], r: _Rules, lead: list[Cell], group: str | None
-) -> list[tuple[list[Cell], list[_Figure], str | None, str | None]]:
-    entities = []
+) -> list[_Entity]:
+    entities: list[_Entity] = []
     for index, row in enumerate(rows):
         row_key = _join(key, index)
         figures = _collect(row, row_key, row_key, (), r).figures  # lists within rows: left out
@@ -558,7 +566,7 @@ def _is_pathways(result: Mapping[str, Any], data: Any) -> bool:
 
 
 def _pathways_table(title: str, data: Mapping[str, Any], r: _Rules) -> Table:
-    entities = [
+    entities: list[_Entity] = [
         ([_label_cell(label(code))], _collect(figures, code, code, (), r).figures, code, None)
         for code, figures in data.items()
         if isinstance(figures, dict)
@@ -602,8 +610,8 @@ def _breakdown_tables(title: str, breakdown: Mapping[str, Any], found: Disclosur
     by = breakdown.get("by")
     by_label = str(breakdown.get("label") or label(by or ""))
     groups = breakdown.get("groups") or []
-    entities = []
-    lists: dict[str, tuple[tuple[str, ...], list]] = {}
+    entities: list[_Entity] = []
+    lists: dict[str, tuple[tuple[str, ...], list[_Entity]]] = {}
     for group in groups:
         lead = [_label_cell(group.get("label", group.get("value")))]
         value = group.get("value")
@@ -751,7 +759,7 @@ def _counts_of(data: Mapping[str, Any]) -> _Counts:
                 )
             for _, _, cell in figure.cells:
                 if cell.kind == "count" and cell.key and _is_int(cell.value):
-                    found.counts[cell.key] = cell.value  # type: ignore[assignment]
+                    found.counts[cell.key] = cell.value
                     if row is not None:
                         list_key, row_key, identity = row
                         found.in_row[cell.key] = (

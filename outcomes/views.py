@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.audit import audit_record, audit_record_many
 from accounts.models import AuditEvent, User
+from accounts.permissions import signed_in_user
 from dmt.exports import csv_response, export_view, xlsx_response
 from families.selectors import family_list_for
 
@@ -30,7 +31,7 @@ RECORDS_PER_PAGE = 50
 
 
 def _reader(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if not selectors.can_read_outcomes(user):
         raise PermissionDenied
     return user
@@ -40,11 +41,12 @@ def _run(user: User, pk: int) -> ReportRun:
     return get_object_or_404(selectors.runs_for(user), pk=pk)
 
 
-def _succeeded_run(user: User, pk: int) -> ReportRun:
+def _succeeded_run(user: User, pk: int) -> tuple[ReportRun, dict[str, Any]]:
+    """A run `user` may read, with its result (404 while it has none)."""
     run = _run(user, pk)
     if run.status != ReportRun.Status.SUCCEEDED or not run.result:
         raise Http404("This report has no result yet.")
-    return run
+    return run, run.result
 
 
 # The dashboard -----------------------------------------------------------------------------
@@ -183,13 +185,13 @@ def _audit_export(user: User, run: ReportRun, form: str) -> None:
 def _download(request: HttpRequest, pk: int, form: str) -> HttpResponse:
     """A finished run as a CSV or XLSX attachment, suppressed, its download audited."""
     user = _reader(request)
-    run = _succeeded_run(user, pk)
+    run, result = _succeeded_run(user, pk)
     threshold = suppress_threshold()
-    filename = exports.export_filename(run.result, form)
+    filename = exports.export_filename(result, form)
     if form == "csv":
-        response = csv_response(exports.csv_rows(run.result, threshold), filename=filename)
+        response = csv_response(exports.csv_rows(result, threshold), filename=filename)
     else:
-        body = exports.to_xlsx(run.result, suppress_below=threshold)
+        body = exports.to_xlsx(result, suppress_below=threshold)
         response = xlsx_response(body, filename=filename)
     _audit_export(user, run, form)
     return response
@@ -210,7 +212,7 @@ def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def run_print(request: HttpRequest, pk: int) -> HttpResponse:
     user = _reader(request)
-    run = _succeeded_run(user, pk)
+    run, result = _succeeded_run(user, pk)
     threshold = suppress_threshold()
     return render(
         request,
@@ -221,10 +223,10 @@ def run_print(request: HttpRequest, pk: int) -> HttpResponse:
             "parameters": display.parameters_in_words(run),
             "description": display.report_description(run.report),
             "tables": display.shown_tables(
-                run, run.result, suppress_below=threshold, charts=False, links=False
+                run, result, suppress_below=threshold, charts=False, links=False
             ),
-            "comparisons": display.shown_comparisons(run.result, suppress_below=threshold),
-            "by": display.breakdown_name(run.result),
+            "comparisons": display.shown_comparisons(result, suppress_below=threshold),
+            "by": display.breakdown_name(result),
             "suppression": exports.suppression_note(threshold),
             "generated_at": timezone.now(),
         },

@@ -23,7 +23,7 @@ class EligibilityRuleInline(admin.TabularInline):
     model = EligibilityRule
     extra = 0
     fields = ["kind", "params", "in_force_from", "in_force_to"]
-    readonly_fields = fields
+    readonly_fields = ["kind", "params", "in_force_from", "in_force_to"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

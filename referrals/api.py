@@ -7,10 +7,14 @@ families.disclosure; everyone else reads "Restricted".
 
 from typing import Any
 
+from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from accounts.audit import audit_record, audit_record_many
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent
+from accounts.permissions import signed_in_user
 from families.disclosure import CONTACT_FIELDS, shield_people
 from families.models import Person
 
@@ -27,7 +31,7 @@ class PersonSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         if not instance.is_child:
             shield_people(
-                self.context["request"].user,
+                signed_in_user(self.context["request"]),
                 [instance],
                 worked_with=self.context["worked_with"],
             )
@@ -79,36 +83,36 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9]{1,19}"
 
     def get_serializer_context(self) -> dict[str, Any]:
-        user: User = self.request.user  # type: ignore[assignment]
+        user = signed_in_user(self.request)
         return {
             **super().get_serializer_context(),
             "worked_with": selectors.allocated_person_ids(user),
         }
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        user: User = self.request.user  # type: ignore[assignment]
+    def get_queryset(self) -> QuerySet[Referral]:
+        user = signed_in_user(self.request)
         return (
             selectors.referral_list_for(user)
             .prefetch_related("person__family__people")
             .order_by("id")
         )
 
-    def list(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         ids = [row["id"] for row in response.data["results"]]
         audit_record_many(
             action=AuditEvent.Action.VIEW,
-            actor=request.user,
+            actor=signed_in_user(request),
             objects=list(Referral.objects.filter(pk__in=ids).select_related("person", "pathway")),
             detail={"api": "referrals"},
         )
         return response
 
-    def retrieve(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().retrieve(request, *args, **kwargs)
         audit_record(
             action=AuditEvent.Action.VIEW,
-            actor=request.user,
+            actor=signed_in_user(request),
             obj=Referral.objects.get(pk=response.data["id"]),
             detail={"api": "referrals"},
         )

@@ -2,7 +2,7 @@
 pathway's eligibility rules. They parse input; referrals.services and referrals.rules hold
 the rules."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -89,16 +89,13 @@ class ConsultationForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _today_initial(self, "given_on")
-        self.fields["team"].label_from_instance = lambda team: (  # type: ignore[attr-defined]
-            f"{team.name} ({team.locality.name})"
-        )
-        field = self.fields["social_worker"]
-        field.queryset = User.objects.filter(
+        team = cast(parsing.ModelChoiceField, self.fields["team"])
+        team.label_of = lambda team: f"{team.name} ({team.locality.name})"
+        social_worker = cast(parsing.ModelChoiceField, self.fields["social_worker"])
+        social_worker.queryset = User.objects.filter(
             role=Role.SOCIAL_WORKER, is_active=True
         ).select_related("team")
-        field.label_from_instance = lambda user: (  # type: ignore[attr-defined]
-            f"{user} ({user.team})" if user.team else str(user)
-        )
+        social_worker.label_of = lambda user: f"{user} ({user.team})" if user.team else str(user)
 
 
 class TrainingForm(forms.Form):
@@ -191,14 +188,12 @@ class AttendanceForm(forms.Form):
 
     def __init__(self, *args: Any, fathers: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["person"]
+        field = cast(parsing.ModelChoiceField, self.fields["person"])
         field.queryset = fathers
-        field.label_from_instance = lambda person: (  # type: ignore[attr-defined]
-            f"{person.full_name} ({person.family.reference})"
-        )
+        field.label_of = lambda person: f"{person.full_name} ({person.family.reference})"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         person, name = data.get("person"), (data.get("attendee_name") or "").strip()
         if "person" in self.errors or "attendee_name" in self.errors:
             return data
@@ -222,9 +217,11 @@ class RuleForm(forms.Form):
     """Every parameter field is here; the chosen kind says which ones count (referrals.rules
     checks them and ignores the rest)."""
 
+    KINDS = [(kind, KIND_LABELS[kind]) for kind in EligibilityRule.Kind.values]
+
     kind = forms.ChoiceField(
         label="What does the rule check?",
-        choices=[(kind, KIND_LABELS[kind]) for kind in EligibilityRule.Kind.values],
+        choices=KINDS,
         widget=forms.RadioSelect,
         error_messages={
             "required": "Select what the rule checks",
@@ -257,7 +254,7 @@ class RuleForm(forms.Form):
     in_force_from = date_field("First day in force", required="Enter the first day in force")
     in_force_to = date_field("Last day in force (optional)")
 
-    PARAMS = {
+    PARAMS: dict[str, list[str]] = {
         EligibilityRule.Kind.ADULT_AGE_BETWEEN: ["min_age", "max_age"],
         EligibilityRule.Kind.CHILD_UNDER_MONTHS: ["months"],
         EligibilityRule.Kind.LOCALITY_IN: ["localities"],
@@ -279,7 +276,7 @@ class RuleForm(forms.Form):
                 "checked": chosen == kind,
                 "fields": [self[name] for name in self.PARAMS[kind]],
             }
-            for kind, label in self.fields["kind"].choices
+            for kind, label in self.KINDS
         ]
 
     def service_kwargs(self) -> dict[str, Any]:

@@ -12,7 +12,9 @@ Who may do what:
   rules (referrals.selectors.pathways_managed_by).
 """
 
+import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -30,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.audit import audit_record_many
 from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, SpecialistPathway, User
-from accounts.permissions import role_required
+from accounts.permissions import role_required, signed_in_user
 from families.models import Person, long_date
 
 from . import rules, selectors, services
@@ -54,10 +56,6 @@ from .models import (
 ViewFunc = Callable[..., HttpResponse]
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _posted(request: HttpRequest) -> Any:
     """The posted data, or None for a GET: a post with no fields still binds the form, so
     it is told what is missing rather than shown afresh."""
@@ -70,7 +68,7 @@ def dmt_practitioner_required(view: ViewFunc) -> ViewFunc:
     @role_required(Role.SPECIALIST)
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if _user(request).pathway != SpecialistPathway.DMT:
+        if signed_in_user(request).pathway != SpecialistPathway.DMT:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -124,7 +122,7 @@ def _fathers_for(user: User) -> QuerySet[Person]:
 @require_GET
 @dmt_practitioner_required
 def dmt_work(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     consultations = list(
         Consultation.objects.filter(given_by=user)
         .select_related("team__locality", "social_worker")
@@ -158,7 +156,7 @@ def dmt_work(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @dmt_practitioner_required
 def consultation_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = ConsultationForm(_posted(request))
 
     def save() -> tuple[str, str]:
@@ -173,7 +171,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @dmt_practitioner_required
 def training_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = TrainingForm(_posted(request))
 
     def save() -> tuple[str, str]:
@@ -191,7 +189,7 @@ def training_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @dmt_practitioner_required
 def programme_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     pathway = get_object_or_404(Pathway, code=SpecialistPathway.DMT)
     form = ProgrammeForm(_posted(request))
 
@@ -232,7 +230,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @dmt_practitioner_required
 def session_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     session = get_object_or_404(
         ProgrammeSession.objects.select_related("programme__locality"),
         programme__in=_dmt_programmes(),
@@ -264,7 +262,7 @@ def session_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         audit_record_many(
             action=AuditEvent.Action.VIEW,
             actor=user,
-            objects=[row.person for row in attendance if row.person_id and row.visible],
+            objects=[row.person for row in attendance if row.person is not None and row.visible],
             detail={"page": "referrals:dmt_session", "session": session.pk},
         )
     return _form_page(
@@ -287,17 +285,38 @@ def session_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def _pathway_managed(request: HttpRequest, code: str) -> Pathway:
     """The pathway (404 if none), if the user manages it (403 otherwise)."""
     pathway = get_object_or_404(Pathway, code=code)
-    if not selectors.pathways_managed_by(_user(request)).filter(pk=pathway.pk).exists():
+    if not selectors.pathways_managed_by(signed_in_user(request)).filter(pk=pathway.pk).exists():
         raise PermissionDenied
     return pathway
 
 
-def _rule_status(rule: EligibilityRule, today: Any) -> tuple[str, str]:
+@dataclass(frozen=True)
+class RuleRow:
+    """A rule as the rules page lists it."""
+
+    rule: EligibilityRule
+    kind_label: str
+    described: str
+    status: str
+    status_class: str
+    can_end: bool
+
+
+def _rule_row(rule: EligibilityRule, today: datetime.date) -> RuleRow:
     if rule.in_force_from > today:
-        return "Not yet in force", "govuk-tag--blue"
-    if rule.in_force_to is not None and rule.in_force_to < today:
-        return "Ended", "govuk-tag--grey"
-    return "In force", "govuk-tag--green"
+        status, status_class = "Not yet in force", "govuk-tag--blue"
+    elif rule.in_force_to is not None and rule.in_force_to < today:
+        status, status_class = "Ended", "govuk-tag--grey"
+    else:
+        status, status_class = "In force", "govuk-tag--green"
+    return RuleRow(
+        rule=rule,
+        kind_label=rules.KIND_LABELS.get(rule.kind, rule.get_kind_display()),
+        described=rules.describe_params(rule),
+        status=status,
+        status_class=status_class,
+        can_end=rule.in_force_to is None or rule.in_force_to >= today,
+    )
 
 
 @require_GET
@@ -305,19 +324,14 @@ def _rule_status(rule: EligibilityRule, today: Any) -> tuple[str, str]:
 def rule_list(request: HttpRequest, code: str) -> HttpResponse:
     pathway = _pathway_managed(request, code)
     today = timezone.localdate()
-    rows = list(pathway.rules.order_by("in_force_from", "id"))
-    for rule in rows:
-        rule.kind_label = rules.KIND_LABELS.get(rule.kind, rule.get_kind_display())
-        rule.described = rules.describe_params(rule)
-        rule.status, rule.status_class = _rule_status(rule, today)
-        rule.can_end = rule.in_force_to is None or rule.in_force_to >= today
-    return render(request, "referrals/rules.html", {"pathway": pathway, "rules": rows})
+    rows = [_rule_row(rule, today) for rule in pathway.rules.order_by("in_force_from", "id")]
+    return render(request, "referrals/rules.html", {"pathway": pathway, "rows": rows})
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SPECIALIST, Role.SERVICE_MANAGER)
 def rule_create(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     pathway = _pathway_managed(request, code)
     form = RuleForm(_posted(request))
 
@@ -338,18 +352,16 @@ def rule_create(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SPECIALIST, Role.SERVICE_MANAGER)
 def rule_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     pathway = _pathway_managed(request, code)
     rule = get_object_or_404(EligibilityRule, pk=pk, pathway=pathway)
     form = RuleEndForm(_posted(request))
 
     def save() -> tuple[str, str]:
-        ended = rules.eligibility_rule_end(
-            rule=rule, in_force_to=form.cleaned_data["in_force_to"], acting_user=user
-        )
+        last_day: datetime.date = form.cleaned_data["in_force_to"]
+        ended = rules.eligibility_rule_end(rule=rule, in_force_to=last_day, acting_user=user)
         return (
-            f"Rule ends: {rules.describe_params(ended)}, last in force "
-            f"{long_date(ended.in_force_to)}.",  # type: ignore[arg-type]
+            f"Rule ends: {rules.describe_params(ended)}, last in force {long_date(last_day)}.",
             reverse("referrals:rules", args=[pathway.code]),
         )
 

@@ -1,7 +1,7 @@
 """Forms for the specialist pathways. They parse input; referrals.services holds the rules."""
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -106,9 +106,9 @@ class AllocateForm(forms.Form):
         practitioners = User.objects.filter(
             role=Role.SPECIALIST, pathway=pathway.code, is_active=True
         )
-        field = self.fields["practitioner"]
+        field = cast(parsing.ModelChoiceField, self.fields["practitioner"])
         field.queryset = practitioners
-        field.label_from_instance = lambda user: (  # type: ignore[attr-defined]
+        field.label_of = lambda user: (
             f"{user} ({loads.get(user.pk, (0, 0))[0]} open of {loads.get(user.pk, (0, 0))[1]})"
         )
         self.fields["allocated_on"].initial = timezone.localdate()
@@ -122,7 +122,7 @@ class StageForm(forms.Form):
 
     def __init__(self, *args: Any, referral: Referral, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [
+        cast(forms.ChoiceField, self.fields["stage"]).choices = [
             (stage.code, stage.name)
             for stage in referral.pathway.stages.filter(is_closed=False)
             if stage.pk != referral.stage_id

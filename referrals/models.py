@@ -209,6 +209,11 @@ class Referral(models.Model):
             ),
         ]
 
+    # Not columns: set on the rows of the practitioner's home page and the pathway's waiting
+    # list (referrals.selectors), for the templates.
+    days_waiting: int
+    cycle_label: str
+
     def __str__(self) -> str:
         return f"{self.reference}: {self.person} to {self.pathway}"
 
@@ -521,6 +526,10 @@ class ProgrammeAttendance(models.Model):
                 name="attendance_once_per_session",
             ),
         ]
+
+    # Not a column: whether the signed-in user may see the father's case, set for the session
+    # page (referrals.dmt_views.session_detail).
+    visible: bool
 
     def __str__(self) -> str:
         return f"{self.person or self.attendee_name} at {self.session}"

@@ -80,7 +80,7 @@ def _params_for(
     if kind == Kind.ADULT_AGE_BETWEEN:
         _required_whole_number(min_age, "min_age", "minimum age", MIN_AGE, MAX_AGE, errors)
         _required_whole_number(max_age, "max_age", "maximum age", MIN_AGE, MAX_AGE, errors)
-        if not errors and min_age > max_age:  # type: ignore[operator]
+        if min_age is not None and max_age is not None and not errors and min_age > max_age:
             errors["max_age"] = "The maximum age must be the same as or more than the minimum age"
         params: dict[str, Any] = {"min": min_age, "max": max_age}
     elif kind == Kind.CHILD_UNDER_MONTHS:

@@ -2,7 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Case,
@@ -37,6 +37,27 @@ from .models import (
     Referral,
 )
 from .services import practitioner_load
+
+
+class WorkSummary(TypedDict):
+    """What _with_work_summary annotates on each referral."""
+
+    seen: bool  # an appointment attended
+    next_appointment: datetime.datetime | None
+    cycle_stage: str | None
+    attempts_count: int
+    rag_order: int  # red 0, amber 1, green 2
+
+
+class OpenCases(TypedDict):
+    open_cases: int
+
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import WithAnnotations
+
+    WorkReferral = WithAnnotations[Referral, WorkSummary]
+    PractitionerWithLoad = WithAnnotations[User, OpenCases]
 
 _RAG_ORDER = Case(
     When(rag=Rag.RED, then=Value(0)),
@@ -119,7 +140,9 @@ def _latest_cycle_stage() -> Subquery:
     )
 
 
-def _with_work_summary(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+def _with_work_summary(
+    referrals: QuerySet[Referral],
+) -> "QuerySet[WorkReferral, WorkReferral]":
     """Each referral with whether the adult has been seen, their next appointment and
     where they are on the cycle of change: a fixed number of queries for any caseload."""
     now = timezone.now()
@@ -144,10 +167,10 @@ def _with_work_summary(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
 
 @dataclass
 class PractitionerHome:
-    waiting: list[Referral]
-    caseload: list[Referral]
+    waiting: "list[WorkReferral]"
+    caseload: "list[WorkReferral]"
     sessions: list[Appointment]
-    overdue_reviews: list[Referral]
+    overdue_reviews: "list[WorkReferral]"
     open_count: int
     capacity: int
     week_start: datetime.date
@@ -169,7 +192,7 @@ def practitioner_home(user: User) -> PractitionerHome:
         referral.days_waiting = (today - referral.referred_on).days
     cycle_labels = dict(CycleOfChange.choices)
     for referral in caseload:
-        referral.cycle_label = cycle_labels.get(referral.cycle_stage, "")
+        referral.cycle_label = cycle_labels.get(referral.cycle_stage or "", "")
     week_start = today - datetime.timedelta(days=today.weekday())
     tz = timezone.get_current_timezone()
     start = datetime.datetime.combine(week_start, datetime.time.min, tzinfo=tz)
@@ -187,7 +210,7 @@ def practitioner_home(user: User) -> PractitionerHome:
         for referral in [*waiting, *caseload]
         if referral.next_review_on is not None and referral.next_review_on < today
     ]
-    overdue.sort(key=lambda referral: referral.next_review_on)  # type: ignore[arg-type,return-value]
+    overdue.sort(key=lambda referral: referral.next_review_on or today)  # each has a date
     pathway = Pathway.objects.filter(code=user.pathway).first()
     open_count, capacity = (
         practitioner_load(user, pathway) if pathway else (len(waiting) + len(caseload), 0)
@@ -204,7 +227,7 @@ def practitioner_home(user: User) -> PractitionerHome:
     )
 
 
-def practitioners_with_load(pathway: Pathway) -> list[User]:
+def practitioners_with_load(pathway: Pathway) -> "list[PractitionerWithLoad]":
     """The pathway's active practitioners, each with `open_cases`, `capacity` (by FTE) and
     `free` places, in one query."""
     practitioners = list(
@@ -272,6 +295,7 @@ class MeasureSummary:
     measure: OutcomeMeasure
     readings: list[MeasureReading]
     rows: list[dict[str, Any]]
+    top: int = 0  # the highest score the chart's scale shows
 
     @property
     def first(self) -> MeasureReading:
@@ -317,5 +341,5 @@ def measure_summaries(person: Person) -> list[MeasureSummary]:
             }
             for label, first_score, latest_score in lines
         ]
-        summary.top = top  # type: ignore[attr-defined]
+        summary.top = top
     return summaries

@@ -163,7 +163,8 @@ def eligibility_failures(*, person: Person, pathway: Pathway, on: datetime.date)
 
 
 def _first_stage(pathway: Pathway) -> PathwayStage:
-    return pathway.stages.order_by("order").first()  # type: ignore[return-value]
+    # Every pathway has its stages (the migrations that add a pathway add them).
+    return pathway.stages.order_by("order")[0]
 
 
 @transaction.atomic
@@ -193,6 +194,7 @@ def referral_create(
         raise ValidationError(
             {"eligibility_override": [ValidationError(f, code="ineligible") for f in failures]}
         )
+    first_stage = _first_stage(pathway)
     referral = Referral(
         reference=new_reference("R"),
         person=person,
@@ -204,12 +206,12 @@ def referral_create(
         reason=reason,
         previously_known=previously_known,
         eligibility_override=eligibility_override.strip() if failures else "",
-        stage=_first_stage(pathway),
+        stage=first_stage,
     )
     referral.full_clean()
     referral.save()
     ReferralStageChange.objects.create(
-        referral=referral, stage=referral.stage, changed_on=referred_on, changed_by=acting_user
+        referral=referral, stage=first_stage, changed_on=referred_on, changed_by=acting_user
     )
     EngagementChange.objects.create(
         referral=referral,

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.audit import audit_page_view, audit_record_many
 from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, User
-from accounts.permissions import role_required
+from accounts.permissions import role_required, signed_in_user
 from dmt.exports import csv_response, export_view
 from families import selectors as family_selectors
 from families.disclosure import RESTRICTED, may_read_contact_details
@@ -46,11 +46,6 @@ from .forms import (
 )
 from .models import Appointment, OutcomeMeasure, Pathway, Referral
 
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 # Referring an adult -----------------------------------------------------------------------
 
 
@@ -59,7 +54,7 @@ def _user(request: HttpRequest) -> User:
 def refer(request: HttpRequest, person_pk: int) -> HttpResponse:
     """A social worker refers a parent to a specialist pathway from the family page. Outside
     the pathway's criteria the page says which are not met and asks why to go ahead."""
-    user = _user(request)
+    user = signed_in_user(request)
     person = get_object_or_404(
         Person.objects.select_related("family"),
         pk=person_pk,
@@ -112,7 +107,7 @@ def refer(request: HttpRequest, person_pk: int) -> HttpResponse:
 
 @require_GET
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     referral = selectors.referral_for(user, pk)
     audit_page_view(request, referral)
     summaries = selectors.measure_summaries(referral.person)
@@ -141,7 +136,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _referral_for_work(request: HttpRequest, pk: int) -> Referral:
     """The referral, if the user may see it (else 404) and record the work (else 403)."""
-    user = _user(request)
+    user = signed_in_user(request)
     referral = selectors.referral_for(user, pk)
     if not selectors.can_work_on(user, referral):
         raise PermissionDenied
@@ -163,7 +158,7 @@ def _work_page(
     """A page that records one piece of work on a referral: GET shows the form, a valid POST
     calls the service and goes back to the record with `save`'s message; a service's
     ValidationError is shown on the form and nothing is saved."""
-    user = _user(request)
+    user = signed_in_user(request)
     referral = _referral_for_work(request, pk)
     form = form_class(request.POST or None, **(form_kwargs(referral) if form_kwargs else {}))
     if request.method == "POST" and form.is_valid():
@@ -196,7 +191,8 @@ def stage_change(request: HttpRequest, pk: int) -> HttpResponse:
             changed_on=form.cleaned_data["changed_on"],
             acting_user=user,
         )
-        return f"Moved to {referral.stage.name}."  # type: ignore[union-attr]
+        assert referral.stage is not None  # the service has just set it
+        return f"Moved to {referral.stage.name}."
 
     return _work_page(
         request,
@@ -272,7 +268,7 @@ def appointment_outcome(request: HttpRequest, pk: int, appointment_pk: int) -> H
         )
         return f"Appointment recorded as: {updated.get_outcome_display()}."
 
-    initial = {"version": appointment.version}
+    initial: dict[str, Any] = {"version": appointment.version}
     if appointment.outcome != Appointment.Outcome.BOOKED:
         initial["outcome"] = appointment.outcome
     when = timezone.localtime(appointment.starts_at)
@@ -358,7 +354,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _pathway_for_manager(request: HttpRequest, code: str) -> Pathway:
     pathway = get_object_or_404(Pathway, code=code)
-    if not selectors.pathways_managed_by(_user(request)).filter(pk=pathway.pk).exists():
+    if not selectors.pathways_managed_by(signed_in_user(request)).filter(pk=pathway.pk).exists():
         raise PermissionDenied
     return pathway
 
@@ -366,7 +362,7 @@ def _pathway_for_manager(request: HttpRequest, code: str) -> Pathway:
 @require_GET
 @role_required(Role.SPECIALIST, Role.SERVICE_MANAGER)
 def pathway_list(request: HttpRequest) -> HttpResponse:
-    pathways = list(selectors.pathways_managed_by(_user(request)))
+    pathways = list(selectors.pathways_managed_by(signed_in_user(request)))
     if not pathways:
         raise PermissionDenied
     if len(pathways) == 1:
@@ -377,7 +373,7 @@ def pathway_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.SPECIALIST, Role.SERVICE_MANAGER)
 def pathway_detail(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     pathway = _pathway_for_manager(request, code)
     overview = selectors.pathway_overview(user, pathway)
     audit_record_many(
@@ -392,7 +388,7 @@ def pathway_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SPECIALIST, Role.SERVICE_MANAGER)
 def allocate(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     managed = selectors.pathways_managed_by(user)
     if not managed.exists():
         raise PermissionDenied  # a practitioner who runs no waiting list, as pathway_list
@@ -450,7 +446,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
 @export_view
 def caseload_export(request: HttpRequest) -> HttpResponse:
     """The practitioner's open referrals as CSV. Restricted contact details stay withheld."""
-    user = _user(request)
+    user = signed_in_user(request)
     referrals = list(
         selectors.referral_list_for(user)
         .filter(practitioner=user, closed_on__isnull=True)

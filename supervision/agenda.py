@@ -17,6 +17,7 @@ A family with none of these reasons is not proposed. Every proposal says why, in
 
 import datetime
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import OuterRef, Subquery
 
@@ -34,6 +35,23 @@ LATENESS_CAP = 4  # four intervals late counts the same as more
 CP_REVIEW_POINTS = 60
 NEW_ALLOCATION_POINTS = 50
 NEW_SPECIALIST_POINTS = 40
+
+
+class AgendaFacts(TypedDict):
+    """What proposals_for annotates on each family, as of the meeting day."""
+
+    last_discussed: datetime.date | None
+    latest_rag: str | None
+    interval: int | None  # the chair's own interval in days, if set
+    cp_review_on: datetime.date | None  # a child protection review within the window
+    allocated_on: datetime.date | None  # the current allocation's start
+    specialist_since: datetime.date | None  # the latest open specialist allocation
+
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import WithAnnotations
+
+    AgendaFamily = WithAnnotations[Family, AgendaFacts]
 
 
 @dataclass
@@ -112,9 +130,12 @@ def proposals_for(team_id: int, on: datetime.date) -> list[Proposal]:
     return proposals
 
 
-def _score(family: Family, on: datetime.date) -> Proposal:
+def _score(family: "AgendaFamily", on: datetime.date) -> Proposal:
     rag = family.latest_rag
-    interval = family.interval or DEFAULT_INTERVAL_DAYS.get(rag, DEFAULT_INTERVAL_DAYS[Rag.AMBER])
+    # Never discussed (no RAG yet): amber's interval.
+    interval = family.interval or DEFAULT_INTERVAL_DAYS.get(
+        rag or Rag.AMBER, DEFAULT_INTERVAL_DAYS[Rag.AMBER]
+    )
     proposal = Proposal(
         family=family,
         score=0,

@@ -34,7 +34,8 @@ FEED_REFRESH = datetime.timedelta(hours=1)
 
 def absolute_url(path: str) -> str:
     """`path` on the site's own address (settings.SITE_URL), for links read outside it."""
-    return settings.SITE_URL.rstrip("/") + path
+    site_url: str = settings.SITE_URL
+    return site_url.rstrip("/") + path
 
 
 def meeting_url(meeting: Meeting) -> str:
@@ -77,6 +78,11 @@ def _event(meeting: Meeting, references: list[str], stamp: datetime.datetime) ->
     return event
 
 
+def _ics(calendar: Calendar) -> bytes:
+    body: bytes = calendar.to_ical()  # icalendar leaves to_ical unannotated
+    return body
+
+
 def _calendar(events: Iterable[Event], *, name: str | None = None) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -100,7 +106,7 @@ def meeting_ics(meeting: Meeting) -> bytes:
     """One meeting as an iCalendar file: to import, or to attach to an invitation."""
     items = AgendaItem.objects.filter(meeting=meeting).select_related("family")
     event = _event(meeting, _references(items), timezone.now())
-    return _calendar([event]).to_ical()
+    return _ics(_calendar([event]))
 
 
 def feed_meetings(user: User, now: datetime.datetime | None = None) -> list[Meeting]:
@@ -134,4 +140,4 @@ def feed_ics(user: User) -> bytes:
         _event(meeting, _references(meeting.agenda.all()), stamp)
         for meeting in feed_meetings(user, stamp)
     ]
-    return _calendar(events, name=FEED_NAME).to_ical()
+    return _ics(_calendar(events, name=FEED_NAME))

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Role, User
+from accounts.permissions import signed_in_user
 
 from .calendar import absolute_url, feed_ics, meeting_ics
 from .models import CalendarFeed, Meeting, SupervisionGroup, new_feed_token
@@ -64,7 +65,7 @@ def feed_url(calendar_feed: CalendarFeed) -> str:
 @require_http_methods(["GET", "POST"])
 def feed_page(request: HttpRequest) -> HttpResponse:
     """The signed-in user's feed link (made on the first visit) and "Make a new link"."""
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if request.method == "POST":
         with transaction.atomic():
             calendar_feed, _ = CalendarFeed.objects.select_for_update().get_or_create(user=user)
@@ -117,7 +118,7 @@ def can_download(user: User, meeting: Meeting) -> bool:
 @require_safe
 def meeting_download(request: HttpRequest, pk: int) -> HttpResponse:
     """One meeting's .ics, to add to a calendar by hand. Not found for anyone outside it."""
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     meeting = get_object_or_404(Meeting.objects.select_related("group__team"), pk=pk)
     if not can_download(user, meeting):
         raise Http404

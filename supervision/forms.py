@@ -1,7 +1,7 @@
 """Forms for group supervision. They parse input; supervision.services holds the rules."""
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -144,7 +144,9 @@ class MinutesForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.adults, self.meeting_day = adults, meeting_day
-        self.fields["present"].queryset = User.objects.filter(pk__in=[u.pk for u in attendees])
+        cast(
+            parsing.ModelMultipleChoiceField, self.fields["present"]
+        ).queryset = User.objects.filter(pk__in=[u.pk for u in attendees])
         stage_choices = [("", "Not placed at this meeting"), *CycleOfChange.choices]
         for adult in adults:
             self.fields[f"stage_{adult.pk}"] = forms.ChoiceField(
@@ -173,7 +175,7 @@ class MinutesForm(forms.Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for row in range(1, self.ACTION_ROWS + 1):
             text = (data.get(f"action_{row}") or "").strip()
             owner, due = data.get(f"owner_{row}"), data.get(f"due_{row}")
@@ -282,7 +284,7 @@ class WorkingWeekForm(forms.Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for day, name in self.DAYS:
             if data.get(f"works_{day}"):
                 if not data.get(f"start_{day}") and f"start_{day}" not in self.errors:
@@ -321,8 +323,8 @@ class MembersForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["members"]
+        field = cast(parsing.ModelMultipleChoiceField, self.fields["members"])
         field.queryset = User.objects.filter(pk__in=[user.pk for user in candidates]).order_by(
             "role", "last_name", "first_name"
         )
-        field.label_from_instance = lambda user: f"{user}, {user.job_title.lower()}"  # type: ignore[attr-defined]
+        field.label_of = lambda user: f"{user}, {user.job_title.lower()}"

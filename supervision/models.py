@@ -114,7 +114,7 @@ class Leave(models.Model):
 
 
 # How often a family should come back to group supervision, by its child-safety RAG.
-DEFAULT_INTERVAL_DAYS = {Rag.RED: 7, Rag.AMBER: 28, Rag.GREEN: 42}
+DEFAULT_INTERVAL_DAYS: dict[str, int] = {Rag.RED: 7, Rag.AMBER: 28, Rag.GREEN: 42}
 
 
 class FamilyDiscussionPlan(models.Model):

@@ -22,10 +22,10 @@ of queries builds it however many families are on the agenda.
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
@@ -55,6 +55,20 @@ RAG_LABELS = dict(Rag.choices)
 ENGAGEMENT_LABELS = dict(Engagement.choices)
 STAGE_LABELS = dict(CycleOfChange.choices)
 SOURCE_LABELS = dict(CycleOfChangeEntry.Source.choices)
+
+
+class CycleOfChangeNow(TypedDict):
+    """A person's latest cycle of change entry, as pack_build annotates it."""
+
+    coc_stage: str | None
+    coc_on: datetime.date | None
+    coc_source: str | None
+
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import WithAnnotations
+
+    CyclePerson = WithAnnotations[Person, CycleOfChangeNow]
 
 
 def _iso(day: datetime.date | None) -> str | None:
@@ -174,7 +188,7 @@ def _specialist_updates(
     family_ids: list[int],
     since: dict[int, datetime.date],
     referrals: dict[int, Referral],
-    people: dict[int, Person],
+    people: Mapping[int, Person],
 ) -> dict[int, list[dict[str, Any]]]:
     updates: dict[int, list[dict[str, Any]]] = defaultdict(list)
 
@@ -199,9 +213,14 @@ def _specialist_updates(
     engagement_changes = EngagementChange.objects.filter(
         _since_filter("referral__person__family_id", "changed_on", since)
     )
-    for change in engagement_changes:
-        label = ENGAGEMENT_LABELS.get(change.engagement, change.engagement)
-        add(referrals[change.referral_id], change.changed_on, "engagement", f"Engagement: {label}")
+    for engagement_change in engagement_changes:
+        label = ENGAGEMENT_LABELS.get(engagement_change.engagement, engagement_change.engagement)
+        add(
+            referrals[engagement_change.referral_id],
+            engagement_change.changed_on,
+            "engagement",
+            f"Engagement: {label}",
+        )
     readings = MeasureReading.objects.filter(
         _since_filter("person__family_id", "taken_on", since)
     ).select_related("measure")
@@ -267,7 +286,7 @@ def pack_build(meeting: Meeting, *, today: datetime.date | None = None) -> dict[
         .order_by("family_id", "date_of_birth", "given_name", "pk")
     }
     children: dict[int, list[Person]] = defaultdict(list)
-    adults: dict[int, list[Person]] = defaultdict(list)
+    adults: dict[int, list[CyclePerson]] = defaultdict(list)
     for person in people.values():
         (children if person.is_child else adults)[person.family_id].append(person)
 

@@ -8,7 +8,7 @@ the rest appear by reference only.
 
 import datetime
 from collections import defaultdict
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -111,7 +111,14 @@ def families_overdue(group: SupervisionGroup, today: datetime.date) -> list[Any]
     return overdue
 
 
-def overdue_actions_by_owner(group: SupervisionGroup, today: datetime.date) -> list[dict[str, Any]]:
+class OverdueOfOwner(TypedDict):
+    owner_id: int
+    owner__first_name: str
+    owner__last_name: str
+    overdue: int
+
+
+def overdue_actions_by_owner(group: SupervisionGroup, today: datetime.date) -> list[OverdueOfOwner]:
     return list(
         SupervisionAction.objects.overdue_on(today)
         .filter(discussion__meeting__group=group)
@@ -170,10 +177,14 @@ def lost_clinical_hours(group: SupervisionGroup, since: datetime.date) -> list[d
             ),
         )
     )
-    for row in no_shows:
-        month = months[row["month"].date() if hasattr(row["month"], "date") else row["month"]]
-        month["no_shows"] = row["items"]
-        month["no_show_hours"] = round(row["specialist_slots"] * group.minutes_per_family / 60, 1)
+    for no_show in no_shows:
+        month = months[
+            no_show["month"].date() if hasattr(no_show["month"], "date") else no_show["month"]
+        ]
+        month["no_shows"] = no_show["items"]
+        month["no_show_hours"] = round(
+            no_show["specialist_slots"] * group.minutes_per_family / 60, 1
+        )
     rows = [
         {
             "month": month,
@@ -195,7 +206,7 @@ def agenda_candidates(meeting: Meeting, on: datetime.date) -> list[dict[str, Any
     families = (
         Family.objects.open_on(on).filter(team_id=group.team_id).select_related("social_worker")
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for family in families:
         proposal = proposals.get(family.pk)
         item = current.get(family.pk)

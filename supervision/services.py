@@ -107,7 +107,11 @@ def family_interval_set(
 ) -> FamilyDiscussionPlan | None:
     """The chair's own interval between discussions for a family; None returns it to the
     default for its child-safety RAG."""
-    group = SupervisionGroup.objects.filter(team_id=family.team_id).first()
+    group = (
+        SupervisionGroup.objects.filter(team_id=family.team_id).first()
+        if family.team_id is not None
+        else None  # a family without a team has no group
+    )
     if group is None or not is_chair(acting_user, group):
         raise PermissionDenied("Only the chair of the family's team group can set this.")
     check_open(family)

@@ -109,25 +109,24 @@ def _availability(
     for row in WorkingDay.objects.filter(user_id__in=ids):
         patterns[row.user_id][row.weekday] = (row.starts_at, row.ends_at)
     leave: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
-    for row in Leave.objects.filter(user_id__in=ids, ends_on__gte=first, starts_on__lte=last):
-        leave[row.user_id].append((row.starts_on, row.ends_on))
+    for away in Leave.objects.filter(user_id__in=ids, ends_on__gte=first, starts_on__lte=last):
+        leave[away.user_id].append((away.starts_on, away.ends_on))
     busy: dict[int, dict[datetime.date, list[tuple[datetime.datetime, datetime.datetime]]]] = (
         defaultdict(lambda: defaultdict(list))
     )
     tz = timezone.get_current_timezone()
-    meetings = (
-        Meeting.objects.filter(
-            status=Meeting.Status.PLANNED,
-            starts_at__gte=datetime.datetime.combine(first, datetime.time.min, tzinfo=tz),
-            starts_at__lt=datetime.datetime.combine(
-                last + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
-            ),
-        )
-        .filter(Q(group__members__in=ids) | Q(group__chair_id__in=ids))
-        .exclude(pk=exclude_meeting)
-        .values_list("starts_at", "length_minutes", "group__chair_id", "group__members")
-    )
-    for starts_at, minutes, chair_id, member_id in meetings:
+    meetings = Meeting.objects.filter(
+        status=Meeting.Status.PLANNED,
+        starts_at__gte=datetime.datetime.combine(first, datetime.time.min, tzinfo=tz),
+        starts_at__lt=datetime.datetime.combine(
+            last + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+        ),
+    ).filter(Q(group__members__in=ids) | Q(group__chair_id__in=ids))
+    if exclude_meeting is not None:
+        meetings = meetings.exclude(pk=exclude_meeting)
+    for starts_at, minutes, chair_id, member_id in meetings.values_list(
+        "starts_at", "length_minutes", "group__chair_id", "group__members"
+    ):
         local = timezone.localtime(starts_at)
         span = (local, local + datetime.timedelta(minutes=minutes))
         for person_id in {chair_id, member_id} & set(ids):

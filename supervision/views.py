@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.audit import audit_page_view, audit_page_view_many, audit_record_many
 from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, User
+from accounts.permissions import signed_in_user
 from dmt.parsing import POSITION_MAX, parse_datetime, parse_id, parse_position, parse_version
 from families.models import Family, Person
 from families.services import EditConflict
@@ -48,10 +49,6 @@ from .pack import pack_sections
 CONFLICT = "Someone else changed this meeting while you had it open. Check it and try again."
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _posted_version(request: HttpRequest) -> int:
     """The record version the form was opened at; -1 (never current) when missing or not a
     version, so a tampered form changes nothing and is told of a conflict."""
@@ -60,8 +57,8 @@ def _posted_version(request: HttpRequest) -> int:
 
 
 def _chair_meeting(request: HttpRequest, pk: int) -> Meeting:
-    meeting = selectors.meeting_for(_user(request), pk)
-    if not services.is_chair(_user(request), meeting.group):
+    meeting = selectors.meeting_for(signed_in_user(request), pk)
+    if not services.is_chair(signed_in_user(request), meeting.group):
         raise PermissionDenied
     return meeting
 
@@ -71,7 +68,7 @@ def _chair_meeting(request: HttpRequest, pk: int) -> Meeting:
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     groups = list(selectors.groups_for(user))
     if len(groups) == 1:
         return redirect("supervision:group", groups[0].pk)
@@ -87,10 +84,10 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def group_setup(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if user.role != Role.TEAM_MANAGER or user.team is None:
         raise PermissionDenied
-    if SupervisionGroup.objects.filter(team_id=user.team_id).exists():
+    if SupervisionGroup.objects.filter(team=user.team).exists():
         return redirect("supervision:index")
     form = GroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -109,7 +106,7 @@ def group_setup(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     group = selectors.group_for(user, pk)
     now, today = timezone.now(), timezone.localdate()
     chair = services.is_chair(user, group)
@@ -135,7 +132,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def meeting_schedule(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     group = selectors.group_for(user, pk)
     if not services.is_chair(user, group):
         raise PermissionDenied
@@ -181,7 +178,7 @@ def _agenda_rows(meeting: Meeting, user: User) -> list[dict[str, Any]]:
 
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     meeting = selectors.meeting_for(user, pk)
     group = meeting.group
     rows = _agenda_rows(meeting, user)
@@ -229,7 +226,7 @@ def _visible_pack(meeting: Meeting, user: User) -> list[dict[str, Any]] | None:
 def agenda(request: HttpRequest, pk: int) -> HttpResponse:
     """The agenda builder: proposed families ticked in priority order with why; the chair
     ticks, unticks and renumbers, and saves."""
-    user = _user(request)
+    user = signed_in_user(request)
     meeting = _chair_meeting(request, pk)
     if meeting.status != Meeting.Status.PLANNED:
         messages.error(request, "The agenda of a held or cancelled meeting cannot change.")
@@ -302,7 +299,7 @@ def agenda(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def slot_finder(request: HttpRequest, pk: int) -> HttpResponse:
     """Times in the next weeks when everyone needed for the agenda can come, best first."""
-    user = _user(request)
+    user = signed_in_user(request)
     meeting = _chair_meeting(request, pk)
     if request.method == "POST":
         starts_at = parse_datetime(request.POST.get("starts_at", ""))
@@ -355,7 +352,7 @@ def slot_finder(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     meeting = _chair_meeting(request, pk)
     form = CancelForm(request.POST or None, initial={"version": meeting.version})
     if request.method == "POST" and form.is_valid():
@@ -378,7 +375,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def sign_off(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     meeting = _chair_meeting(request, pk)
     try:
         services.meeting_sign_off(
@@ -403,7 +400,7 @@ def meeting_url(meeting: Meeting) -> str:
 
 
 def _item_for_minutes(request: HttpRequest, pk: int, family_pk: int) -> AgendaItem:
-    user = _user(request)
+    user = signed_in_user(request)
     meeting = selectors.meeting_for(user, pk)
     if not services.can_minute(user, meeting.group):
         raise PermissionDenied
@@ -416,7 +413,7 @@ def _item_for_minutes(request: HttpRequest, pk: int, family_pk: int) -> AgendaIt
 
 @require_http_methods(["GET", "POST"])
 def minutes(request: HttpRequest, pk: int, family_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     item = _item_for_minutes(request, pk, family_pk)
     meeting, family = item.meeting, item.family
     group = meeting.group
@@ -480,7 +477,7 @@ def minutes(request: HttpRequest, pk: int, family_pk: int) -> HttpResponse:
 
 @require_POST
 def not_discussed(request: HttpRequest, pk: int, family_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     item = _item_for_minutes(request, pk, family_pk)
     form = NotDiscussedForm(request.POST)
     if not form.is_valid():
@@ -499,7 +496,7 @@ def not_discussed(request: HttpRequest, pk: int, family_pk: int) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 def addendum(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     discussion = get_object_or_404(
         Discussion.objects.select_related("meeting__group", "family"),
         pk=pk,
@@ -527,7 +524,7 @@ def addendum(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def action_done(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     action = get_object_or_404(
         SupervisionAction.objects.select_related("discussion__meeting__group"),
         Q(owner=user) | Q(discussion__meeting__group__chair=user),
@@ -556,7 +553,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def family_interval(request: HttpRequest, pk: int, family_pk: int) -> HttpResponse:
     """The chair sets how often a family comes back to group supervision."""
-    user = _user(request)
+    user = signed_in_user(request)
     meeting = _chair_meeting(request, pk)
     family = get_object_or_404(Family, pk=family_pk, team_id=meeting.group.team_id)
     audit_page_view(request, family)
@@ -588,7 +585,7 @@ def family_interval(request: HttpRequest, pk: int, family_pk: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def availability(request: HttpRequest) -> HttpResponse:
     """Your usual working days and your leave, which the slot finder reads."""
-    user = _user(request)
+    user = signed_in_user(request)
     if user.role not in (
         Role.SOCIAL_WORKER,
         Role.TEAM_MANAGER,
@@ -642,7 +639,7 @@ def availability(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     group = selectors.group_for(user, pk)
     if not services.is_chair(user, group):
         raise PermissionDenied

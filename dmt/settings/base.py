@@ -258,7 +258,7 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"]
 # Browser features DMT never uses, refused for the page and anything it could embed.
 # dmt.middleware.ResponseHeadersMiddleware sends it, with `Cache-Control: no-store`.
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer",

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from statistics import NormalDist
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import connection
 from django.db.models import (
@@ -239,7 +239,17 @@ def _where(p: ReportParameters, *, family: str, person: str | None, dated: str) 
 # --- Populations ----------------------------------------------------------------------------
 
 
-def interventions(p: ReportParameters) -> QuerySet[Referral]:
+class EngagementAsOf(TypedDict):
+    engagement_as_of: str
+
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import WithAnnotations
+
+    Intervention = WithAnnotations[Referral, EngagementAsOf]
+
+
+def interventions(p: ReportParameters) -> "QuerySet[Intervention, Intervention]":
     """The interventions (referrals) in scope, each with `engagement_as_of`: its engagement
     on `as_of` from its history, or its current engagement when it has none (an import)."""
     referrals = Referral.objects.filter(referred_on__lte=p.as_of)
@@ -298,7 +308,10 @@ def level_on(episodes: StatusEpisodeQuerySet, day: Expression | F) -> Coalesce:
     """The highest level among `episodes` covering `day`, or 0: for a child, its level; for
     a family's children, the family's level."""
     highest = (
-        episodes.covering(day).annotate(level=LEVEL_OF_STATUS).order_by("-level").values("level")
+        episodes.covering(day)
+        .annotate(status_level=LEVEL_OF_STATUS)
+        .order_by("-status_level")
+        .values("status_level")
     )[:1]
     return Coalesce(Subquery(highest, output_field=IntegerField()), Value(0))
 

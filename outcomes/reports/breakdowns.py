@@ -27,10 +27,10 @@ def dimension_values(by: str, p: ReportParameters) -> list[tuple[str, str]]:
         ).order_by("name")
         return [(str(row.pk), str(row)) for row in found]
     if by == "cohort":
-        labels = set(scope_families.values_list("cohort", flat=True).distinct()) | set(
+        cohorts = set(scope_families.values_list("cohort", flat=True).distinct()) | set(
             scope_referrals.values_list("person__family__cohort", flat=True).distinct()
         )
-        return [(label, label) for label in sorted(labels) if label]
+        return [(cohort, cohort) for cohort in sorted(cohorts) if cohort]
     if by == "pathway":
         codes = set(scope_referrals.values_list("pathway__code", flat=True).distinct())
         return [(code, label) for code, label in SpecialistPathway.choices if code in codes]

@@ -6,7 +6,7 @@ mood measures) to build expressions, or over the few grouped rows a query return
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db.models import (
@@ -23,6 +23,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
 from django.db.models.lookups import GreaterThan, LessThan
@@ -214,7 +215,7 @@ def _rate_aggregates(
     return aggregates
 
 
-def _rates(totals: dict[str, Any], names: Any, prefix: str = "") -> dict[str, Any]:
+def _rates(totals: Mapping[str, Any], names: Any, prefix: str = "") -> dict[str, Any]:
     return {
         "children": totals[f"{prefix}children"],
         **{
@@ -301,7 +302,8 @@ def mi_training(p: ReportParameters) -> dict[str, Any]:
     }
     totals = staff.aggregate(**split)
     roles = staff.values("role").annotate(n=Count("pk", filter=trained), d=Count("pk")).order_by()
-    localities = (
+    # Annotated from a dict, so the type checker cannot know the rows' keys.
+    localities: Iterable[Mapping[str, Any]] = (
         staff.values("place", "place_name")
         .annotate(**split)
         .order_by(F("place_name").asc(nulls_last=True), "place")
@@ -361,6 +363,7 @@ def _supervision_groups(p: ReportParameters, by: str | None) -> dict[Any, dict[s
         )
         if by is None:
             return {None: queryset.aggregate(**aggregates)}
+        keys: dict[str, Combinable]
         if by == "month":
             keys = {"key": TruncMonth(f"{prefix}starts_at", output_field=DateField(), tzinfo=tz)}
         else:

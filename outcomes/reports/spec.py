@@ -6,6 +6,7 @@ a case's start and end) are annotations computed by the database, then counted t
 
 import datetime
 import statistics
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import connection
@@ -404,7 +405,8 @@ def pathways(p: ReportParameters) -> dict[str, Any]:
     scope = interventions(p)
     figures = _pathway_figures(p)
     keys = {key: key.replace(".", "__") for key in figures}
-    rows = (
+    # Annotated from a dict, so the type checker cannot know the rows' keys.
+    rows: Iterable[Mapping[str, Any]] = (
         scope.order_by()
         .values("pathway__code")
         .annotate(**{keys[key]: Count("pk", filter=q) for key, q in figures.items()})

@@ -76,6 +76,7 @@ class SpecialistWork:
         if pathway is None:  # a council that does not run this pathway
             return
         worker = family.social_worker
+        assert worker is not None  # seed() chooses only families with a social worker
         referred_on = max(
             family.opened_on, self.today - datetime.timedelta(days=self.random.randint(10, 150))
         )
