@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
@@ -134,14 +135,26 @@ class StaffAdmin(UserAdmin):
 
     @admin.action(description="Reset two-factor authentication (lost app and recovery codes)")
     def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        for user in queryset:
-            services.two_factor_turn_off(user=user, acting_user=signed_in_user(request))
-        self.message_user(
-            request,
-            f"Reset two-factor authentication for {queryset.count()} member(s) of staff. "
-            "Those whose role needs it set up a new authenticator app at their next sign-in.",
-            messages.SUCCESS,
-        )
+        acting_user = signed_in_user(request)
+        others = [user for user in queryset if user.pk != acting_user.pk]
+        if len(others) < len(queryset):
+            # An administrator's own app is changed from their Two-factor page, with a code.
+            self.message_user(
+                request,
+                "Your own two-factor authentication is not reset here: use the Two-factor "
+                "authentication page.",
+                messages.ERROR,
+            )
+        with transaction.atomic():
+            for user in others:
+                services.two_factor_turn_off(user=user, acting_user=acting_user)
+        if others:
+            self.message_user(
+                request,
+                f"Reset two-factor authentication for {len(others)} member(s) of staff. "
+                "Those whose role needs it set up a new authenticator app at their next sign-in.",
+                messages.SUCCESS,
+            )
 
 
 @admin.register(AuditEvent)

@@ -15,8 +15,8 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 # A request id passed on by our own proxy is kept only if it looks like one (so logs and the
 # audit trail cannot be forged or stuffed); any other request gets a fresh one.
 _REQUEST_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
-# A forwarding chain longer than this is not from our proxies: ignore it rather than parse it.
-_MAX_FORWARDED_LENGTH = 1000
+# Our proxies add a hop each; a chain is read from its right-hand end, this many hops at most.
+_MAX_HOPS = 20
 
 
 @lru_cache(maxsize=8)
@@ -48,10 +48,11 @@ def _from_trusted_proxy(request: HttpRequest) -> bool:
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address, for the audit trail and sign-in throttling.
 
-    The peer (REMOTE_ADDR) unless it is one of our TRUSTED_PROXIES; then the right-most hop
-    of X-Forwarded-For that is not a trusted proxy, since every hop to the left of it was
-    written by someone we do not trust (the client can put anything there). A malformed or
-    overlong header is ignored, never an error: the peer is recorded instead.
+    The peer (REMOTE_ADDR) unless it is one of our TRUSTED_PROXIES; then X-Forwarded-For is
+    read from its right-hand end, where our proxies append, to the first hop that is not one
+    of ours: that is the client. Whatever lies to its left was written by the client and is
+    ignored, however long or malformed. A hop that is not an address where the client's
+    should be is never an error: the nearest trusted hop (or the peer) is recorded instead.
     """
     peer = _address(request.META.get("REMOTE_ADDR", ""))
     if peer is None:
@@ -59,18 +60,16 @@ def client_ip(request: HttpRequest) -> str | None:
     proxies = trusted_proxies()
     if not _is_trusted(peer, proxies):
         return str(peer)
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if not forwarded or len(forwarded) > _MAX_FORWARDED_LENGTH:
-        return str(peer)
-    hops = [_address(hop) for hop in forwarded.split(",")]
-    if any(hop is None for hop in hops):
-        return str(peer)
-    for hop in reversed(hops):
-        assert hop is not None
+    nearest = peer
+    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", _MAX_HOPS)
+    for text in reversed(hops[-_MAX_HOPS:]):
+        hop = _address(text)
+        if hop is None:
+            break
         if not _is_trusted(hop, proxies):
             return str(hop)
-    # Every hop is one of ours: the left-most is as close to the client as we can tell.
-    return str(hops[0])
+        nearest = hop
+    return str(nearest)
 
 
 def request_id_for(request: HttpRequest) -> str:

@@ -212,6 +212,11 @@ class User(AbstractUser):
         return self.role == Role.ADMIN
 
     @property
+    def may_import_cases(self) -> bool:
+        """The case import's permission (the page, the command's --as, the importer)."""
+        return self.is_active and self.can_import_cases
+
+    @property
     def job_title(self) -> str:
         if self.role == Role.SPECIALIST:
             if self.leads_pathway:

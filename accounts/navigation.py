@@ -44,7 +44,7 @@ def navigation_for(user: User) -> list[NavItem]:
 
     outcomes = [_OUTCOMES] if can_read_outcomes(user) else []
     # A permission of its own, whatever the role (see User.can_import_cases).
-    extra = [*outcomes, _IMPORT] if user.can_import_cases else outcomes
+    extra = [*outcomes, _IMPORT] if user.may_import_cases else outcomes
     if user.role == Role.SPECIALIST:
         items = [_HOME, _PATHWAYS] if user.leads_pathway else [_HOME]
         if user.pathway == SpecialistPathway.DMT:

@@ -263,6 +263,7 @@ def recovery_codes_regenerate(*, user: User) -> list[str]:
 
 
 @transaction.atomic
+@transaction.atomic
 def two_factor_turn_off(*, user: User, acting_user: User) -> None:
     """Remove a user's authenticator app and recovery codes. The user may do it when their
     role does not need two-factor; an administrator may for anyone who has lost both (they

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
@@ -50,14 +50,6 @@ def two_factor_required(user: User) -> bool:
 def has_authenticator(user: User) -> bool:
     found: bool = TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
     return found
-
-
-def authenticator_for(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
-
-
-def recovery_device_for(user: User) -> StaticDevice | None:
-    return StaticDevice.objects.devices_for_user(user, confirmed=True).first()
 
 
 def recovery_codes_left(user: User) -> int:

@@ -13,10 +13,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dmt.parsing import parse_next
 from families import selectors as family_selectors
 from families.models import LEVELS, LegalStatus, level_labels
 from referrals import selectors as referral_selectors
@@ -42,13 +43,9 @@ class SignOutView(auth_views.LogoutView):
 
 
 def _next_url(request: HttpRequest) -> str:
-    """The page first asked for, if it is on this site; else home."""
-    next_url = request.POST.get("next") or request.GET.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return reverse("home")
+    """The page first asked for, if it is a page of this site; else home."""
+    asked = request.POST.get("next") or request.GET.get("next", "")
+    return parse_next(asked, request) or reverse("home")
 
 
 def _with_next(url_name: str, next_url: str) -> str:

@@ -34,7 +34,6 @@ import decimal
 import functools
 import io
 import math
-import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any, cast
@@ -48,6 +47,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from .parsing import clean_text
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,8 +64,6 @@ SPREADSHEET_CONTENT_TYPES = (
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
 _FORMULA_STARTS = frozenset("=+-@")
-# What XML 1.0, and so XLSX, cannot hold; a spreadsheet may cut a CSV cell at NUL.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 SHEET_TITLE_MAX = 31
 _SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 _RESERVED_SHEETS = {"history"}  # Excel keeps this name for itself
@@ -94,7 +93,7 @@ def is_formula_like(text: str) -> bool:
 def safe_text(value: Any) -> str:
     """Text a spreadsheet will show, never run: control characters a spreadsheet or XML
     refuses removed (tab, newline and carriage return kept), then "'" before a formula."""
-    text = _CONTROL.sub("", "" if value is None else str(value))
+    text = clean_text(value)
     return "'" + text if is_formula_like(text) else text
 
 
@@ -199,7 +198,7 @@ def put_number(
 
 def sheet_title(title: str, taken: set[str]) -> str:
     """A valid, unique (case-insensitively, within `taken`, which it extends) sheet title."""
-    cleaned = _CONTROL.sub("", title).translate(_SHEET_FORBIDDEN)
+    cleaned = clean_text(title).translate(_SHEET_FORBIDDEN)
     base = " ".join(cleaned.split()).strip("'") or "Table"
     candidate = base[:SHEET_TITLE_MAX].strip()
     number = 2

@@ -29,8 +29,10 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime as _django_parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 
 # The largest primary key: BigAutoField is a signed 64-bit integer on every backend.
 ID_MAX = 2**63 - 1
@@ -149,6 +151,19 @@ def has_control_characters(text: str) -> bool:
     """Whether `text` holds NUL or another control character a record should not (tab,
     newline and carriage return are fine)."""
     return bool(_CONTROL.search(text))
+
+
+def parse_next(value: str, request: HttpRequest) -> str | None:
+    """A page of this site to go on to after a form (`next`): a path, never another host,
+    a scheme or a view's name (Django's redirect() would look a bare word up as a view's
+    name, and fail); None for anything else."""
+    if not value.startswith("/") or has_control_characters(value):
+        return None
+    if not url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    return value
 
 
 def clean_text(value: Any) -> str:

@@ -34,10 +34,6 @@ PENDING_IMPORT_SESSION_KEY = "families_pending_case_import"
 PENDING_IMPORT_MAX_AGE_SECONDS = 24 * 60 * 60
 
 
-def may_import_cases(user: Any) -> bool:
-    return bool(user.is_active and getattr(user, "can_import_cases", False))
-
-
 def case_import_permission_required(
     view: Callable[..., HttpResponse],
 ) -> Callable[..., HttpResponse]:
@@ -45,7 +41,7 @@ def case_import_permission_required(
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not may_import_cases(request.user):
+        if not signed_in_user(request).may_import_cases:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

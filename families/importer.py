@@ -58,6 +58,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record, audit_record_many
 from accounts.models import AuditEvent, Locality, SpecialistPathway, Team, User
+from dmt.parsing import DATE_MAX, DATE_MIN, parse_date
 from referrals.models import Engagement, Pathway, Referral
 
 from .models import Family, ImportedRecord, ImportRun, LegalStatus, Person, StatusEpisode
@@ -203,14 +204,27 @@ def _text(value: str) -> str:
 
 
 def _date(value: str) -> datetime.date | None:
+    """A date as every form reads one (dmt.parsing): YYYY-MM-DD, from DATE_MIN to DATE_MAX."""
     if not value:
         return None
     if not ISO_DATE.fullmatch(value):
         raise ValueError("not a date (use YYYY-MM-DD)")
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("not a real date (use YYYY-MM-DD)") from None
+    day = parse_date(value)
+    if day is None:
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("not a real date (use YYYY-MM-DD)") from None
+        raise ValueError(f"not between {DATE_MIN.isoformat()} and {DATE_MAX.isoformat()}")
+    return day
+
+
+def _past_date(value: str) -> datetime.date | None:
+    """A date that has happened: a date of birth (an unborn child has none yet)."""
+    day = _date(value)
+    if day is not None and day > timezone.localdate():
+        raise ValueError("in the future")
+    return day
 
 
 def _boolean(value: str) -> bool | None:
@@ -258,7 +272,7 @@ PERSON_COLUMNS = [
     Column("role", _choice(Person.Role.values), required=True),
     Column("given_name", required=True, max_length=_max_length(Person, "given_name")),
     Column("family_name", max_length=_max_length(Person, "family_name")),
-    Column("date_of_birth", _date),
+    Column("date_of_birth", _past_date),
     Column("sex", _choice(Person.Sex.values)),
     Column("ethnicity", max_length=_max_length(Person, "ethnicity")),
     Column("care_experienced", _boolean),
@@ -397,7 +411,7 @@ def import_bundle(
     `acting_user` is None from the command line (the server's operator); the audit rows then
     name `import_cases`. Anyone else must hold the case import permission.
     """
-    if acting_user is not None and not (acting_user.is_active and acting_user.can_import_cases):
+    if acting_user is not None and not acting_user.may_import_cases:
         raise PermissionDenied("Importing cases needs the case import permission.")
     result = ImportResult(dry_run=dry_run)
     case_import = _CaseImport(bundle, result)

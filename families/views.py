@@ -12,7 +12,7 @@ from django.forms import formset_factory
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.audit import audit_page_view, audit_page_view_many, audit_record, audit_record_many
@@ -20,7 +20,7 @@ from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, Team, User
 from accounts.permissions import role_required, signed_in_user
 from dmt.exports import csv_response, export_view
-from dmt.parsing import clean_text, has_control_characters, parse_id, parse_version
+from dmt.parsing import clean_text, has_control_characters, parse_id, parse_next, parse_version
 
 from . import selectors, services
 from .disclosure import may_read_contact_details, shield_people
@@ -424,17 +424,8 @@ def draft_discard(request: HttpRequest) -> HttpResponse:
     key = request.POST.get("key", "")
     if not has_control_characters(key):  # no draft has such a key (and PostgreSQL refuses NUL)
         services.draft_discard(user=signed_in_user(request), key=key)
-    next_url = request.POST.get("next", "")
-    # A path on this site only: redirect() would read any other word as a view's name.
-    if (
-        next_url.startswith("/")
-        and not has_control_characters(next_url)
-        and url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return HttpResponseRedirect(next_url)
-    return redirect("home")
+    next_url = parse_next(request.POST.get("next", ""), request)
+    return HttpResponseRedirect(next_url) if next_url else redirect("home")
 
 
 DRAFT_FORMS = {"contact"}
@@ -540,17 +531,20 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
 def _person_initial(person: Person) -> dict[str, Any]:
     values = {name: getattr(person, name) for name in services.PERSON_EDITABLE_FIELDS}
     # What the record held when the form was opened, signed so it cannot be forged: after a
-    # conflict it tells which fields this user changed and which a colleague did.
+    # conflict it tells which fields this user changed and which a colleague did. Keyed
+    # fingerprints, not values: the page goes to people who may not read every field (a
+    # restricted address), and a signed value is only encoded, not hidden.
     opened = signing.dumps({name: _comparable(value) for name, value in values.items()})
     return {**values, "version": person.version, "opened": opened}
 
 
-def _comparable(value: Any) -> Any:
+def _comparable(value: Any) -> str:
+    """A value's fingerprint, keyed with the site's secret so it cannot be guessed back."""
     if isinstance(value, datetime.date):
-        return value.isoformat()
-    if hasattr(value, "pk"):
-        return value.pk
-    return value
+        value = value.isoformat()
+    elif hasattr(value, "pk"):
+        value = value.pk
+    return salted_hmac("families.person_edit.opened", json.dumps(value)).hexdigest()
 
 
 def _merge_after_conflict(

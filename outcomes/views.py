@@ -267,7 +267,9 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "records": records,
             "openable": openable,
-            "hidden_count": max(found.total - paginator.count, 0),
+            # Whether, never how many: a count of records out of the reader's reach could give
+            # back a figure the run page suppresses (another team's "<5").
+            "some_hidden": found.total > paginator.count,
             "figure": display.figure_label(run, key, group),
             "title": display.parameters_sentence(run),
             "query": query.urlencode(),

@@ -7,12 +7,12 @@ families.disclosure; everyone else reads "Restricted".
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.audit import audit_record, audit_record_many
+from accounts.audit import audit_record_many
 from accounts.models import AuditEvent
 from accounts.permissions import signed_in_user
 from families.disclosure import CONTACT_FIELDS, shield_people
@@ -100,20 +100,29 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         ids = [row["id"] for row in response.data["results"]]
+        referrals = list(Referral.objects.filter(pk__in=ids).select_related("person__family"))
         audit_record_many(
             action=AuditEvent.Action.VIEW,
             actor=signed_in_user(request),
-            objects=list(Referral.objects.filter(pk__in=ids).select_related("person", "pathway")),
+            objects=_read_records(referrals),
             detail={"api": "referrals"},
         )
         return response
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().retrieve(request, *args, **kwargs)
-        audit_record(
+        referral = Referral.objects.select_related("person__family").get(pk=response.data["id"])
+        audit_record_many(
             action=AuditEvent.Action.VIEW,
             actor=signed_in_user(request),
-            obj=Referral.objects.get(pk=response.data["id"]),
+            objects=_read_records([referral]),
             detail={"api": "referrals"},
         )
         return response
+
+
+def _read_records(referrals: list[Referral]) -> list[Model]:
+    """What a response about these referrals shows: each referral, and each family (its
+    people are in the response too), once."""
+    families = {referral.person.family_id: referral.person.family for referral in referrals}
+    return [*referrals, *families.values()]

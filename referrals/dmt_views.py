@@ -259,10 +259,12 @@ def session_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     for row in attendance:
         row.visible = row.person_id is None or row.person_id in visible
     if request.method == "GET":
+        # The attendance shown, and the fathers offered in the form (with their families).
+        shown = {row.person for row in attendance if row.person is not None and row.visible}
         audit_record_many(
             action=AuditEvent.Action.VIEW,
             actor=user,
-            objects=[row.person for row in attendance if row.person is not None and row.visible],
+            objects=[*shown, *(father for father in fathers if father not in shown)],
             detail={"page": "referrals:dmt_session", "session": session.pk},
         )
     return _form_page(

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.audit import audit_page_view, audit_record_many
+from accounts.audit import audit_page_view, audit_page_view_many, audit_record_many
 from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, User
 from accounts.permissions import role_required, signed_in_user
@@ -109,7 +109,8 @@ def refer(request: HttpRequest, person_pk: int) -> HttpResponse:
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     referral = selectors.referral_for(user, pk)
-    audit_page_view(request, referral)
+    # The record shows the adult's family too (its children and other adults).
+    audit_page_view_many(request, [referral, referral.person.family])
     summaries = selectors.measure_summaries(referral.person)
     return render(
         request,

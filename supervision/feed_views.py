@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.audit import audit_record
+from accounts.audit import audit_record, audit_record_many
 from accounts.models import AuditEvent, Role, User
 from accounts.permissions import signed_in_user
 
@@ -123,6 +123,13 @@ def meeting_download(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_download(user, meeting):
         raise Http404
     body = meeting_ics(meeting)
-    audit_record(action=AuditEvent.Action.VIEW, actor=user, obj=meeting, detail={"ics": True})
+    # The file names the families on the agenda (by reference): their reading is recorded.
+    families = [item.family for item in meeting.agenda.select_related("family")]
+    audit_record_many(
+        action=AuditEvent.Action.VIEW,
+        actor=user,
+        objects=[meeting, *families],
+        detail={"ics": True},
+    )
     day = timezone.localdate(meeting.starts_at)
     return _ics_response(body, f"group-supervision-{day.isoformat()}.ics", attachment=True)

@@ -182,12 +182,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_for(user, pk)
     group = meeting.group
     rows = _agenda_rows(meeting, user)
-    # The minutes and pack shown are each family's record: audit the read against each,
-    # then against the meeting.
+    # The minutes and pack shown are each family's record, and the agenda names every family
+    # on it: audit the read against each, then against the meeting.
     audit_record_many(
         action=AuditEvent.Action.VIEW,
         actor=user,
-        objects=[row["family"] for row in rows if row["visible"]],
+        objects=[row["family"] for row in rows],
         detail={"page": "supervision:meeting", "meeting": meeting.pk},
     )
     audit_page_view(request, meeting)
@@ -288,7 +288,8 @@ def agenda(request: HttpRequest, pk: int) -> HttpResponse:
             row["chosen"] = key in chosen_keys
             row["position"] = position if position and position <= POSITION_MAX else None
     else:
-        audit_page_view(request, meeting)
+        # The builder lists every candidate family with its RAG and reason.
+        audit_page_view_many(request, [meeting, *(row["family"] for row in rows)])
     return render(
         request,
         "supervision/agenda.html",

@@ -20,3 +20,6 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Two-factor authentication cannot be switched off in production (the environment's
+# OTP_ENFORCED is for the local settings); OTP_REQUIRED_ROLES says whom it covers.
+OTP_ENFORCED = True

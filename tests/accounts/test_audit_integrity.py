@@ -236,13 +236,43 @@ def test_behind_a_trusted_proxy_the_right_most_untrusted_hop_is_the_client(famil
     "header",
     ["not-an-ip", "1.2.3.4, nonsense", "1.2.3.4:8080", "", " , ", "1.2.3.4," * 200, "\x00"],
 )
-def test_a_malformed_forwarded_header_is_ignored_never_an_error(family_page, settings, header):
+def test_a_malformed_client_hop_records_the_proxy_never_an_error(family_page, settings, header):
     settings.TRUSTED_PROXIES = ["10.0.0.2"]
     client, path = family_page
 
     ip = _last_ip(client, path, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=header)
 
     assert ip == "10.0.0.2"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "junk, 203.0.113.5",  # the client wrote "junk" itself
+        "1.2.3.4:8080, 203.0.113.5",
+        "x" * 5000 + ", 203.0.113.5",  # however long the part the client wrote
+        ",".join(["9.9.9.9"] * 500) + ", 203.0.113.5",
+    ],
+)
+def test_what_the_client_wrote_left_of_its_own_hop_cannot_hide_it(family_page, settings, header):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    client, path = family_page
+
+    ip = _last_ip(client, path, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=header)
+
+    assert ip == "203.0.113.5"
+
+
+def test_our_own_hops_are_passed_over_to_the_client(family_page, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    client, path = family_page
+
+    ip = _last_ip(
+        client, path, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.5, 10.0.0.9, 10.0.0.7"
+    )
+    all_ours = _last_ip(client, path, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="10.0.0.9")
+
+    assert (ip, all_ours) == ("203.0.113.5", "10.0.0.9")
 
 
 def test_a_request_id_is_kept_only_from_a_trusted_proxy(client, settings):

@@ -172,13 +172,13 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_from_the_record(client_as, refe
 def test_opening_the_record_is_audited_against_the_reader(client_as, referral, request, who):
     client_as(who).get(reverse("referrals:detail", args=[referral.pk]))
 
-    event = AuditEvent.objects.get(action=AuditEvent.Action.VIEW)
-    assert (event.actor, event.object_type, event.object_id) == (
-        request.getfixturevalue(who),
-        "referrals.referral",
-        str(referral.pk),
-    )
-    assert event.detail == {"page": "referrals:detail"}
+    # The referral, and the family the record shows too (its children and other adults).
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW).order_by("pk")
+    assert [(e.actor, e.object_type, e.object_id) for e in events] == [
+        (request.getfixturevalue(who), "referrals.referral", str(referral.pk)),
+        (request.getfixturevalue(who), "families.family", str(referral.person.family_id)),
+    ]
+    assert {event.detail["page"] for event in events} == {"referrals:detail"}
 
 
 # The work pages ---------------------------------------------------------------------------

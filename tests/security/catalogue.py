@@ -244,5 +244,91 @@ CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
 }
 
 
+# For each page or action that opens a record: its owner, a colleague and an outsider, as
+# they stand to the pattern's first target (the world's main record). The owner may use it
+# and the outsider may not (tests/security/test_walk.py); what the colleague may do is
+# recorded in docs/permissions.md. Pages that are no one's record (home, sign-in, one's own
+# settings) are listed in test_walk.NOT_RECORD_PAGES instead.
+_FAMILY = ("alice", "bob", "charlie")  # the family's worker, her teammate, another team's
+_MANAGER = ("tina", "alice", "chris")  # the team's manager, her worker, another team's manager
+_CHAIR = ("tina", "bella", "chris")  # the group's chair, its minute-taker, another chair
+_CLERK = ("bella", "tina", "charlie")  # the minute-taker, the chair, another team's worker
+_PRACTICE = ("dan", "nadia", "mo")  # Frank's DMT worker, the DMT manager, another pathway's
+_DMT = ("dan", "nadia", "rosa")  # DMT's own work: a worker, the manager, another pathway's
+_RULES = ("nadia", "sue", "dan")  # the pathway's manager, a service manager, a practitioner
+_OUTCOMES = ("sue", "nadia", "alice")  # a service manager, a pathway manager, a worker
+ACCESS: dict[str, tuple[str, str, str]] = {
+    "accounts:audit_events": ("audrey", "adam", "alice"),
+    "families:allocate": _MANAGER,
+    "families:caseload": ("alice", "bob", "dan"),
+    "families:caseload_export": ("alice", "bob", "dan"),
+    "families:child_status": _FAMILY,
+    "families:chronology": _FAMILY,
+    "families:closure_decide": _MANAGER,
+    "families:closure_request": _FAMILY,
+    "families:contact_create": _FAMILY,
+    "families:create": ("alice", "bob", "dan"),
+    "families:detail": _FAMILY,
+    "families:father_inclusion": _FAMILY,
+    "families:import": ("ivy", "adam", "alice"),
+    "families:person_edit": _FAMILY,
+    "families:plan_action_add": _FAMILY,
+    "families:plan_action_status": _FAMILY,
+    "families:plan_start": _FAMILY,
+    "families:search": ("alice", "bob", "dan"),
+    "referrals:allocate": ("nadia", "dan", "alice"),
+    "referrals:appointment_create": _PRACTICE,
+    "referrals:appointment_outcome": _PRACTICE,
+    "referrals:attempt_create": _PRACTICE,
+    "referrals:caseload_export": ("dan", "rosa", "alice"),
+    "referrals:close": _PRACTICE,
+    "referrals:cycle_of_change": _PRACTICE,
+    "referrals:detail": ("dan", "kieran", "mo"),
+    "referrals:dmt_consultation_create": _DMT,
+    "referrals:dmt_programme": _DMT,
+    "referrals:dmt_programme_create": _DMT,
+    "referrals:dmt_session": _DMT,
+    "referrals:dmt_training_create": _DMT,
+    "referrals:dmt_work": _DMT,
+    "referrals:engagement": _PRACTICE,
+    "referrals:measure_create": _PRACTICE,
+    "referrals:pathway": _RULES,
+    "referrals:pathways": _RULES,
+    "referrals:refer": _FAMILY,
+    "referrals:review": _PRACTICE,
+    "referrals:rule_create": _RULES,
+    "referrals:rule_end": _RULES,
+    "referrals:rules": _RULES,
+    "referrals:stage": _PRACTICE,
+    "api-referral-detail": ("dan", "kieran", "mo"),
+    "supervision:action_done": _FAMILY,
+    "supervision:addendum": _CLERK,
+    "supervision:agenda": _CHAIR,
+    "supervision:cancel": _CHAIR,
+    "supervision:group": _MANAGER,
+    "supervision:index": ("tina", "alice", "audrey"),
+    "supervision:interval": _CHAIR,
+    "supervision:meeting": _MANAGER,
+    "supervision:members": _CHAIR,
+    "supervision:minutes": _CLERK,
+    "supervision:not_discussed": _CLERK,
+    "supervision:schedule": _CHAIR,
+    "supervision:setup": ("tina", "bella", "alice"),
+    "supervision:sign_off": _CHAIR,
+    "supervision:slots": _CHAIR,
+    "supervision_feed:meeting_ics": ("alice", "dan", "charlie"),
+    "outcomes:dashboard": _OUTCOMES,
+    "outcomes:export_csv": _OUTCOMES,
+    "outcomes:export_xlsx": _OUTCOMES,
+    "outcomes:members": _OUTCOMES,
+    "outcomes:print": _OUTCOMES,
+    "outcomes:refresh": _OUTCOMES,
+    "outcomes:request": _OUTCOMES,
+    "outcomes:run": _OUTCOMES,
+    "outcomes:run_status": _OUTCOMES,
+    "outcomes:runs": _OUTCOMES,
+}
+
+
 def targets_for(world: World) -> dict[str, list[Target]]:
     return {name: make(world) for name, make in CATALOGUE.items()}

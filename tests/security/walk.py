@@ -9,9 +9,11 @@ empty form is refused). Signing out comes last of all.
 import html
 import io
 import json
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -53,7 +55,18 @@ def shown_text(response) -> str:
             return text
     # iCalendar folds long lines with CRLF and a space, and escapes commas.
     text = text.replace("\r\n ", "").replace("\\,", ",").replace("\\;", ";")
-    return html.unescape(text)
+    return html.unescape(text) + "\n" + "\n".join(_signed_values(text))
+
+
+def _signed_values(text: str) -> list[str]:
+    """What the page's signed values carry: signing only encodes (base64), it hides nothing."""
+    found = []
+    for value in re.findall(r'value="([^"]+:[^"]+)"', text):
+        try:
+            found.append(json.dumps(signing.loads(html.unescape(value)), ensure_ascii=False))
+        except (signing.BadSignature, ValueError, TypeError):
+            continue
+    return found
 
 
 @dataclass
@@ -66,6 +79,7 @@ class Visit:
     location: str
     text: str
     audited: int  # view and export rows this visit wrote for its reader
+    audited_references: set[str]  # the records those rows name
     audit_text: str  # every audit row this visit wrote, as text
 
     @property
@@ -108,13 +122,13 @@ def _visit(client: Client, method: str, name: str, label: str, path: str, reader
     before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     response = getattr(client, method)(path)
     written = list(AuditEvent.objects.filter(pk__gt=before))
-    audited = sum(
-        1
+    reads = [
+        event
         for event in written
         if reader is not None
         and event.actor_id == reader.pk
         and event.action in (AuditEvent.Action.VIEW, AuditEvent.Action.EXPORT)
-    )
+    ]
     return Visit(
         name=name,
         label=label,
@@ -123,7 +137,8 @@ def _visit(client: Client, method: str, name: str, label: str, path: str, reader
         status=response.status_code,
         location=response.get("Location", ""),
         text=shown_text(response),
-        audited=audited,
+        audited=len(reads),
+        audited_references={event.object_reference for event in reads},
         audit_text=" ".join(
             f"{event.username} {event.object_type} {event.object_id} "
             f"{event.object_reference} {event.request_id} {event.detail}"

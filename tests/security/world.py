@@ -123,15 +123,39 @@ class World:
     @property
     def case_markers(self) -> list[str]:
         """Strings whose presence in a response means it shows case records."""
-        people = [self.mother, self.father, self.child, self.second_child]
-        return [
-            FAMILY_REFERENCE,
-            OTHER_FAMILY_REFERENCE,
-            OUTSIDE_FAMILY_REFERENCE,
-            *(person.reference for person in people),
-            *(person.full_name for person in people),
-            *(referral.reference for referral in self.referrals.values()),
-        ]
+        return list(self.coverage())
+
+    def coverage(self) -> dict[str, set[str]]:
+        """Each case marker (a family's reference, a person's reference or name, a referral's
+        reference), with the references an audit row may name to record that it was read: the
+        record itself, its family, its people and their referrals."""
+        families = {
+            family.pk: family.reference
+            for family in Family.objects.filter(reference__startswith="SEC-")
+        }
+        people = list(Person.objects.filter(family_id__in=families))
+        referrals = list(Referral.objects.filter(person__in=people))
+        by_family: dict[int, set[str]] = {pk: {reference} for pk, reference in families.items()}
+        for person in people:
+            by_family[person.family_id].add(person.reference)
+        for referral in referrals:
+            by_family[referral.person.family_id].add(referral.reference)
+        covering: dict[str, set[str]] = {}
+        for pk, reference in families.items():
+            covering[reference] = by_family[pk]
+        for person in people:
+            family = families[person.family_id]
+            mine = {person.reference, family}
+            mine |= {r.reference for r in referrals if r.person_id == person.pk}
+            covering[person.reference] = covering[person.full_name] = mine
+        for referral in referrals:
+            person = referral.person
+            covering[referral.reference] = {
+                referral.reference,
+                person.reference,
+                families[person.family_id],
+            }
+        return covering
 
     @property
     def restricted_readers(self) -> set[str]:

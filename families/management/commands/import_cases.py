@@ -40,7 +40,7 @@ class Command(BaseCommand):
         acting_user = None
         if username is not None:
             acting_user = User.objects.filter(username=username, is_active=True).first()
-            if acting_user is None or not acting_user.can_import_cases:
+            if acting_user is None or not acting_user.may_import_cases:
                 raise CommandError(
                     f"{username} is not an active member of staff with the case import permission."
                 )
