@@ -264,6 +264,19 @@ def test_a_next_address_on_another_site_is_ignored(tina):
     assert response["Location"] == reverse("home")
 
 
+@pytest.mark.parametrize("next_url", ["api-referral-detail", "home", "٣", "//evil.example/"])
+def test_a_next_that_is_not_a_path_of_this_site_goes_home(tina, next_url):
+    """redirect() would look a bare word up as a view's name: a server error, or a jump."""
+    device = authenticator_for(tina)
+    client, _ = sign_in_with_password(tina)
+
+    response = enter_code(client, code_for(device), next_url=next_url)
+    again = client.get(reverse("accounts:two_factor_verify"), {"next": next_url})
+
+    assert (response.status_code, response["Location"]) == (302, reverse("home"))
+    assert (again.status_code, again["Location"]) == (302, reverse("home"))
+
+
 def test_a_wrong_code_is_refused_audited_and_never_recorded(tina):
     authenticator_for(tina)
     client, _ = sign_in_with_password(tina)
