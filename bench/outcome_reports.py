@@ -45,7 +45,7 @@ from django.test.utils import (  # noqa: E402
 )
 
 from accounts.models import Locality, Role, SpecialistPathway, Team, User  # noqa: E402
-from families.models import Family, LegalStatus, Person, StatusEpisode  # noqa: E402
+from families.models import Family, LegalStatus, Membership, Person, StatusEpisode  # noqa: E402
 from referrals.models import (  # noqa: E402
     ClosureReason,
     Engagement,
@@ -370,15 +370,15 @@ def build(children: int) -> None:
         kinds = weighted(
             rng,
             [
-                ((Person.Role.MOTHER, Person.Role.FATHER), 42),
-                ((Person.Role.MOTHER, Person.Role.FATHER_FIGURE), 6),
-                ((Person.Role.MOTHER,), 40),
-                ((Person.Role.FATHER,), 12),
+                ((Membership.Role.MOTHER, Membership.Role.FATHER), 42),
+                ((Membership.Role.MOTHER, Membership.Role.FATHER_FIGURE), 6),
+                ((Membership.Role.MOTHER,), 40),
+                ((Membership.Role.FATHER,), 12),
             ],
         )
         mine = []
         for role in kinds:
-            male = role != Person.Role.MOTHER
+            male = role != Membership.Role.MOTHER
             person = Person(
                 reference=f"PER-A{len(adults) + 1:07d}",
                 family=family,
@@ -397,13 +397,13 @@ def build(children: int) -> None:
 
     kids: list[Person] = []
     for family, size, mine in zip(families, sizes, family_adults, strict=True):
-        father = next((adult for adult in mine if adult.role != Person.Role.MOTHER), None)
+        father = next((adult for adult in mine if adult.role != Membership.Role.MOTHER), None)
         for _ in range(size):
             kids.append(
                 Person(
                     reference=f"PER-C{len(kids) + 1:07d}",
                     family=family,
-                    role=Person.Role.CHILD,
+                    role=Membership.Role.CHILD,
                     given_name="Child",
                     family_name=f"Family{family.reference[4:]}",
                     date_of_birth=between(
@@ -448,7 +448,7 @@ def build(children: int) -> None:
         index = rng.randrange(len(families))
         family = families[index]
         adult = rng.choice(family_adults[index])
-        column = 0 if adult.role == Person.Role.MOTHER else 1
+        column = 0 if adult.role == Membership.Role.MOTHER else 1
         code = rng.choices(codes, [PATHWAY_WEIGHTS[code][column] for code in codes])[0]
         last = min(family.closed_on or HORIZON, HORIZON)
         referred = between(
@@ -535,8 +535,8 @@ def counts() -> dict[str, int]:
         "staff": User.objects.count(),
         "families": Family.objects.count(),
         "families closed": Family.objects.filter(closed_on__isnull=False).count(),
-        "children": Person.objects.filter(role=Person.Role.CHILD).count(),
-        "adults": Person.objects.exclude(role=Person.Role.CHILD).count(),
+        "children": Person.objects.filter(role=Membership.Role.CHILD).count(),
+        "adults": Person.objects.exclude(role=Membership.Role.CHILD).count(),
         "status episodes": StatusEpisode.objects.count(),
         "referrals": ReferralModel.objects.count(),
         "engagement changes": EngagementChange.objects.count(),
@@ -606,7 +606,7 @@ def prepare(args: argparse.Namespace) -> tuple[str, str]:
         verbosity=0, autoclobber=True, serialize=False, keepdb=args.keep
     )
     if args.keep:
-        children = Person.objects.filter(role=Person.Role.CHILD).count()
+        children = Person.objects.filter(role=Membership.Role.CHILD).count()
         whole = ReferralModel.objects.exists() and StatusEpisode.objects.exists()
         if children == args.children and whole:
             return old_name, f"reused {connection.settings_dict['NAME']} (--keep)"

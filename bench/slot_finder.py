@@ -35,7 +35,7 @@ from django.test.utils import (  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Locality, Role, SpecialistPathway, Team, User  # noqa: E402
-from families.models import Person  # noqa: E402
+from families.models import Membership  # noqa: E402
 from families.services import family_create, person_create  # noqa: E402
 from referrals.models import Pathway  # noqa: E402
 from referrals.services import referral_allocate, referral_create  # noqa: E402
@@ -160,7 +160,7 @@ def build(start: datetime.date) -> tuple[SupervisionGroup, list]:
             opened_on=today - datetime.timedelta(days=90),
             acting_user=manager,
         )
-        for role in [Person.Role.MOTHER, Person.Role.FATHER][: 1 + n % 2]:
+        for role in [Membership.Role.MOTHER, Membership.Role.FATHER][: 1 + n % 2]:
             adult = person_create(
                 family=family,
                 role=role,

@@ -8,7 +8,15 @@ from django.utils import timezone
 
 from dmt import parsing
 
-from .models import ClosureRequest, ContactKind, Family, LegalStatus, Person, level_labels
+from .models import (
+    ClosureRequest,
+    ContactKind,
+    Family,
+    LegalStatus,
+    Membership,
+    Person,
+    level_labels,
+)
 
 
 class DateInput(forms.DateInput):
@@ -103,7 +111,7 @@ class ContactForm(forms.Form):
         children_seen_alone = cast(
             parsing.ModelMultipleChoiceField, self.fields["children_seen_alone"]
         )
-        children_seen_alone.queryset = people.filter(role=Person.Role.CHILD)
+        children_seen_alone.queryset = people.filter(role=Membership.Role.CHILD)
         children_seen_alone.label_of = _person_label
         if not self.is_bound:
             now = timezone.localtime()
@@ -255,7 +263,7 @@ class PersonForm(forms.Form):
                 del self.fields[name]
             father = cast(parsing.ModelChoiceField, self.fields["father"])
             father.queryset = person.family.people.filter(
-                role__in=[Person.Role.FATHER, Person.Role.FATHER_FIGURE]
+                role__in=[Membership.Role.FATHER, Membership.Role.FATHER_FIGURE]
             )
             father.label_of = _person_label
         else:
@@ -289,7 +297,7 @@ class NewPersonForm(forms.Form):
         return day
 
     # Fields whose default value means "left empty"; anything else typed makes a row count.
-    DEFAULTS: dict[str, Any] = {"sex": Person.Sex.UNKNOWN, "role": Person.Role.MOTHER}
+    DEFAULTS: dict[str, Any] = {"sex": Person.Sex.UNKNOWN, "role": Membership.Role.MOTHER}
 
     def clean(self) -> dict[str, Any]:
         """A row with anything typed in it but no given name is an error, never dropped."""
@@ -315,8 +323,8 @@ class NewChildForm(NewPersonForm):
 class NewAdultForm(NewPersonForm):
     role = forms.ChoiceField(
         label="Role",
-        choices=[(value, label) for value, label in Person.Role.choices if value != "child"],
-        initial=Person.Role.MOTHER,
+        choices=[(value, label) for value, label in Membership.Role.choices if value != "child"],
+        initial=Membership.Role.MOTHER,
     )
     phone = forms.CharField(label="Phone", max_length=40, required=False)
     care_experienced = YesNoUnknownField(label="Care experienced")

@@ -61,7 +61,15 @@ from accounts.models import AuditEvent, Locality, SpecialistPathway, Team, User
 from dmt.parsing import DATE_MAX, DATE_MIN, parse_date
 from referrals.models import Engagement, Pathway, Referral
 
-from .models import Family, ImportedRecord, ImportRun, LegalStatus, Person, StatusEpisode
+from .models import (
+    Family,
+    ImportedRecord,
+    ImportRun,
+    LegalStatus,
+    Membership,
+    Person,
+    StatusEpisode,
+)
 
 FAMILIES = "families.csv"
 PEOPLE = "people.csv"
@@ -269,7 +277,7 @@ FAMILY_COLUMNS = [
 PERSON_COLUMNS = [
     Column("person_ref", required=True, max_length=_max_length(Person, "reference")),
     Column("family_ref", required=True),
-    Column("role", _choice(Person.Role.values), required=True),
+    Column("role", _choice(Membership.Role.values), required=True),
     Column("given_name", required=True, max_length=_max_length(Person, "given_name")),
     Column("family_name", max_length=_max_length(Person, "family_name")),
     Column("date_of_birth", _past_date),
@@ -711,7 +719,7 @@ class _CaseImport:
                 # Adding someone to a live case is casework, not an import.
                 self.already_recorded(self.people, row, "family_ref")
             role = row.values.get("role")
-            if role == Person.Role.CHILD:
+            if role == Membership.Role.CHILD:
                 for column in ("care_experienced", "previous_child_removal"):
                     if row.values.get(column) is not None:
                         self.problem(
@@ -730,7 +738,7 @@ class _CaseImport:
                 and (stored_family is None or stored_family.pk != stored.family_id)
             ):
                 self.already_recorded(self.people, row, "person_ref")
-            elif role and (role == Person.Role.CHILD) != stored.is_child:
+            elif role and (role == Membership.Role.CHILD) != stored.is_child:
                 role_changes.append((row, stored))
         self.check_role_changes(role_changes)
 
@@ -773,15 +781,15 @@ class _CaseImport:
             return
         if role is None:
             return
-        if child and role != Person.Role.CHILD:
-            label = Person.Role(role).label.lower()
+        if child and role != Membership.Role.CHILD:
+            label = Membership.Role(role).label.lower()
             self.problem(
                 table,
                 row,
                 "person_ref",
                 f"{reference} is an adult ({label}): status episodes are for children only",
             )
-        elif not child and role == Person.Role.CHILD:
+        elif not child and role == Membership.Role.CHILD:
             self.problem(
                 table, row, "person_ref", f"{reference} is a child: interventions are for adults"
             )

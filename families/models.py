@@ -198,13 +198,8 @@ class ClosureRequest(models.Model):
 
 
 class Person(models.Model):
-    class Role(models.TextChoices):
-        CHILD = "child", "Child"
-        MOTHER = "mother", "Mother"
-        FATHER = "father", "Father"
-        FATHER_FIGURE = "father_figure", "Father figure"
-        CARER = "carer", "Carer"
-        OTHER_ADULT = "other_adult", "Other adult"
+    """One person, whatever households they belong to (their memberships) and whoever they
+    are related to (their relationships). Their role belongs to each membership."""
 
     class Sex(models.TextChoices):
         FEMALE = "female", "Female"
@@ -218,11 +213,11 @@ class Person(models.Model):
         UNKNOWN = "unknown", "Not known"
 
     reference = models.CharField(max_length=40, unique=True)
-    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="people")
-    role = models.CharField(max_length=20, choices=Role.choices)
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
+    # An unborn child: the expected date of delivery, kept after the birth is recorded.
+    expected_on = models.DateField("expected date of delivery", null=True, blank=True)
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     ethnicity = models.CharField(max_length=100, blank=True)
     disability = models.CharField(
@@ -241,21 +236,12 @@ class Person(models.Model):
     )
     care_experienced = models.BooleanField(null=True, blank=True)
     previous_child_removal = models.BooleanField(null=True, blank=True)
-    # For a child: the father or father figure, so fathers stay visible on the child's record.
-    father = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="children_fathered",
-        limit_choices_to={"role__in": ["father", "father_figure"]},
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        ordering = ["family", "role", "date_of_birth", "given_name"]
+        ordering = ["family_name", "given_name", "id"]
         verbose_name_plural = "people"
         indexes = [
             models.Index(fields=["family_name", "given_name"], name="person_name_idx"),
@@ -267,9 +253,13 @@ class Person(models.Model):
     contact_shielded = False
     # Not columns either: set on the people a page shows. details_visible by shield_people;
     # current_episode (the open status episode, or None) by the selectors that load a child's
-    # episodes for a page (family_page_data, referrals.selectors.family_summary_for).
+    # episodes for a page (family_page_data, referrals.selectors.family_summary_for); role
+    # and membership (their role in, and membership of, the family the page shows them in)
+    # by families.selectors.members_of.
     details_visible: bool
     current_episode: "StatusEpisode | None"
+    role: str
+    membership: "Membership"
 
     def __str__(self) -> str:
         return self.full_name
@@ -286,16 +276,172 @@ class Person(models.Model):
         return f"{self.given_name} {self.family_name}".strip()
 
     @property
+    def is_unborn(self) -> bool:
+        return self.date_of_birth is None and self.expected_on is not None
+
+    @property
     def is_child(self) -> bool:
-        return self.role == self.Role.CHILD
+        """As a member of the family they are shown in (role set by members_of)."""
+        return self.role == Membership.Role.CHILD
 
     @property
     def is_father(self) -> bool:
-        return self.role in (self.Role.FATHER, self.Role.FATHER_FIGURE)
+        return self.role in Membership.FATHER_ROLES
 
     @property
     def has_contact_details(self) -> bool:
         return bool(self.address.strip() or self.phone.strip() or self.email.strip())
+
+
+class PersonName(models.Model):
+    """A name someone was known by before: search finds them by it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="former_names")
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100, blank=True)
+    # When the name stopped being used, as recorded in DMT (the change's date).
+    until = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        ordering = ["person", "-until", "-id"]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"], name="person_former_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def on(self, day: datetime.date | Combinable) -> Self:
+        """Memberships in force on `day`; an empty joined date means from the start."""
+        return self.filter(
+            Q(joined_on__isnull=True) | Q(joined_on__lte=day),
+            Q(left_on__isnull=True) | Q(left_on__gte=day),
+        )
+
+    def current(self) -> Self:
+        return self.filter(left_on__isnull=True)
+
+    def children(self) -> Self:
+        return self.filter(role=Membership.Role.CHILD)
+
+
+class Membership(models.Model):
+    """A person's place in one family: their role there, and when they joined and left.
+
+    An empty joined date means from before the family's record began (migrated and imported
+    households); the left date is the last day they belonged, inclusive.
+    """
+
+    class Role(models.TextChoices):
+        CHILD = "child", "Child"
+        MOTHER = "mother", "Mother"
+        FATHER = "father", "Father"
+        FATHER_FIGURE = "father_figure", "Father figure"
+        CARER = "carer", "Carer"
+        OTHER_ADULT = "other_adult", "Other adult"
+
+    FATHER_ROLES = (Role.FATHER, Role.FATHER_FIGURE)
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    joined_on = models.DateField(null=True, blank=True)
+    left_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family", "role", "person__date_of_birth", "person__given_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(joined_on__isnull=True)
+                | Q(left_on__gte=F("joined_on")),
+                name="membership_left_not_before_joined",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "family"],
+                condition=Q(left_on__isnull=True),
+                name="membership_one_current_per_family",
+            ),
+        ]
+        indexes = [models.Index(fields=["family", "role"], name="membership_family_role_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()}) in {self.family}"
+
+
+class RelationshipQuerySet(models.QuerySet["Relationship"]):
+    def current(self) -> Self:
+        return self.filter(ended_on__isnull=True)
+
+    def fathers(self) -> Self:
+        """Parent links whose parent is a father or father figure in some family: a child's
+        father is such a link to them ("father not named" and the prompts read this)."""
+        return self.filter(
+            kind=Relationship.Kind.PARENT,
+            person__memberships__role__in=Membership.FATHER_ROLES,
+        ).distinct()
+
+
+class Relationship(models.Model):
+    """`person` is `kind` of `relative`: parent of (a parent type), partner, ex-partner or
+    sibling of; dated. Partners and siblings are recorded once, either way round."""
+
+    class Kind(models.TextChoices):
+        PARENT = "parent", "Parent of"
+        PARTNER = "partner", "Partner of"
+        EX_PARTNER = "ex_partner", "Ex-partner of"
+        SIBLING = "sibling", "Sibling of"
+
+    class ParentType(models.TextChoices):
+        BIRTH = "birth", "Birth parent"
+        STEP = "step", "Step-parent"
+        ADOPTIVE = "adoptive", "Adoptive parent"
+        SPECIAL_GUARDIAN = "special_guardian", "Special guardian"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships")
+    relative = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="relationships_as_relative"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    parent_type = models.CharField(max_length=20, choices=ParentType.choices, blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RelationshipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["relative", "kind", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(person=F("relative")), name="relationship_not_to_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="parent", parent_type__gt="")
+                | (~Q(kind="parent") & Q(parent_type="")),
+                name="relationship_parent_type_for_parents_only",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(ended_on__gte=F("started_on")),
+                name="relationship_end_not_before_start",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "relative", "kind"],
+                condition=Q(ended_on__isnull=True),
+                name="relationship_one_current_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_kind_display().lower()} {self.relative}"
 
 
 class FatherInclusion(models.Model):

@@ -29,9 +29,11 @@ from .models import (
     Contact,
     Family,
     FamilyQuerySet,
+    Membership,
     Person,
     Plan,
     PlanAction,
+    Relationship,
     StatusEpisode,
     level_labels,
     long_date,
@@ -61,6 +63,42 @@ if TYPE_CHECKING:  # django-stubs-ext is a development dependency
     CaseloadFamily = WithAnnotations[Family, CaseloadFigures]
     CaseloadQuerySet = FamilyQuerySet[CaseloadFamily, CaseloadFamily]
     PersonWithEpisodes = WithAnnotations[Person, EpisodesLoaded]
+
+
+def members_of(family: Family, *, on: datetime.date | None = None) -> list[Person]:
+    """The people of `family`, each with their role there (person.role, person.membership):
+    its current members, or its members on the day `on`."""
+    memberships = Membership.objects.filter(family=family).select_related("person")
+    memberships = memberships.on(on) if on is not None else memberships.current()
+    people = []
+    for membership in memberships:
+        person = membership.person
+        person.role, person.membership = membership.role, membership
+        people.append(person)
+    return people
+
+
+def families_of(person: Person) -> FamilyQuerySet:
+    """The families `person` belongs to now."""
+    return Family.objects.filter(
+        memberships__person=person, memberships__left_on__isnull=True
+    ).distinct()
+
+
+def fathers_of(children: Sequence[Person]) -> dict[int, Person]:
+    """Each child's father (a current parent link from a father or father figure), by the
+    child's id; a child with none is missing ("Father not named")."""
+    links = (
+        Relationship.objects.current()
+        .fathers()
+        .filter(relative__in=[child.pk for child in children])
+        .select_related("person")
+        .order_by("relative_id", "id")
+    )
+    fathers: dict[int, Person] = {}
+    for link in links:
+        fathers.setdefault(link.relative_id, link.person)
+    return fathers
 
 
 def family_list_for(user: User) -> FamilyQuerySet:
@@ -113,7 +151,7 @@ def _last_contact_subquery() -> Subquery:
 
 def _children_count_subquery() -> Subquery:
     return Subquery(
-        Person.objects.filter(family=OuterRef("pk"), role=Person.Role.CHILD)
+        Person.objects.filter(family=OuterRef("pk"), role=Membership.Role.CHILD)
         .order_by()
         .values("family")
         .annotate(n=Count("id"))
@@ -407,7 +445,7 @@ def children_by_status_for(user: User) -> list[ChildrenByStatus]:
     return list(
         Person.objects.filter(
             family__in=family_list_for(user).open(),
-            role=Person.Role.CHILD,
+            role=Membership.Role.CHILD,
             status_episodes__end_date__isnull=True,
         )
         .values("status_episodes__status")

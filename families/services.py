@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.audit import audit_record
@@ -28,9 +28,11 @@ from .models import (
     Family,
     FatherInclusion,
     LegalStatus,
+    Membership,
     Person,
     Plan,
     PlanAction,
+    Relationship,
     StatusEpisode,
     long_date,
 )
@@ -321,7 +323,7 @@ def family_close(
         _check_closing_date(family, closed_on)
     except ValidationError as error:
         raise ValidationError({"closed_on": error.message_dict["closing_on"]}) from error
-    for child in family.people.filter(role=Person.Role.CHILD):
+    for child in family.people.filter(role=Membership.Role.CHILD):
         current = child.status_episodes.filter(end_date__isnull=True).first()
         if current is not None:
             # The last day open is the closing day, so the step out is dated the day after,
@@ -377,13 +379,113 @@ PERSON_EDITABLE_FIELDS = [
 
 
 @transaction.atomic
-def person_create(*, family: Family, acting_user: User | None, **fields: Any) -> Person:
+def person_create(
+    *,
+    family: Family,
+    role: str,
+    acting_user: User | None,
+    joined_on: datetime.date | None = None,
+    father: Person | None = None,
+    **fields: Any,
+) -> Person:
+    """A new person, a member of `family` as `role` from `joined_on` (empty: from the start);
+    for a child, `father` (a father or father figure of this family) becomes their parent."""
     check_open(family)
     fields.setdefault("reference", new_reference("P"))
-    person = Person(family=family, **fields)
-    if person.father is not None and person.father.family_id != family.pk:
-        raise ValidationError({"father": "The father must be recorded in the same family."})
-    return create_audited(person, acting_user=acting_user)
+    if father is not None and role != Membership.Role.CHILD:
+        raise ValidationError({"father": "Only a child has a father recorded."})
+    if father is not None and not _is_father_in(father, family):
+        raise ValidationError({"father": "Choose a father or father figure in this family."})
+    person = create_audited(Person(**fields), acting_user=acting_user)
+    person.membership = membership_add(
+        person=person, family=family, role=role, joined_on=joined_on, acting_user=acting_user
+    )
+    person.role = role
+    if father is not None:
+        relationship_add(
+            person=father,
+            relative=person,
+            kind=Relationship.Kind.PARENT,
+            parent_type=Relationship.ParentType.BIRTH,
+            acting_user=acting_user,
+        )
+    return person
+
+
+def _is_father_in(person: Person, family: Family) -> bool:
+    return (
+        Membership.objects.current()
+        .filter(person=person, family=family, role__in=Membership.FATHER_ROLES)
+        .exists()
+    )
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    person: Person,
+    family: Family,
+    role: str,
+    joined_on: datetime.date | None,
+    acting_user: User | None,
+) -> Membership:
+    """`person` joins `family` as `role`. A child is a child in every family they belong to,
+    and nobody belongs twice at once."""
+    check_open(family)
+    others = Membership.objects.filter(person=person).exclude(family=family)
+    is_child_elsewhere = others.filter(role=Membership.Role.CHILD).exists()
+    if others.exists() and is_child_elsewhere != (role == Membership.Role.CHILD):
+        raise ValidationError(
+            {"role": "A child is a child in every family they belong to; an adult is not."}
+        )
+    if Membership.objects.current().filter(person=person, family=family).exists():
+        raise ValidationError({"person": f"{person.full_name} is already in this family."})
+    membership = Membership(person=person, family=family, role=role, joined_on=joined_on)
+    return create_audited(membership, acting_user=acting_user)
+
+
+@transaction.atomic
+def membership_end(
+    *, membership: Membership, left_on: datetime.date, expected_version: int, acting_user: User
+) -> Membership:
+    """Record that someone left the family on `left_on` (their last day in it)."""
+    check_open(membership.family)
+    if membership.joined_on is not None and left_on < membership.joined_on:
+        raise ValidationError({"left_on": "The date they left must be on or after they joined."})
+    changed = _save_versioned(
+        membership, expected_version=expected_version, changes={"left_on": left_on}
+    )
+    _audit_changes(membership, changed, acting_user)
+    return membership
+
+
+@transaction.atomic
+def relationship_add(
+    *,
+    person: Person,
+    relative: Person,
+    kind: str,
+    acting_user: User | None,
+    parent_type: str = "",
+    started_on: datetime.date | None = None,
+) -> Relationship:
+    """Record that `person` is `kind` of `relative` (for a parent, of which type)."""
+    if person.pk == relative.pk:
+        raise ValidationError({"relative": "A person cannot be related to themselves."})
+    existing = Relationship.objects.current().filter(kind=kind)
+    pair = Q(person=person, relative=relative)
+    if kind != Relationship.Kind.PARENT:  # partners and siblings, either way round
+        pair |= Q(person=relative, relative=person)
+    if existing.filter(pair).exists():
+        raise ValidationError({"relative": "That relationship is already recorded."})
+    link = Relationship(
+        person=person,
+        relative=relative,
+        kind=kind,
+        parent_type=parent_type,
+        started_on=started_on,
+    )
+    return create_audited(link, acting_user=acting_user)
 
 
 @transaction.atomic

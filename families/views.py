@@ -44,6 +44,7 @@ from .models import (
     Draft,
     Family,
     FatherInclusion,
+    Membership,
     Person,
     Plan,
     PlanAction,
@@ -319,7 +320,7 @@ def _create_family(
         child = services.person_create(
             family=family,
             acting_user=user,
-            role=Person.Role.CHILD,
+            role=Membership.Role.CHILD,
             given_name=row["given_name"],
             family_name=row["family_name"],
             date_of_birth=row["date_of_birth"],
@@ -460,7 +461,7 @@ def _draft_key_allowed(user: User, key: str) -> bool:
 def child_status(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
     user = signed_in_user(request)
     family = _family_for_recording(request, pk)
-    child = get_object_or_404(family.people.filter(role=Person.Role.CHILD), pk=child_pk)
+    child = get_object_or_404(family.people.filter(role=Membership.Role.CHILD), pk=child_pk)
     form = StatusChangeForm(request.POST or None, initial={"start_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -706,7 +707,7 @@ def father_inclusion(request: HttpRequest, pk: int, child_pk: int) -> HttpRespon
     user = signed_in_user(request)
     family = _family_for_recording(request, pk)
     child = get_object_or_404(
-        family.people.filter(role=Person.Role.CHILD).select_related("father"), pk=child_pk
+        family.people.filter(role=Membership.Role.CHILD).select_related("father"), pk=child_pk
     )
     inclusion = FatherInclusion.objects.filter(child=child).first() or FatherInclusion(child=child)
     form = FatherInclusionForm(request.POST or None, initial=_inclusion_initial(inclusion))
@@ -755,7 +756,7 @@ def _inclusion_initial(inclusion: FatherInclusion) -> dict[str, Any]:
 def plan_start(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
     user = signed_in_user(request)
     family = _family_for_recording(request, pk)
-    child = get_object_or_404(family.people.filter(role=Person.Role.CHILD), pk=child_pk)
+    child = get_object_or_404(family.people.filter(role=Membership.Role.CHILD), pk=child_pk)
     current = child.status_episodes.filter(end_date__isnull=True).first()
     form = PlanForm(
         request.POST or None,

@@ -33,7 +33,7 @@ from accounts.audit import audit_record_many
 from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, SpecialistPathway, User
 from accounts.permissions import role_required, signed_in_user
-from families.models import Person, long_date
+from families.models import Membership, Person, long_date
 
 from . import rules, selectors, services
 from .dmt_forms import (
@@ -111,7 +111,7 @@ def _fathers_for(user: User) -> QuerySet[Person]:
     """Fathers and father figures the user may see: the adults of referrals they may see."""
     return (
         Person.objects.filter(
-            role__in=[Person.Role.FATHER, Person.Role.FATHER_FIGURE],
+            role__in=[Membership.Role.FATHER, Membership.Role.FATHER_FIGURE],
             pk__in=selectors.referral_list_for(user).values("person_id"),
         )
         .select_related("family")

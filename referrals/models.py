@@ -152,6 +152,11 @@ class Referral(models.Model):
     person = models.ForeignKey(
         "families.Person", on_delete=models.PROTECT, related_name="referrals"
     )
+    # The family the referral was made in: a father in two households is referred from one of
+    # them, and the intervention (its reports, its access) belongs to that family.
+    family = models.ForeignKey(
+        "families.Family", on_delete=models.PROTECT, related_name="referrals"
+    )
     pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="referrals")
     referred_on = models.DateField()
     referred_by = models.ForeignKey(

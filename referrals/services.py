@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Role, User
-from families.models import LEVELS, LegalStatus, Person, StatusEpisode, long_date
+from families.models import LEVELS, LegalStatus, Membership, Person, StatusEpisode, long_date
 from families.services import EditConflict, check_open, create_audited, new_reference
 
 from .models import (
@@ -126,7 +126,7 @@ def eligibility_failures(*, person: Person, pathway: Pathway, on: datetime.date)
     rules = EligibilityRule.objects.filter(pathway=pathway, in_force_from__lte=on).exclude(
         in_force_to__lt=on
     )
-    children = list(person.family.people.filter(role=Person.Role.CHILD))
+    children = list(person.family.people.filter(role=Membership.Role.CHILD))
     failures = []
     for rule in rules:
         params = rule.params

@@ -19,7 +19,7 @@ from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, User
 from accounts.permissions import signed_in_user
 from dmt.parsing import POSITION_MAX, parse_datetime, parse_id, parse_position, parse_version
-from families.models import Family, Person
+from families.models import Family, Membership, Person
 from families.services import EditConflict
 
 from . import selectors, services, slots
@@ -433,7 +433,7 @@ def minutes(request: HttpRequest, pk: int, family_pk: int) -> HttpResponse:
         {*group.members.filter(is_active=True), group.chair},
         key=lambda person: (person.last_name, person.first_name),
     )
-    adults = list(Person.objects.filter(family=family).exclude(role=Person.Role.CHILD))
+    adults = list(Person.objects.filter(family=family).exclude(role=Membership.Role.CHILD))
     form = MinutesForm(
         request.POST or None,
         attendees=attendees,

@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Locality, PartnerAgency, Role, Team, User
-from families.models import Family, Person
+from families.models import Family, Membership, Person, Relationship
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -56,11 +56,38 @@ class FamilyFactory(factory.django.DjangoModelFactory):
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
+    """A person and their membership of `family` as `role` (a child unless told); with
+    `father=`, a birth-parent link from that father to them."""
+
     class Meta:
         model = Person
 
-    reference = factory.Sequence(lambda n: f"PER-{n:06d}")
+    # Not Person's fields: _create turns them into a membership and a parent link.
     family = factory.SubFactory(FamilyFactory)
-    role = Person.Role.CHILD
+    role = Membership.Role.CHILD
+    father = None
+    joined_on = None
+
+    reference = factory.Sequence(lambda n: f"PER-{n:06d}")
     given_name = factory.Sequence(lambda n: f"Child{n}")
     family_name = "Testfamily"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        family = kwargs.pop("family")
+        role = kwargs.pop("role")
+        father = kwargs.pop("father")
+        joined_on = kwargs.pop("joined_on")
+        person = super()._create(model_class, *args, **kwargs)
+        person.membership = Membership.objects.create(
+            person=person, family=family, role=role, joined_on=joined_on
+        )
+        person.role = role
+        if father is not None:
+            Relationship.objects.create(
+                person=father,
+                relative=person,
+                kind=Relationship.Kind.PARENT,
+                parent_type=Relationship.ParentType.BIRTH,
+            )
+        return person

@@ -23,7 +23,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Role, SpecialistPathway
-from families.models import Person
+from families.models import Membership
 from outcomes.reports import ReportParameters
 from outcomes.services import report_run_execute, report_run_request
 from referrals.models import Engagement, Pathway, Referral
@@ -99,7 +99,7 @@ def referrals_caseload() -> tuple[Client, str]:
         family = FamilyFactory(reference=f"EXP-{number}")
         person = PersonFactory(
             family=family,
-            role=Person.Role.FATHER,
+            role=Membership.Role.FATHER,
             given_name=text,
             family_name=text,
             address=text,
@@ -130,7 +130,7 @@ def _outcome_run(by: str) -> tuple[Client, int]:
             cohort=text if by == "cohort" else FORMULAS[0],
             opened_on=today - datetime.timedelta(days=200),
         )
-        father = PersonFactory(family=family, role=Person.Role.FATHER)
+        father = PersonFactory(family=family, role=Membership.Role.FATHER)
         Referral.objects.create(
             reference=f"OUT-R{number}",
             person=father,

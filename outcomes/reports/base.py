@@ -37,6 +37,7 @@ from dmt.parsing import DATE_MAX, DATE_MIN, parse_date
 from families.models import (
     LEVEL_OF_STATUS,
     Family,
+    Membership,
     Person,
     StatusEpisode,
     StatusEpisodeQuerySet,
@@ -225,7 +226,7 @@ def _where(p: ReportParameters, *, family: str, person: str | None, dated: str) 
                 condition &= Q(
                     Exists(
                         Person.objects.filter(
-                            family=OuterRef("pk"), role=Person.Role.CHILD, **{dimension: value}
+                            family=OuterRef("pk"), role=Membership.Role.CHILD, **{dimension: value}
                         )
                     )
                 )
@@ -296,7 +297,7 @@ def families(p: ReportParameters) -> QuerySet[Family]:
 
 
 def children_of(family_ids: QuerySet[Any]) -> QuerySet[Person]:
-    return Person.objects.filter(role=Person.Role.CHILD, family__in=family_ids)
+    return Person.objects.filter(role=Membership.Role.CHILD, family__in=family_ids)
 
 
 def episodes_seen(p: ReportParameters) -> StatusEpisodeQuerySet:

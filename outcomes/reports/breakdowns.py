@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from accounts.models import Locality, SpecialistPathway, Team
-from families.models import Person
+from families.models import Membership, Person
 
 from .base import DIMENSIONS, ReportError, ReportParameters, families, interventions
 
@@ -44,7 +44,7 @@ def dimension_values(by: str, p: ReportParameters) -> list[tuple[str, str]]:
         return [(f"{year}-Q{q}", f"{year} Q{q}") for year, q in quarters]
     # sex, ethnicity, disability: of the adults referred and of the children in scope.
     values = set(scope_referrals.values_list(f"person__{by}", flat=True).distinct()) | set(
-        Person.objects.filter(role=Person.Role.CHILD, family__in=scope_families.values("pk"))
+        Person.objects.filter(role=Membership.Role.CHILD, family__in=scope_families.values("pk"))
         .values_list(by, flat=True)
         .distinct()
     )

@@ -31,7 +31,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 
-from families.models import LEVELS, Family, LegalStatus, Person, StatusEpisode
+from families.models import LEVELS, Family, LegalStatus, Membership, Person, StatusEpisode
 from referrals.models import Engagement
 
 from .base import (
@@ -147,7 +147,7 @@ def _cases_sql(p: ReportParameters) -> tuple[str, list[Any]]:
         " THEN %s ELSE MAX(closed) END AS end_day"
         f" FROM ({engaged_sql}) engaged GROUP BY fam) c"
     )
-    child = Person.Role.CHILD.value
+    child = Membership.Role.CHILD.value
     params = [child, p.as_of, child, p.as_of, child, p.as_of, p.as_of, *engaged_params]
     return sql, params
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.management.commands.seed_demo import DEMO_USERS
 from accounts.models import Locality, Role, Team, User
-from families.models import Family, Person, StatusEpisode
+from families.models import Family, Membership, Person, StatusEpisode
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +33,12 @@ def test_seed_demo_builds_a_council(seeded):
     assert Locality.objects.count() >= 3
     assert Team.objects.count() >= 5
     assert 55 <= Family.objects.count() <= 65
-    assert Person.objects.filter(role=Person.Role.CHILD).count() > Family.objects.count()
-    fathers = Person.objects.filter(role__in=[Person.Role.FATHER, Person.Role.FATHER_FIGURE])
+    assert Person.objects.filter(role=Membership.Role.CHILD).count() > Family.objects.count()
+    fathers = Person.objects.filter(
+        role__in=[Membership.Role.FATHER, Membership.Role.FATHER_FIGURE]
+    )
     assert fathers.count() > 40
-    assert Person.objects.filter(role=Person.Role.CHILD, father__isnull=False).exists()
+    assert Person.objects.filter(role=Membership.Role.CHILD, father__isnull=False).exists()
     # Histories, not just a current status: some children have moved rung.
     assert StatusEpisode.objects.filter(end_date__isnull=False).count() > 30
     assert set(User.objects.values_list("username", flat=True)) >= {

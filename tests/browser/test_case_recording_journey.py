@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role
-from families.models import Contact, Family, Person, StatusEpisode
+from families.models import Contact, Family, Membership, Person, StatusEpisode
 from tests.factories import TeamFactory, UserFactory
 
 from .conftest import assert_accessible, sign_in
@@ -149,11 +149,11 @@ def test_every_case_recording_page_passes_axe(page: Page, social_worker):
         acting_user=social_worker,
     )
     dad = person_create(
-        family=family, role=Person.Role.FATHER, given_name="Dean", acting_user=social_worker
+        family=family, role=Membership.Role.FATHER, given_name="Dean", acting_user=social_worker
     )
     amy = person_create(
         family=family,
-        role=Person.Role.CHILD,
+        role=Membership.Role.CHILD,
         given_name="Amy",
         father=dad,
         date_of_birth=datetime.date(2019, 3, 3),

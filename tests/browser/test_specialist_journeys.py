@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role, SpecialistPathway
-from families.models import Person
+from families.models import Membership, Person
 from families.services import child_status_change, family_create, person_create
 from referrals.models import Pathway, Referral
 from referrals.services import referral_allocate, referral_create
@@ -65,7 +65,7 @@ def father(alice) -> Person:
     )
     dean = person_create(
         family=family,
-        role=Person.Role.FATHER,
+        role=Membership.Role.FATHER,
         given_name="Dean",
         family_name="Walker",
         date_of_birth=datetime.date(1998, 5, 4),
@@ -73,7 +73,7 @@ def father(alice) -> Person:
     )
     amy = person_create(
         family=family,
-        role=Person.Role.CHILD,
+        role=Membership.Role.CHILD,
         given_name="Amy",
         family_name="Walker",
         father=dean,
@@ -250,7 +250,7 @@ def test_a_mental_health_practitioner_moves_through_mi_stages_and_acts_on_a_phq9
 ):
     mother = person_create(
         family=father.family,
-        role=Person.Role.MOTHER,
+        role=Membership.Role.MOTHER,
         given_name="Mia",
         family_name="Walker",
         acting_user=alice,

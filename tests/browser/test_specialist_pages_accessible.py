@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role, SpecialistPathway, User
-from families.models import Person
+from families.models import Membership, Person
 from families.services import child_status_change, family_create, person_create
 from referrals.models import Pathway, Referral
 from referrals.services import (
@@ -76,7 +76,7 @@ def father_of_a_child_on_a_plan(alice: User, reference: str, name: str, **fields
     )
     father = person_create(
         family=family,
-        role=Person.Role.FATHER,
+        role=Membership.Role.FATHER,
         given_name=given,
         family_name=family_name,
         date_of_birth=datetime.date(1998, 5, 4),
@@ -85,7 +85,7 @@ def father_of_a_child_on_a_plan(alice: User, reference: str, name: str, **fields
     )
     child = person_create(
         family=family,
-        role=Person.Role.CHILD,
+        role=Membership.Role.CHILD,
         given_name="Amy",
         family_name=family_name,
         father=father,
@@ -365,7 +365,7 @@ def test_a_perpetrator_worker_does_not_see_the_victims_contact_details(page: Pag
     )
     person_create(
         family=dean.family,
-        role=Person.Role.MOTHER,
+        role=Membership.Role.MOTHER,
         given_name="Mia",
         family_name="Walker",
         address="12 Hidden Lane\nWestville",

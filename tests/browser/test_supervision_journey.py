@@ -17,7 +17,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role, SpecialistPathway
-from families.models import Person
+from families.models import Membership, Person
 from families.services import family_create, person_create
 from referrals.models import CycleOfChangeEntry, Pathway
 from referrals.services import referral_allocate, referral_create
@@ -142,10 +142,10 @@ def caseload(cast):
     maya, dev = new_family(
         cast,
         "ALPHA",
-        [(Person.Role.MOTHER, "Maya", "Stone"), (Person.Role.FATHER, "Dev", "Stone")],
+        [(Membership.Role.MOTHER, "Maya", "Stone"), (Membership.Role.FATHER, "Dev", "Stone")],
     )
-    (lee,) = new_family(cast, "BRAVO", [(Person.Role.FATHER, "Lee", "Brook")])
-    new_family(cast, "CHARLIE", [(Person.Role.MOTHER, "Ann", "Cole")])
+    (lee,) = new_family(cast, "BRAVO", [(Membership.Role.FATHER, "Lee", "Brook")])
+    new_family(cast, "CHARLIE", [(Membership.Role.MOTHER, "Ann", "Cole")])
     referral = referral_create(
         person=maya,
         pathway=Pathway.objects.get(code="substance_use"),

@@ -69,7 +69,7 @@ def test_working_days_leave_and_members(page: Page) -> None:
 
 
 def test_set_up_cancel_interval_feed_pack_and_addendum_pages(page: Page) -> None:
-    from families.models import Person
+    from families.models import Membership
     from families.services import family_create, person_create
     from supervision.models import AgendaItem, Meeting
     from supervision.pack import pack_store
@@ -86,7 +86,7 @@ def test_set_up_cancel_interval_feed_pack_and_addendum_pages(page: Page) -> None
         opened_on=timezone.localdate() - datetime.timedelta(days=60),
         acting_user=chair,
     )
-    person_create(family=family, role=Person.Role.MOTHER, given_name="Maya", acting_user=chair)
+    person_create(family=family, role=Membership.Role.MOTHER, given_name="Maya", acting_user=chair)
     sign_in(page, "tina")
 
     # No group yet: the manager is offered the set-up.

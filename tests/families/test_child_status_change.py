@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from accounts.models import AuditEvent
-from families.models import LegalStatus, Person, StatusEpisode
+from families.models import LegalStatus, Membership, StatusEpisode
 from families.services import child_status_change
 
 from ..factories import PersonFactory
@@ -89,7 +89,7 @@ def test_the_same_status_again_is_refused(alice):
 
 
 def test_an_adult_has_no_legal_status(alice):
-    father = PersonFactory(role=Person.Role.FATHER)
+    father = PersonFactory(role=Membership.Role.FATHER)
 
     with pytest.raises(ValidationError, match="Only a child"):
         child_status_change(

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from families.models import ChronologyEntry, Contact, ContactKind, Draft, Family, Person
+from families.models import ChronologyEntry, Contact, ContactKind, Draft, Family, Membership, Person
 from families.services import EditConflict, contact_record, contact_update, draft_save
 
 from ..factories import FamilyFactory, PersonFactory
@@ -27,7 +27,7 @@ def family(alice) -> Family:
 
 @pytest.fixture
 def mum(family) -> Person:
-    return PersonFactory(family=family, role=Person.Role.MOTHER, given_name="Mia")
+    return PersonFactory(family=family, role=Membership.Role.MOTHER, given_name="Mia")
 
 
 @pytest.fixture
@@ -89,7 +89,13 @@ def test_someone_from_another_family_is_refused(family, ann, alice, field):
 
 
 @pytest.mark.parametrize(
-    "role", [Person.Role.MOTHER, Person.Role.FATHER, Person.Role.CARER, Person.Role.OTHER_ADULT]
+    "role",
+    [
+        Membership.Role.MOTHER,
+        Membership.Role.FATHER,
+        Membership.Role.CARER,
+        Membership.Role.OTHER_ADULT,
+    ],
 )
 def test_only_children_can_be_seen_alone(family, ann, alice, role):
     adult = PersonFactory(family=family, role=role)

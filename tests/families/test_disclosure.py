@@ -9,7 +9,7 @@ import pytest
 
 from accounts.models import Role, SpecialistPathway
 from families.disclosure import RESTRICTED, may_read_contact_details, shield_people
-from families.models import Person
+from families.models import Membership
 
 from ..factories import FamilyFactory, PersonFactory
 
@@ -23,7 +23,7 @@ def family(alice):
 def victim(family):
     return PersonFactory(
         family=family,
-        role=Person.Role.MOTHER,
+        role=Membership.Role.MOTHER,
         address="1 Safe Street",
         phone="07700 900001",
         email="safe@example.org",
@@ -93,7 +93,7 @@ def test_a_disabled_account_reads_nothing_restricted(alice, victim):
 
 
 def test_details_that_are_not_restricted_follow_the_records_own_access(make_user, family):
-    open_details = PersonFactory(family=family, role=Person.Role.FATHER, phone="07700 900002")
+    open_details = PersonFactory(family=family, role=Membership.Role.FATHER, phone="07700 900002")
     perpetrator_worker = make_user(
         Role.SPECIALIST, pathway=SpecialistPathway.DOMESTIC_ABUSE_PERPETRATOR
     )

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import AuditEvent, Role
 from families.importer import episodes_fingerprint, fingerprint
-from families.models import Family, ImportedRecord, ImportRun, Person, StatusEpisode
+from families.models import Family, ImportedRecord, ImportRun, Membership, Person, StatusEpisode
 from families.services import child_status_change, family_allocate, family_create, person_create
 from referrals.models import Referral
 
@@ -49,7 +49,7 @@ def live_case(alice):
     child = person_create(
         family=family,
         reference="P-LIVE",
-        role=Person.Role.CHILD,
+        role=Membership.Role.CHILD,
         given_name="Zuzanna",
         family_name="Kowalska",
         acting_user=alice,

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from families.models import ChronologyEntry, Contact, ContactKind, Draft, Family, Person
+from families.models import ChronologyEntry, Contact, ContactKind, Draft, Family, Membership, Person
 
 from ..factories import FamilyFactory, PersonFactory
 
@@ -29,7 +29,7 @@ def amy(alices_family) -> Person:
 
 @pytest.fixture
 def mia(alices_family) -> Person:
-    return PersonFactory(family=alices_family, role=Person.Role.MOTHER, given_name="Mia")
+    return PersonFactory(family=alices_family, role=Membership.Role.MOTHER, given_name="Mia")
 
 
 def a_contact(**fields) -> dict:

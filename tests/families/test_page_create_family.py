@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from families.models import Allocation, Family, LegalStatus, Person, StatusEpisode
+from families.models import Allocation, Family, LegalStatus, Membership, Person, StatusEpisode
 
 from ..factories import FamilyFactory, PersonFactory
 
@@ -52,7 +52,7 @@ def adult(role: str, given_name: str, **fields) -> dict:
         "given_name": given_name,
         "family_name": "Ashdown",
         "date_of_birth": "1990-01-01",
-        "sex": Person.Sex.MALE if role == Person.Role.FATHER else Person.Sex.FEMALE,
+        "sex": Person.Sex.MALE if role == Membership.Role.FATHER else Person.Sex.FEMALE,
         "phone": "",
         "care_experienced": "",
         "previous_child_removal": "",
@@ -60,8 +60,8 @@ def adult(role: str, given_name: str, **fields) -> dict:
     }
 
 
-FATHER = adult(Person.Role.FATHER, "Dan", phone="07700 900123")
-MOTHER = adult(Person.Role.MOTHER, "Mia", care_experienced="yes")
+FATHER = adult(Membership.Role.FATHER, "Dan", phone="07700 900123")
+MOTHER = adult(Membership.Role.MOTHER, "Mia", care_experienced="yes")
 
 
 def nothing_created() -> None:
@@ -116,9 +116,9 @@ def test_a_social_worker_adds_a_family_with_a_child_a_father_and_a_mother(client
     )
     assert (family.opened_on, family.cohort) == (OPENED, "DMT pilot 2024-25")
     assert Allocation.objects.get(family=family).social_worker == alice
-    amy = family.people.get(role=Person.Role.CHILD)
-    dan = family.people.get(role=Person.Role.FATHER)
-    mia = family.people.get(role=Person.Role.MOTHER)
+    amy = family.people.get(role=Membership.Role.CHILD)
+    dan = family.people.get(role=Membership.Role.FATHER)
+    mia = family.people.get(role=Membership.Role.MOTHER)
     assert (amy.full_name, amy.date_of_birth, amy.father) == (
         "Amy Ashdown",
         datetime.date(2019, 3, 3),
@@ -147,16 +147,16 @@ def test_a_team_managers_new_family_waits_for_allocation(client_as, team_manager
 
 
 def test_with_two_fathers_no_father_is_guessed(client_as):
-    second = adult(Person.Role.FATHER_FIGURE, "Sam")
+    second = adult(Membership.Role.FATHER_FIGURE, "Sam")
 
     client_as("alice").post(CREATE, the_form([child()], [FATHER, second]))
 
-    assert Person.objects.get(role=Person.Role.CHILD).father is None
+    assert Person.objects.get(role=Membership.Role.CHILD).father is None
 
 
 def test_empty_rows_are_left_out(client_as):
     blank_child = {"given_name": "", "family_name": "", "date_of_birth": "", "sex": "unknown"}
-    blank_adult = {"role": Person.Role.MOTHER, "given_name": "", "sex": "unknown"}
+    blank_adult = {"role": Membership.Role.MOTHER, "given_name": "", "sex": "unknown"}
 
     response = client_as("alice").post(
         CREATE, the_form([child(), blank_child, blank_child], [MOTHER, blank_adult])

@@ -14,7 +14,7 @@ from families.models import (
     Family,
     FatherInclusion,
     LegalStatus,
-    Person,
+    Membership,
     Plan,
     PlanAction,
     StatusEpisode,
@@ -135,7 +135,7 @@ def test_the_page_shows_children_with_their_status_and_father_and_the_adults(
     client_as, alices_family
 ):
     dad = PersonFactory(
-        family=alices_family, role=Person.Role.FATHER, given_name="Dan", phone="07700 900123"
+        family=alices_family, role=Membership.Role.FATHER, given_name="Dan", phone="07700 900123"
     )
     amy = PersonFactory(family=alices_family, given_name="Amy", father=dad)
     StatusEpisode.objects.create(
@@ -163,7 +163,7 @@ def test_restricted_contact_details_are_shown_to_the_team_marked_restricted(
 ):
     PersonFactory(
         family=alices_family,
-        role=Person.Role.MOTHER,
+        role=Membership.Role.MOTHER,
         given_name="Mia",
         address="1 Safe Street",
         contact_restricted=True,
@@ -285,11 +285,11 @@ def a_busy_family(alice, size: int) -> Family:
     opened = family.opened_on
     people = max(1, size // 10)
     fathers = [
-        PersonFactory(family=family, role=Person.Role.FATHER, phone="07700 900000")
+        PersonFactory(family=family, role=Membership.Role.FATHER, phone="07700 900000")
         for _ in range(people)
     ]
     mothers = [
-        PersonFactory(family=family, role=Person.Role.MOTHER, contact_restricted=True)
+        PersonFactory(family=family, role=Membership.Role.MOTHER, contact_restricted=True)
         for _ in range(people)
     ]
     children = [PersonFactory(family=family, father=father) for father in fathers]

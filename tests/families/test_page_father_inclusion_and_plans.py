@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Role
-from families.models import FatherInclusion, Person, Plan, PlanAction
+from families.models import FatherInclusion, Membership, Plan, PlanAction
 from families.services import father_inclusion_update, plan_action_create, plan_create
 
 from ..factories import FamilyFactory, PersonFactory
@@ -20,7 +20,7 @@ def family(alice):
 
 @pytest.fixture
 def dad(family):
-    return PersonFactory(family=family, role=Person.Role.FATHER, given_name="Dean")
+    return PersonFactory(family=family, role=Membership.Role.FATHER, given_name="Dean")
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from families.models import Person
+from families.models import Membership, Person
 
 from ..factories import FamilyFactory, PersonFactory
 
@@ -18,7 +18,7 @@ def edit_url(person: Person) -> str:
 @pytest.fixture
 def dad(alices_family) -> Person:
     return PersonFactory(
-        family=alices_family, role=Person.Role.FATHER, given_name="Dan", family_name="Smith"
+        family=alices_family, role=Membership.Role.FATHER, given_name="Dan", family_name="Smith"
     )
 
 
@@ -159,7 +159,9 @@ def test_an_empty_given_name_is_refused_and_nothing_changes(client_as, amy):
 
 
 def test_a_father_from_another_family_cannot_be_chosen(client_as, amy, dad, charlie):
-    strangers_dad = PersonFactory(family=FamilyFactory(team=charlie.team), role=Person.Role.FATHER)
+    strangers_dad = PersonFactory(
+        family=FamilyFactory(team=charlie.team), role=Membership.Role.FATHER
+    )
 
     response = client_as("alice").post(edit_url(amy), as_posted(amy, father=strangers_dad.pk))
 
@@ -253,7 +255,7 @@ def test_saving_again_after_reading_the_other_version_succeeds(client_as, bob, a
 def restricted_mum(alices_family) -> Person:
     return PersonFactory(
         family=alices_family,
-        role=Person.Role.MOTHER,
+        role=Membership.Role.MOTHER,
         address="1 Safe Street",
         phone="07700 900999",
         contact_restricted=True,

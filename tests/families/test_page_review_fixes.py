@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from families.models import Allocation, Draft
+from families.models import Allocation, Draft, Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -48,12 +48,12 @@ def test_allocating_to_a_worker_that_is_not_a_number_explains_and_changes_nothin
 def test_a_closed_case_takes_no_more_recording_by_url(client_as, alice, alices_family):
     from django.utils import timezone
 
-    from families.models import Contact, Person, StatusEpisode
+    from families.models import Contact, StatusEpisode
     from families.services import family_close
 
     from ..factories import PersonFactory
 
-    amy = PersonFactory(family=alices_family, role=Person.Role.CHILD, given_name="Amy")
+    amy = PersonFactory(family=alices_family, role=Membership.Role.CHILD, given_name="Amy")
     family_close(
         family=alices_family,
         closed_on=timezone.localdate(),

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from families.models import Person
+from families.models import Membership, Person
 
 from ..factories import FamilyFactory, PersonFactory
 
@@ -22,7 +22,9 @@ def people(alice, bob, charlie) -> None:
     charlies = FamilyFactory(reference="CHESIL-0001", team=charlie.team, social_worker=charlie)
     born = datetime.date(2019, 3, 3)
     PersonFactory(family=alices, given_name="Amy", family_name="Ashdown", date_of_birth=born)
-    PersonFactory(family=alices, role=Person.Role.MOTHER, given_name="Mia", family_name="Ashdown")
+    PersonFactory(
+        family=alices, role=Membership.Role.MOTHER, given_name="Mia", family_name="Ashdown"
+    )
     PersonFactory(family=bobs, given_name="Ben", family_name="Ashdown")
     PersonFactory(family=charlies, given_name="Amy", family_name="Ashdown", date_of_birth=born)
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from families.models import ChronologyEntry, LegalStatus, Person, StatusEpisode
+from families.models import ChronologyEntry, LegalStatus, Membership, Person, StatusEpisode
 from families.services import child_status_change
 
 from ..factories import PersonFactory
@@ -83,7 +83,7 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client_as, amy):
 
 
 def test_an_adult_has_no_status_page(client_as, alices_family):
-    mum = PersonFactory(family=alices_family, role=Person.Role.MOTHER)
+    mum = PersonFactory(family=alices_family, role=Membership.Role.MOTHER)
 
     assert client_as("alice").get(status_url(mum)).status_code == 404
 

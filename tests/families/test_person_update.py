@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from accounts.models import AuditEvent
-from families.models import FatherInclusion, Person
+from families.models import FatherInclusion, Membership, Person
 from families.services import EditConflict, father_inclusion_update, person_update
 
 from ..factories import FamilyFactory, PersonFactory
@@ -242,7 +242,7 @@ def test_an_invalid_value_is_refused_and_nothing_is_saved(child, alice):
 
 
 def test_a_father_in_the_same_family_can_be_recorded(family, child, alice):
-    father = PersonFactory(family=family, role=Person.Role.FATHER, given_name="Dan")
+    father = PersonFactory(family=family, role=Membership.Role.FATHER, given_name="Dan")
 
     person_update(person=child, expected_version=1, changes={"father": father}, acting_user=alice)
 
@@ -250,7 +250,7 @@ def test_a_father_in_the_same_family_can_be_recorded(family, child, alice):
 
 
 def test_a_father_can_be_cleared(family, child, alice):
-    father = PersonFactory(family=family, role=Person.Role.FATHER_FIGURE)
+    father = PersonFactory(family=family, role=Membership.Role.FATHER_FIGURE)
     person_update(person=child, expected_version=1, changes={"father": father}, acting_user=alice)
 
     person_update(person=child, expected_version=2, changes={"father": None}, acting_user=alice)
@@ -259,7 +259,7 @@ def test_a_father_can_be_cleared(family, child, alice):
 
 
 def test_a_father_from_another_family_is_refused(child, alice):
-    someone_elses_father = PersonFactory(role=Person.Role.FATHER)
+    someone_elses_father = PersonFactory(role=Membership.Role.FATHER)
     before = saved(child)
 
     with pytest.raises(ValidationError, match="in this family"):
@@ -275,7 +275,7 @@ def test_a_father_from_another_family_is_refused(child, alice):
 
 
 def test_a_mother_cannot_be_recorded_as_the_father(family, child, alice):
-    mother = PersonFactory(family=family, role=Person.Role.MOTHER)
+    mother = PersonFactory(family=family, role=Membership.Role.MOTHER)
     before = saved(child)
 
     with pytest.raises(ValidationError, match="father or father figure"):

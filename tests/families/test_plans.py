@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import AuditEvent
-from families.models import LegalStatus, Person, Plan, PlanAction
+from families.models import LegalStatus, Membership, Person, Plan, PlanAction
 from families.services import (
     EditConflict,
     plan_action_create,
@@ -31,7 +31,7 @@ def ann(family) -> Person:
 
 @pytest.fixture
 def mum(family) -> Person:
-    return PersonFactory(family=family, role=Person.Role.MOTHER, given_name="Mia")
+    return PersonFactory(family=family, role=Membership.Role.MOTHER, given_name="Mia")
 
 
 @pytest.fixture
@@ -78,7 +78,13 @@ def test_a_child_gets_a_plan_with_its_review_date(ann, alice):
 
 
 @pytest.mark.parametrize(
-    "role", [Person.Role.MOTHER, Person.Role.FATHER, Person.Role.CARER, Person.Role.OTHER_ADULT]
+    "role",
+    [
+        Membership.Role.MOTHER,
+        Membership.Role.FATHER,
+        Membership.Role.CARER,
+        Membership.Role.OTHER_ADULT,
+    ],
 )
 def test_plans_are_only_for_children(family, alice, role):
     adult = PersonFactory(family=family, role=role)
@@ -143,7 +149,7 @@ def test_an_action_has_exactly_one_owner(plan, mum, alice, owners):
 
 
 def test_a_family_member_from_another_family_cannot_own_an_action(plan, alice):
-    someone_else = PersonFactory(role=Person.Role.MOTHER)
+    someone_else = PersonFactory(role=Membership.Role.MOTHER)
     audit_rows = AuditEvent.objects.count()
 
     with pytest.raises(ValidationError, match="from this family"):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import Role
-from families.models import Allocation, ClosureRequest, LegalStatus, Person
+from families.models import Allocation, ClosureRequest, LegalStatus, Membership
 from families.services import (
     child_status_change,
     closure_request_create,
@@ -146,7 +146,7 @@ def test_father_inclusion_refuses_fields_it_does_not_own(family, alice):
 
 
 def test_father_inclusion_is_for_children(family, alice):
-    mum = PersonFactory(family=family, role=Person.Role.MOTHER)
+    mum = PersonFactory(family=family, role=Membership.Role.MOTHER)
 
     with pytest.raises(ValidationError):
         father_inclusion_update(
@@ -158,7 +158,7 @@ def test_father_inclusion_is_for_children(family, alice):
 
 
 def test_an_adult_cannot_be_given_a_father(family, alice):
-    dad = PersonFactory(family=family, role=Person.Role.FATHER)
+    dad = PersonFactory(family=family, role=Membership.Role.FATHER)
 
     with pytest.raises(ValidationError, match="Only a child"):
         person_update(person=dad, expected_version=1, changes={"father": dad}, acting_user=alice)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from families.models import Family, Person, StatusEpisode
+from families.models import Family, Membership, Person, StatusEpisode
 from referrals.models import EngagementChange, Pathway, Referral
 
 from ..factories import FamilyFactory, PersonFactory
@@ -50,11 +50,11 @@ class Make:
         return PersonFactory(
             reference=f"OUT-P{next(_references):06d}",
             family=family,
-            role=Person.Role.CHILD,
+            role=Membership.Role.CHILD,
             **fields,
         )
 
-    def adult(self, family: Family, role: str = Person.Role.FATHER) -> Person:
+    def adult(self, family: Family, role: str = Membership.Role.FATHER) -> Person:
         return PersonFactory(
             reference=f"OUT-P{next(_references):06d}",
             family=family,

@@ -3,7 +3,7 @@ was open (its period: opened_on to closed_on if by as_of, else to as_of)."""
 
 import pytest
 
-from families.models import Person
+from families.models import Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -99,10 +99,10 @@ def test_a_worked_example_gives_every_figure(make, report):
 
 def test_families_and_their_children_are_counted_adults_left_out(make, report):
     first = make.family(children=2)
-    make.adult(first, Person.Role.MOTHER)
-    make.adult(first, Person.Role.FATHER)
+    make.adult(first, Membership.Role.MOTHER)
+    make.adult(first, Membership.Role.FATHER)
     second = make.family(children=1)
-    make.adult(second, Person.Role.CARER)
+    make.adult(second, Membership.Role.CARER)
     make.family(children=0)
 
     data = report("child_status")

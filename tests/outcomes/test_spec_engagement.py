@@ -3,7 +3,7 @@ its Wilson interval, and the distinct children of the families of the engaged in
 
 import pytest
 
-from families.models import Person
+from families.models import Membership
 from outcomes.reports import wilson
 
 pytestmark = pytest.mark.django_db
@@ -131,8 +131,8 @@ def test_children_are_the_children_of_the_families_of_engaged_interventions(make
 
 def test_children_are_counted_once_when_two_adults_of_their_family_are_engaged(make, report):
     family = make.family(children=3)
-    make.referral(make.adult(family, Person.Role.FATHER), engagement="engaged")
-    make.referral(make.adult(family, Person.Role.MOTHER), engagement="engaged")
+    make.referral(make.adult(family, Membership.Role.FATHER), engagement="engaged")
+    make.referral(make.adult(family, Membership.Role.MOTHER), engagement="engaged")
 
     data = report("engagement")
 
@@ -151,9 +151,9 @@ def test_children_are_counted_once_when_one_adult_is_engaged_on_two_pathways(mak
 
 def test_adults_of_an_engaged_family_are_not_children(make, report):
     family = make.family(children=1)
-    make.adult(family, Person.Role.MOTHER)
-    make.adult(family, Person.Role.CARER)
-    make.adult(family, Person.Role.OTHER_ADULT)
+    make.adult(family, Membership.Role.MOTHER)
+    make.adult(family, Membership.Role.CARER)
+    make.adult(family, Membership.Role.OTHER_ADULT)
     make.referral(family, engagement="engaged")  # for a new father
 
     assert report("engagement")["children"] == 1

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from families.models import Person
+from families.models import Membership
 from referrals.models import EngagementChange
 
 pytestmark = pytest.mark.django_db
@@ -88,8 +88,8 @@ def test_an_intervention_engaged_only_after_the_report_day_makes_no_case(make, r
 
 def test_a_family_with_two_engaged_interventions_is_one_case(make, report):
     family = make.family(children=3)
-    make.referral(make.adult(family, Person.Role.FATHER), referred_on="2023-01-10")
-    make.referral(make.adult(family, Person.Role.MOTHER), referred_on="2023-02-10")
+    make.referral(make.adult(family, Membership.Role.FATHER), referred_on="2023-01-10")
+    make.referral(make.adult(family, Membership.Role.MOTHER), referred_on="2023-02-10")
 
     data = report("step_down")
 
@@ -412,8 +412,8 @@ def test_children_are_the_children_of_the_cases_families_in_each_group(make, rep
 
 def test_the_adults_of_a_case_are_not_its_children(make, report):
     family = make.family(children=1)
-    make.adult(family, Person.Role.MOTHER)
-    make.referral(make.adult(family, Person.Role.FATHER_FIGURE), referred_on="2023-01-10")
+    make.adult(family, Membership.Role.MOTHER)
+    make.referral(make.adult(family, Membership.Role.FATHER_FIGURE), referred_on="2023-01-10")
 
     assert report("step_down")["children"] == 1
 

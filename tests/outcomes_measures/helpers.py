@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role, Team, User
-from families.models import Family, Person, StatusEpisode
+from families.models import Family, Membership, Person, StatusEpisode
 from outcomes.reports import REPORTS, ReportParameters
 from referrals.models import MeasureReading, OutcomeMeasure, Pathway, Referral
 
@@ -46,10 +46,10 @@ def family(team: Team, opened_on: str, **fields: Any) -> Family:
 
 
 def child(family: Family, **fields: Any) -> Person:
-    return PersonFactory(family=family, role=Person.Role.CHILD, **fields)
+    return PersonFactory(family=family, role=Membership.Role.CHILD, **fields)
 
 
-def adult(family: Family, role: str = Person.Role.FATHER, **fields: Any) -> Person:
+def adult(family: Family, role: str = Membership.Role.FATHER, **fields: Any) -> Person:
     fields.setdefault("given_name", "Adult")
     return PersonFactory(family=family, role=role, **fields)
 

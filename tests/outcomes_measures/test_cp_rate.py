@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from accounts.models import Locality
-from families.models import LegalStatus, Person
+from families.models import LegalStatus, Membership
 from outcomes.reports import members
 
 from ..factories import TeamFactory
@@ -32,7 +32,7 @@ def localities():
     episode(child(open_family, given_name="Ben"), CP, "2024-01-01", "2024-06-29")
     episode(child(open_family, given_name="Cas"), CP, "2024-06-30", "2024-07-31")
     episode(child(open_family, given_name="Dot"), CP, "2024-07-01")
-    mother = adult(open_family, role=Person.Role.MOTHER)
+    mother = adult(open_family, role=Membership.Role.MOTHER)
     episode(mother, CP, "2024-01-01")  # not a child: never counted
     closed = family(chesil.teams.get(), "2023-01-01", closed_on=datetime.date(2024, 6, 1))
     episode(child(closed, given_name="Hal"), CP, "2024-01-01")

@@ -1,6 +1,6 @@
 import pytest
 
-from families.models import Person
+from families.models import Membership, Person
 from outcomes.reports import members, wilson
 
 from .helpers import adult, family, mood, params, refer, run
@@ -17,9 +17,9 @@ def parents(east, west):
     """PHQ-9: Mia 15 -> 8 (better, below 10), Dean 9 -> 12 (worse), Nell 20 -> 20.
     GAD-7: Mia 10 -> 7 (better, below 8); Dean has one reading only."""
     home = family(east, "2024-01-01")
-    mia = adult(home, role=Person.Role.MOTHER, given_name="Mia")
+    mia = adult(home, role=Membership.Role.MOTHER, given_name="Mia")
     dean = adult(home, given_name="Dean")
-    nell = adult(family(west, "2024-01-01", cohort="pilot"), role=Person.Role.MOTHER)
+    nell = adult(family(west, "2024-01-01", cohort="pilot"), role=Membership.Role.MOTHER)
     refer(mia, "mental_health", "2024-01-05")
     refer(dean, "dmt", "2024-01-05")
     refer(nell, "mental_health", "2024-01-05")

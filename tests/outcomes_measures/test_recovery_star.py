@@ -1,6 +1,6 @@
 import pytest
 
-from families.models import Person
+from families.models import Membership, Person
 from outcomes.reports import compute, members, wilson
 
 from .helpers import adult, family, params, refer, run, star
@@ -32,10 +32,10 @@ def fathers(east, west):
     star(finn, "2024-07-15", 10)
 
     # Left out: one reading only; never referred; referred after the report date.
-    mia = adult(east_family, role=Person.Role.MOTHER, given_name="Mia", sex=Person.Sex.FEMALE)
+    mia = adult(east_family, role=Membership.Role.MOTHER, given_name="Mia", sex=Person.Sex.FEMALE)
     refer(mia, "substance_use", "2024-02-01")
     star(mia, "2024-03-01", 1)
-    nell = adult(west_family, role=Person.Role.MOTHER, given_name="Nell")
+    nell = adult(west_family, role=Membership.Role.MOTHER, given_name="Nell")
     star(nell, "2024-03-01", 1)
     star(nell, "2024-04-01", 10)
     late = adult(east_family, given_name="Lee")

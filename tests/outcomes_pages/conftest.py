@@ -21,7 +21,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role, SpecialistPathway, Team, User
-from families.models import Family, LegalStatus, Person, StatusEpisode
+from families.models import Family, LegalStatus, Membership, StatusEpisode
 from outcomes.models import ReportRun
 from outcomes.reports import ReportParameters
 from outcomes.services import report_run_execute, report_run_request
@@ -124,7 +124,7 @@ def build_family(
         child = PersonFactory(
             reference=f"OUTP-C{n:05d}-{index}",
             family=family,
-            role=Person.Role.CHILD,
+            role=Membership.Role.CHILD,
             given_name=f"Child{n}x{index}",
         )
         StatusEpisode.objects.create(
@@ -135,7 +135,7 @@ def build_family(
     father = PersonFactory(
         reference=f"OUTP-F{n:05d}",
         family=family,
-        role=Person.Role.FATHER,
+        role=Membership.Role.FATHER,
         given_name=f"Father{n}",
     )
     Referral.objects.create(

@@ -10,7 +10,7 @@ import itertools
 
 import pytest
 
-from families.models import Person
+from families.models import Membership
 from referrals.models import Engagement, Pathway, Referral
 
 from ..factories import FamilyFactory, PersonFactory
@@ -21,8 +21,8 @@ _refs = itertools.count(1)
 
 def add_father(team, cohort: str, engagement: str) -> Referral:
     family = FamilyFactory(team=team, cohort=cohort, opened_on=datetime.date(2024, 1, 1))
-    PersonFactory(family=family, role=Person.Role.CHILD)
-    father = PersonFactory(family=family, role=Person.Role.FATHER, given_name="Dad")
+    PersonFactory(family=family, role=Membership.Role.CHILD)
+    father = PersonFactory(family=family, role=Membership.Role.FATHER, given_name="Dad")
     return Referral.objects.create(
         reference=f"R-{next(_refs):05d}",
         person=father,

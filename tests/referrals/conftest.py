@@ -18,7 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Role, SpecialistPathway, User
-from families.models import Family, LegalStatus, Person, StatusEpisode
+from families.models import Family, LegalStatus, Membership, Person, StatusEpisode
 from referrals.models import (
     Appointment,
     CycleOfChangeEntry,
@@ -137,7 +137,7 @@ def child_on_cp(alices_family) -> Person:
 def father(alices_family) -> Person:
     return PersonFactory(
         family=alices_family,
-        role=Person.Role.FATHER,
+        role=Membership.Role.FATHER,
         given_name="Dean",
         family_name="Smith",
         date_of_birth=datetime.date(1995, 4, 4),

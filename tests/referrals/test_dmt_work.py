@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Role, SpecialistPathway
-from families.models import Person
+from families.models import Membership
 from families.services import EditConflict
 from referrals.models import (
     Appointment,
@@ -51,7 +51,7 @@ def dmt_worker(make_user):
 @pytest.fixture
 def referral(alice, dmt_worker):
     family = FamilyFactory(team=alice.team, opened_on=datetime.date(2024, 1, 1))
-    dad = PersonFactory(family=family, role=Person.Role.FATHER, given_name="Dean")
+    dad = PersonFactory(family=family, role=Membership.Role.FATHER, given_name="Dean")
     return referral_create(
         person=dad,
         pathway=Pathway.objects.get(code="dmt"),

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from families.models import Person
+from families.models import Membership
 from referrals.models import MeasureReading, OutcomeMeasure
 from referrals.services import measure_reading_record
 
@@ -18,7 +18,7 @@ TODAY = datetime.date(2024, 3, 3)
 
 @pytest.fixture
 def mum():
-    return PersonFactory(role=Person.Role.MOTHER, given_name="Mia")
+    return PersonFactory(role=Membership.Role.MOTHER, given_name="Mia")
 
 
 def measure(code: str) -> OutcomeMeasure:
@@ -134,7 +134,7 @@ def test_bad_scores_are_explained_and_nothing_is_recorded(mum, alice, code, scor
 
 
 def test_a_childs_reading_is_refused(alice):
-    child = PersonFactory(role=Person.Role.CHILD)
+    child = PersonFactory(role=Membership.Role.CHILD)
 
     with pytest.raises(ValidationError, match="adults"):
         record(child, "gad-7", gad7(0, 0, 0, 0, 0, 0, 0), alice)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from families.models import Person
+from families.models import Membership
 from referrals.models import Appointment, CycleOfChangeEntry, MeasureReading, Referral
 from referrals.services import referral_allocate, referral_close, referral_create
 
@@ -275,7 +275,7 @@ def test_a_closed_referral_takes_no_more_work(
 def test_an_appointment_of_another_referral_is_not_found(
     client_as, referral, past_appointment, alice, dmt_colleague, alices_family
 ):
-    uncle = PersonFactory(family=alices_family, role=Person.Role.OTHER_ADULT)
+    uncle = PersonFactory(family=alices_family, role=Membership.Role.OTHER_ADULT)
     others = referral_create(
         person=uncle,
         pathway=referral.pathway,

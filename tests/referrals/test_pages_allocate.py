@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Role
-from families.models import Person
+from families.models import Membership
 from referrals.models import Pathway, Referral
 from referrals.services import referral_create
 
@@ -44,7 +44,7 @@ def give_open_cases(practitioner, pathway: Pathway, count: int) -> None:
     (which does not count against capacity)."""
     for number in range(count + 1):
         family = FamilyFactory(opened_on=datetime.date(2024, 1, 1))
-        dad = PersonFactory(family=family, role=Person.Role.FATHER)
+        dad = PersonFactory(family=family, role=Membership.Role.FATHER)
         Referral.objects.create(
             reference=f"LOAD-{number}",
             person=dad,

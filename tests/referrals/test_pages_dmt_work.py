@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Role, SpecialistPathway
-from families.models import Person
+from families.models import Membership, Person
 from referrals.models import (
     Consultation,
     GroupProgramme,
@@ -66,7 +66,7 @@ def lead(make_user):
 def _allocated_father(social_worker, practitioner, given_name: str) -> Person:
     family = FamilyFactory(team=social_worker.team, opened_on=datetime.date(2024, 1, 1))
     father = PersonFactory(
-        family=family, role=Person.Role.FATHER, given_name=given_name, family_name="Jones"
+        family=family, role=Membership.Role.FATHER, given_name=given_name, family_name="Jones"
     )
     referral = referral_create(
         person=father,
@@ -585,7 +585,7 @@ def test_a_father_the_worker_may_not_see_cannot_be_chosen(
 
 def test_a_mother_with_a_case_cannot_be_chosen(client_for, worker, alice, session):
     family = FamilyFactory(team=alice.team, opened_on=datetime.date(2024, 1, 1))
-    mother = PersonFactory(family=family, role=Person.Role.MOTHER, given_name="Mary")
+    mother = PersonFactory(family=family, role=Membership.Role.MOTHER, given_name="Mary")
     referral = referral_create(
         person=mother,
         pathway=Pathway.objects.get(code="dmt"),
@@ -678,7 +678,7 @@ def test_a_father_of_another_team_is_not_offered_to_a_worker_without_his_referra
     client_for, worker, session
 ):
     family = FamilyFactory(team=TeamFactory(), opened_on=datetime.date(2024, 1, 1))
-    stranger = PersonFactory(family=family, role=Person.Role.FATHER, given_name="Stan")
+    stranger = PersonFactory(family=family, role=Membership.Role.FATHER, given_name="Stan")
 
     response = client_for(worker).post(_session_url(session), {"person": stranger.pk})
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from families.models import Person
+from families.models import Membership
 from referrals.models import (
     Appointment,
     CycleOfChangeEntry,
@@ -31,7 +31,7 @@ def make_referral(alice, practitioner):
 
     def make(given_name: str, *, to=practitioner, **fields) -> Referral:
         dad = PersonFactory(
-            family=family, role=Person.Role.FATHER, given_name=given_name, family_name="Dad"
+            family=family, role=Membership.Role.FATHER, given_name=given_name, family_name="Dad"
         )
         fields.setdefault("referred_on", datetime.date(2024, 1, 1))
         fields.setdefault("allocated_on", fields["referred_on"])

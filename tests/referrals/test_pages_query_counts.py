@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from families.models import Family, Person
+from families.models import Family, Membership, Person
 from referrals.models import (
     Appointment,
     CycleOfChangeEntry,
@@ -40,7 +40,7 @@ def many_fathers(team, count: int, prefix: str) -> list[Person]:
         Person(
             reference=f"{prefix}-P{number}",
             family=family,
-            role=Person.Role.FATHER,
+            role=Membership.Role.FATHER,
             given_name=f"Dad{number}",
             family_name="Many",
             care_experienced=number % 4 == 0,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from families.models import LegalStatus, Person, StatusEpisode
+from families.models import LegalStatus, Membership, Person, StatusEpisode
 from referrals.models import Pathway, Referral
 
 from ..factories import FamilyFactory, PersonFactory
@@ -175,7 +175,7 @@ def test_a_child_cannot_be_referred(client_as, child_on_cp, dmt_pathway):
 
 def test_another_teams_parent_is_not_found(client_as, other_team, dmt_pathway):
     family = FamilyFactory(team=other_team)
-    dad = PersonFactory(family=family, role=Person.Role.FATHER)
+    dad = PersonFactory(family=family, role=Membership.Role.FATHER)
     client = client_as("alice")
 
     assert client.get(refer(dad)).status_code == 404
@@ -200,7 +200,7 @@ def test_a_parent_of_a_closed_family_cannot_be_referred(client_as, alice, dmt_pa
         closed_on=datetime.date(2024, 6, 1),
         closure_reason="Stepped down.",
     )
-    dad = PersonFactory(family=closed, role=Person.Role.FATHER)
+    dad = PersonFactory(family=closed, role=Membership.Role.FATHER)
     client = client_as("alice")
 
     assert client.get(refer(dad)).status_code == 403

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role, SpecialistPathway, User
-from families.models import Person
+from families.models import Membership, Person
 from referrals.models import Pathway, Referral
 from referrals.services import referral_allocate, referral_create
 
@@ -30,7 +30,7 @@ HIS_PHONE = "07700 900222"
 def mother(alices_family) -> Person:
     return PersonFactory(
         family=alices_family,
-        role=Person.Role.MOTHER,
+        role=Membership.Role.MOTHER,
         given_name="Mia",
         family_name="Jones",
         address=ADDRESS,
@@ -44,7 +44,7 @@ def mother(alices_family) -> Person:
 def perpetrator(alices_family) -> Person:
     return PersonFactory(
         family=alices_family,
-        role=Person.Role.FATHER,
+        role=Membership.Role.FATHER,
         given_name="Pete",
         family_name="Jones",
         phone=HIS_PHONE,
@@ -143,7 +143,7 @@ def test_the_caseload_export_withholds_restricted_details_of_others_and_shows_th
     # Perry is allocated to him, so Perry is on the allowlist for him (families.disclosure).
     other = PersonFactory(
         family=FamilyFactory(team=alice.team, opened_on=datetime.date(2024, 1, 1)),
-        role=Person.Role.FATHER,
+        role=Membership.Role.FATHER,
         given_name="Rob",
         family_name="Adams",
         address=ADDRESS,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Role, SpecialistPathway
-from families.models import LegalStatus, Person, StatusEpisode
+from families.models import LegalStatus, Membership, Person, StatusEpisode
 from referrals.models import EligibilityRule, Pathway
 from referrals.rules import eligibility_rule_create, eligibility_rule_end
 from referrals.services import eligibility_failures
@@ -403,7 +403,7 @@ def older_father(alice) -> Person:
     family = FamilyFactory(team=alice.team, opened_on=datetime.date(2024, 1, 1))
     PersonFactory(family=family, date_of_birth=datetime.date(2024, 2, 1))
     return PersonFactory(
-        family=family, role=Person.Role.FATHER, date_of_birth=datetime.date(1984, 1, 1)
+        family=family, role=Membership.Role.FATHER, date_of_birth=datetime.date(1984, 1, 1)
     )
 
 
@@ -441,7 +441,7 @@ def test_a_rule_added_on_the_page_changes_who_is_eligible(
 def test_a_locality_and_a_status_rule_added_on_the_page_decide_eligibility(
     client_for, service_manager, mental_health, older_father
 ):
-    child = older_father.family.people.get(role=Person.Role.CHILD)
+    child = older_father.family.people.get(role=Membership.Role.CHILD)
     StatusEpisode.objects.create(
         child=child, status=LegalStatus.CIN, start_date=datetime.date(2024, 2, 1)
     )

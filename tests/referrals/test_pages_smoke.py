@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, SpecialistPathway
-from families.models import Person
+from families.models import Membership
 from referrals.models import OutcomeMeasure, Pathway
 from referrals.services import (
     appointment_book,
@@ -37,9 +37,11 @@ def dmt_lead(make_user):
 @pytest.fixture
 def referral(alice, dmt_worker):
     family = FamilyFactory(team=alice.team, opened_on=datetime.date(2024, 1, 1))
-    PersonFactory(family=family, role=Person.Role.CHILD, date_of_birth=datetime.date(2024, 3, 1))
+    PersonFactory(
+        family=family, role=Membership.Role.CHILD, date_of_birth=datetime.date(2024, 3, 1)
+    )
     dad = PersonFactory(
-        family=family, role=Person.Role.FATHER, date_of_birth=datetime.date(2000, 1, 1)
+        family=family, role=Membership.Role.FATHER, date_of_birth=datetime.date(2000, 1, 1)
     )
     referral = referral_create(
         person=dad,

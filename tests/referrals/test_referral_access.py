@@ -4,7 +4,7 @@ import pytest
 from django.http import Http404
 
 from accounts.models import Role, SpecialistPathway
-from families.models import Person
+from families.models import Membership
 from referrals.models import Pathway
 from referrals.selectors import referral_for, referral_list_for
 from referrals.services import referral_allocate, referral_create
@@ -48,7 +48,7 @@ def family(alice):
 
 @pytest.fixture
 def referral(alice, owner, family):
-    dad = PersonFactory(family=family, role=Person.Role.FATHER, given_name="Dean")
+    dad = PersonFactory(family=family, role=Membership.Role.FATHER, given_name="Dean")
     referral = referral_create(
         person=dad,
         pathway=Pathway.objects.get(code="domestic_abuse_perpetrator"),

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import AuditEvent, Role, SpecialistPathway
-from families.models import LegalStatus, Person
+from families.models import LegalStatus, Membership
 from families.services import child_status_change
 from referrals.models import (
     CycleOfChangeEntry,
@@ -46,7 +46,7 @@ def family(alice):
 def dad(family):
     return PersonFactory(
         family=family,
-        role=Person.Role.FATHER,
+        role=Membership.Role.FATHER,
         given_name="Dean",
         date_of_birth=datetime.date(1998, 1, 1),
     )
@@ -144,7 +144,7 @@ def test_allocation_over_capacity_warns_until_accepted(alice, dad, baby, dmt_wor
     # 0.2 FTE of a 15-case pathway: capacity 3.
     for number in range(3):
         other = PersonFactory(
-            family=family, role=Person.Role.FATHER_FIGURE, given_name=f"Other{number}"
+            family=family, role=Membership.Role.FATHER_FIGURE, given_name=f"Other{number}"
         )
         held = refer(other, alice, eligibility_override="test")
         referral_allocate(
@@ -274,7 +274,7 @@ def test_closing_a_referral_records_the_reason_and_leaves_the_waiting_list(alice
 
 def test_the_waiting_list_puts_red_first_then_the_longest_waiting(alice, family):
     people = [
-        PersonFactory(family=family, role=Person.Role.CARER, given_name=name)
+        PersonFactory(family=family, role=Membership.Role.CARER, given_name=name)
         for name in ("Green-old", "Amber-new", "Red-new", "Amber-old")
     ]
     for person, rag, day in zip(

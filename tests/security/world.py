@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import Locality, PartnerAgency, Role, SpecialistPathway, Team, User
-from families.models import ContactKind, Family, LegalStatus, Person
+from families.models import ContactKind, Family, LegalStatus, Membership, Person
 from families.services import (
     child_status_change,
     chronology_entry_create,
@@ -270,7 +270,7 @@ def build_world() -> World:
     mother = person_create(
         family=family,
         acting_user=alice,
-        role=Person.Role.MOTHER,
+        role=Membership.Role.MOTHER,
         given_name="Rachel",
         family_name="Wellstead",
         date_of_birth=datetime.date(1994, 3, 2),
@@ -283,7 +283,7 @@ def build_world() -> World:
     father = person_create(
         family=family,
         acting_user=alice,
-        role=Person.Role.FATHER,
+        role=Membership.Role.FATHER,
         given_name="Frank",
         family_name="Wellstead",
         date_of_birth=datetime.date(1990, 7, 14),
@@ -295,7 +295,7 @@ def build_world() -> World:
     child = person_create(
         family=family,
         acting_user=alice,
-        role=Person.Role.CHILD,
+        role=Membership.Role.CHILD,
         given_name="Cara",
         family_name="Wellstead",
         date_of_birth=today - datetime.timedelta(days=300),
@@ -305,7 +305,7 @@ def build_world() -> World:
     second_child = person_create(
         family=family,
         acting_user=alice,
-        role=Person.Role.CHILD,
+        role=Membership.Role.CHILD,
         given_name="Cody",
         family_name="Wellstead",
         date_of_birth=today - datetime.timedelta(days=2000),
@@ -359,7 +359,7 @@ def build_world() -> World:
     other_father = person_create(
         family=other_family,
         acting_user=alice,
-        role=Person.Role.FATHER,
+        role=Membership.Role.FATHER,
         given_name="Gareth",
         family_name="Pine",
         date_of_birth=datetime.date(1999, 1, 5),
@@ -368,7 +368,7 @@ def build_world() -> World:
     other_child = person_create(
         family=other_family,
         acting_user=alice,
-        role=Person.Role.CHILD,
+        role=Membership.Role.CHILD,
         given_name="Gwen",
         family_name="Pine",
         date_of_birth=today - datetime.timedelta(days=150),
@@ -395,7 +395,7 @@ def build_world() -> World:
     outside_child = person_create(
         family=outside_family,
         acting_user=users["charlie"],
-        role=Person.Role.CHILD,
+        role=Membership.Role.CHILD,
         given_name="Olive",
         family_name="Outside",
         date_of_birth=today - datetime.timedelta(days=900),
@@ -458,7 +458,7 @@ def build_world() -> World:
         engaged_father = person_create(
             family=engaged_family,
             acting_user=alice,
-            role=Person.Role.FATHER,
+            role=Membership.Role.FATHER,
             given_name=f"Father{number}",
             family_name="Engaged",
             sex=Person.Sex.MALE,

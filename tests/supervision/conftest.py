@@ -17,7 +17,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role, SpecialistPathway, User
-from families.models import Family, Person
+from families.models import Family, Membership, Person
 from families.services import family_create
 from referrals.models import Pathway, Rag, Referral
 from referrals.services import referral_allocate, referral_create
@@ -131,7 +131,7 @@ def make_family(manager, today) -> Callable[..., Family]:
     return make
 
 
-def adult(family: Family, role: str = Person.Role.MOTHER, name: str = "Maya") -> Person:
+def adult(family: Family, role: str = Membership.Role.MOTHER, name: str = "Maya") -> Person:
     return PersonFactory(
         family=family,
         role=role,

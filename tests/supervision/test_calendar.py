@@ -13,7 +13,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from accounts.models import AuditEvent, Role, SpecialistPathway, User
-from families.models import Family, Person
+from families.models import Family, Membership
 from families.services import family_create
 from supervision.calendar import PRODID, feed_ics, meeting_ics
 from supervision.models import AgendaItem, CalendarFeed, Meeting, SupervisionGroup
@@ -121,7 +121,9 @@ def family_of(social_worker: User, reference: str) -> Family:
         acting_user=None,
     )
     PersonFactory(family=family, given_name="Amelia", family_name="Quist")
-    PersonFactory(family=family, role=Person.Role.FATHER, given_name="Dominic", family_name="Quist")
+    PersonFactory(
+        family=family, role=Membership.Role.FATHER, given_name="Dominic", family_name="Quist"
+    )
     return family
 
 

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Role, SpecialistPathway
-from families.models import Person
+from families.models import Membership, Person
 from families.services import EditConflict, family_close
 from referrals.models import CycleOfChange, CycleOfChangeEntry, Rag
 from referrals.services import cycle_of_change_record
@@ -57,12 +57,12 @@ def bravo(bob, make_family):
 
 @pytest.fixture
 def mother(alpha) -> Person:
-    return adult(alpha, Person.Role.MOTHER, "Maya")
+    return adult(alpha, Membership.Role.MOTHER, "Maya")
 
 
 @pytest.fixture
 def father(alpha) -> Person:
-    return adult(alpha, Person.Role.FATHER, "Dev")
+    return adult(alpha, Membership.Role.FATHER, "Dev")
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Role, SpecialistPathway, User
 from dmt.celery import app
-from families.models import Family, LegalStatus, Person
+from families.models import Family, LegalStatus, Membership, Person
 from families.services import child_status_change, family_create
 from referrals.models import OutcomeMeasure, Pathway, Rag
 from referrals.services import (
@@ -158,10 +158,10 @@ def minute(meeting, family, support, *, rag=Rag.AMBER, decisions="Carry on.", **
 @pytest.fixture
 def quists(group, alice, bob, support, specialist, manager, substance_use):
     family = family_of(alice, "F-PACK-A")
-    amy = person(family, Person.Role.CHILD, "Amy", datetime.date(2018, 5, 1))
-    ben = person(family, Person.Role.CHILD, "Ben", datetime.date(2020, 5, 1))
-    maya = person(family, Person.Role.MOTHER, "Maya", datetime.date(1990, 1, 1))
-    dominic = person(family, Person.Role.FATHER, "Dominic", datetime.date(1988, 1, 1))
+    amy = person(family, Membership.Role.CHILD, "Amy", datetime.date(2018, 5, 1))
+    ben = person(family, Membership.Role.CHILD, "Ben", datetime.date(2020, 5, 1))
+    maya = person(family, Membership.Role.MOTHER, "Maya", datetime.date(1990, 1, 1))
+    dominic = person(family, Membership.Role.FATHER, "Dominic", datetime.date(1988, 1, 1))
     for child in (amy, ben):
         child_status_change(
             child=child, status=LegalStatus.CIN, start_date=ago(150), acting_user=alice
@@ -444,11 +444,11 @@ def busy_meeting(group, alice, support, specialist, manager, monday, substance_u
         families = [family_of(alice, f"F-BUSY-{count}-{n}") for n in range(count)]
         held = past_meeting(group, ago(30), *families)
         for family in families:
-            child = person(family, Person.Role.CHILD, "Kid", datetime.date(2019, 1, 1))
+            child = person(family, Membership.Role.CHILD, "Kid", datetime.date(2019, 1, 1))
             child_status_change(
                 child=child, status=LegalStatus.CIN, start_date=ago(40), acting_user=alice
             )
-            mother = person(family, Person.Role.MOTHER, "Mum", datetime.date(1990, 1, 1))
+            mother = person(family, Membership.Role.MOTHER, "Mum", datetime.date(1990, 1, 1))
             referral = referral_create(
                 person=mother, pathway=substance_use, referred_on=ago(40), acting_user=alice
             )

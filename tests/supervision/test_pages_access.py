@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, SpecialistPathway
-from families.models import Person
+from families.models import Membership
 from supervision.models import (
     Addendum,
     AgendaItem,
@@ -78,7 +78,7 @@ def admin_user(make_user):
 def alpha_family(alice, make_family, refer, specialist, today):
     """alice's family; Sue works with its mother."""
     family = make_family(alice, reference="ALPHA")
-    mother = adult(family, Person.Role.MOTHER, "Maya")
+    mother = adult(family, Membership.Role.MOTHER, "Maya")
     refer(
         mother,
         referred_on=today - datetime.timedelta(days=30),
@@ -92,7 +92,7 @@ def alpha_family(alice, make_family, refer, specialist, today):
 def bravo_family(bob, make_family):
     """bob's family; no specialist works with its father."""
     family = make_family(bob, reference="BRAVO")
-    adult(family, Person.Role.FATHER, "Dev")
+    adult(family, Membership.Role.FATHER, "Dev")
     return family
 
 

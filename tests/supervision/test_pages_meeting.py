@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from accounts.models import AuditEvent
-from families.models import Person
+from families.models import Membership, Person
 from referrals.models import CycleOfChangeEntry
 from supervision.models import (
     Addendum,
@@ -95,7 +95,7 @@ def messages_on(response) -> list[str]:
 @pytest.fixture
 def alpha_fam(alice, make_family, refer, specialist, today):
     family = make_family(alice, reference="ALPHA")
-    mother = adult(family, Person.Role.MOTHER, "Maya")
+    mother = adult(family, Membership.Role.MOTHER, "Maya")
     refer(
         mother, referred_on=today - datetime.timedelta(days=30), by=alice, practitioner=specialist
     )
@@ -104,13 +104,13 @@ def alpha_fam(alice, make_family, refer, specialist, today):
 
 @pytest.fixture
 def alpha_mother(alpha_fam) -> Person:
-    return alpha_fam.people.get(role=Person.Role.MOTHER)
+    return alpha_fam.people.get(role=Membership.Role.MOTHER)
 
 
 @pytest.fixture
 def bravo_fam(bob, make_family):
     family = make_family(bob, reference="BRAVO")
-    adult(family, Person.Role.FATHER, "Dev")
+    adult(family, Membership.Role.FATHER, "Dev")
     return family
 
 

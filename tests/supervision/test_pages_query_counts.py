@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from families.models import Allocation, Family, Person
+from families.models import Allocation, Family, Membership, Person
 from referrals.models import CycleOfChangeEntry
 from supervision.models import (
     Addendum,
@@ -114,7 +114,7 @@ def history(group, manager, support, alice, bob, specialist, today, refer):
     def build(size: int) -> Meeting:
         families = many_families(group.team, [alice, bob], size, f"H{size}")
         mothers = [
-            adult(family, Person.Role.MOTHER, f"Mum{n}") for n, family in enumerate(families)
+            adult(family, Membership.Role.MOTHER, f"Mum{n}") for n, family in enumerate(families)
         ]
         refer(
             mothers[0],

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from families.models import Person
+from families.models import Membership
 from supervision.models import Discussion, Meeting, SupervisionAction
 from supervision.services import group_create
 
@@ -42,7 +42,7 @@ def test_a_meeting_from_schedule_to_sign_off(client_for, chair, minute_taker, al
     family = FamilyFactory(
         team=chair.team, social_worker=alice, opened_on=datetime.date(2024, 1, 1)
     )
-    dad = PersonFactory(family=family, role=Person.Role.FATHER)
+    dad = PersonFactory(family=family, role=Membership.Role.FATHER)
     manager, clerk, worker = client_for(chair), client_for(minute_taker), client_for(alice)
 
     assert manager.get(reverse("supervision:index")).status_code == 302

@@ -8,7 +8,7 @@ import random
 from django.utils import timezone
 
 from accounts.models import Role, User
-from families.models import Family, Person
+from families.models import Family, Membership, Person
 from referrals.models import (
     Appointment,
     CycleOfChange,
@@ -58,8 +58,8 @@ class SpecialistWork:
         ).order_by("reference")
         for number, family in enumerate(families):
             people = {person.role: person for person in family.people.all()}
-            father = people.get(Person.Role.FATHER) or people.get(Person.Role.FATHER_FIGURE)
-            mother = people.get(Person.Role.MOTHER)
+            father = people.get(Membership.Role.FATHER) or people.get(Membership.Role.FATHER_FIGURE)
+            mother = people.get(Membership.Role.MOTHER)
             if father is not None and number % 3 != 2:
                 self.refer(father, "dmt", family, allocate=number % 4 != 3)
             if mother is not None and mother.contact_restricted:

@@ -8,7 +8,7 @@ import random
 from django.utils import timezone
 
 from accounts.models import Role, Team, User
-from families.models import Family, Person
+from families.models import Family, Membership, Person
 from referrals.models import CycleOfChange, Rag
 from supervision.agenda import proposals_for
 from supervision.models import Meeting, SupervisionAction, SupervisionGroup
@@ -131,7 +131,7 @@ class SupervisionWork:
         )
 
     def minute(self, meeting: Meeting, family: Family, clerk: User, day: datetime.date) -> None:
-        adults = list(Person.objects.filter(family=family).exclude(role=Person.Role.CHILD))
+        adults = list(Person.objects.filter(family=family).exclude(role=Membership.Role.CHILD))
         worker = family.social_worker or meeting.group.chair
         discussion_record(
             meeting=meeting,

@@ -23,6 +23,7 @@ from families.models import (
     ContactKind,
     Family,
     LegalStatus,
+    Membership,
     Person,
     PlanAction,
     StatusEpisode,
@@ -451,7 +452,7 @@ class Command(BaseCommand):
             )
         if family.closed_on is not None:
             return
-        carers = [adult for adult in adults if adult.role == Person.Role.MOTHER]
+        carers = [adult for adult in adults if adult.role == Membership.Role.MOTHER]
         for child in children:
             current = child.status_episodes.filter(end_date__isnull=True).first()
             if current is None or current.status not in ("cin", "cp"):
@@ -498,7 +499,7 @@ class Command(BaseCommand):
         person_create(
             family=family,
             reference=f"{family.reference}-M",
-            role=Person.Role.MOTHER,
+            role=Membership.Role.MOTHER,
             given_name=randomness.choice(MOTHER_NAMES),
             family_name=surname,
             date_of_birth=today - datetime.timedelta(days=365 * randomness.randint(19, 38)),
@@ -520,7 +521,7 @@ class Command(BaseCommand):
             father = person_create(
                 family=family,
                 reference=f"{family.reference}-F",
-                role=Person.Role.FATHER if kind == "father" else Person.Role.FATHER_FIGURE,
+                role=Membership.Role.FATHER if kind == "father" else Membership.Role.FATHER_FIGURE,
                 given_name=randomness.choice(FATHER_NAMES),
                 family_name=surname if kind == "father" else randomness.choice(FAMILY_NAMES),
                 date_of_birth=today - datetime.timedelta(days=365 * randomness.randint(17, 40)),
@@ -540,7 +541,7 @@ class Command(BaseCommand):
             child = person_create(
                 family=family,
                 reference=f"{family.reference}-C{index + 1}",
-                role=Person.Role.CHILD,
+                role=Membership.Role.CHILD,
                 given_name=given_name,
                 family_name=surname,
                 date_of_birth=today - datetime.timedelta(days=randomness.randint(30, 365 * 15)),
