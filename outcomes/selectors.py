@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from accounts.models import Role, SpecialistPathway, User
-from families.models import Family, Person
+from families.models import Family, Membership
 from families.selectors import family_list_for
 from referrals.models import Referral
 from referrals.selectors import referral_list_for
@@ -78,7 +78,9 @@ def runs_for(user: User) -> QuerySet[ReportRun]:
 
 @dataclass(frozen=True)
 class MembersPage:
-    kind: str  # "families", "children" or "referrals"
+    # "families" (Family rows), "children" (Membership rows: a child in the family they were
+    # counted in) or "referrals" (Referral rows)
+    kind: str
     visible: QuerySet[Any]
     total: int
 
@@ -123,11 +125,16 @@ def members_for(
         visible: QuerySet[Any] = family_list_for(user).filter(pk__in=ids)
         total = Family.objects.filter(pk__in=ids).count()
     elif kind == "children":
-        visible = Person.objects.filter(
-            pk__in=ids, family__in=family_list_for(user)
-        ).select_related("family", "family__team", "family__social_worker")
-        total = Person.objects.filter(pk__in=ids).count()
+        # Each child with the family they were counted in: shown where the reader may see
+        # that family (a child's other household stays behind its own permissions).
+        counted = Membership.objects.filter(pk__in=records.values("membership_id"))
+        visible = counted.filter(family__in=family_list_for(user)).select_related(
+            "person", "family", "family__team", "family__social_worker"
+        )
+        total = counted.count()
     else:
-        visible = referral_list_for(user).filter(pk__in=ids)
+        visible = (
+            referral_list_for(user).filter(pk__in=ids).select_related("person", "pathway", "family")
+        )
         total = Referral.objects.filter(pk__in=ids).count()
     return MembersPage(kind=kind, visible=visible.order_by("pk"), total=total)

@@ -281,6 +281,5 @@ def _families_of(kind: str, records: list[Any]) -> dict[int, Any]:
     """The families of the records shown, each once: what the page reads of each."""
     if kind == "families":
         return {family.pk: family for family in records}
-    if kind == "children":
-        return {child.family_id: child.family for child in records}
-    return {referral.person.family_id: referral.person.family for referral in records}
+    # A child's membership and a referral each name their family.
+    return {record.family_id: record.family for record in records}

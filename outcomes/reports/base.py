@@ -3,8 +3,10 @@
 The rules are those of `../shared/spec/outcome-reports.md` (kept in the README): `as_of`
 hides everything dated after it, `--cohort` keeps families with that label, `--from`/`--to`
 keep interventions by `referred_on` (families by `opened_on`), `--pathway` keeps
-interventions of that pathway. Every function here returns a QuerySet or an expression, so
-the reports stay aggregates in the database.
+interventions of that pathway. An intervention belongs to the family named on it
+(`referral.family`), and a family's children are its child members on the day a report
+looks at (`Membership.objects.on(day)`). Every function here returns a QuerySet or an
+expression, so the reports stay aggregates in the database.
 """
 
 import datetime
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import connection
 from django.db.models import (
+    Case,
     DateField,
     DateTimeField,
     Exists,
@@ -28,7 +31,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -38,6 +43,7 @@ from families.models import (
     LEVEL_OF_STATUS,
     Family,
     Membership,
+    MembershipQuerySet,
     Person,
     StatusEpisode,
     StatusEpisodeQuerySet,
@@ -210,9 +216,7 @@ def _where(p: ReportParameters, *, family: str, person: str | None, dated: str) 
                 condition &= Q(
                     Exists(
                         Referral.objects.filter(
-                            person__family=OuterRef("pk"),
-                            pathway__code=value,
-                            referred_on__lte=p.as_of,
+                            family=OuterRef("pk"), pathway__code=value, referred_on__lte=p.as_of
                         )
                     )
                 )
@@ -222,11 +226,11 @@ def _where(p: ReportParameters, *, family: str, person: str | None, dated: str) 
             first, last = _period(value, dimension)
             condition &= Q(**{f"{dated}__gte": first, f"{dated}__lte": last})
         elif dimension in ("sex", "ethnicity", "disability"):
-            if person is None:  # families: any child with it
+            if person is None:  # families: any of their children (on the period's end) with it
                 condition &= Q(
                     Exists(
-                        Person.objects.filter(
-                            family=OuterRef("pk"), role=Membership.Role.CHILD, **{dimension: value}
+                        period_children(p).filter(
+                            family=OuterRef("pk"), **{f"person__{dimension}": value}
                         )
                     )
                 )
@@ -255,7 +259,7 @@ def interventions(p: ReportParameters) -> "QuerySet[Intervention, Intervention]"
     on `as_of` from its history, or its current engagement when it has none (an import)."""
     referrals = Referral.objects.filter(referred_on__lte=p.as_of)
     if p.cohort is not None:
-        referrals = referrals.filter(person__family__cohort=p.cohort)
+        referrals = referrals.filter(family__cohort=p.cohort)
     if p.pathway is not None:
         referrals = referrals.filter(pathway__code=p.pathway)
     if p.date_from is not None:
@@ -263,7 +267,7 @@ def interventions(p: ReportParameters) -> "QuerySet[Intervention, Intervention]"
     if p.date_to is not None:
         referrals = referrals.filter(referred_on__lte=p.date_to)
     referrals = referrals.filter(
-        _where(p, family="person__family__", person="person__", dated="referred_on")
+        _where(p, family="family__", person="person__", dated="referred_on")
     )
     engagement_then = Subquery(
         EngagementChange.objects.filter(referral=OuterRef("pk"), changed_on__lte=p.as_of)
@@ -287,17 +291,52 @@ def families(p: ReportParameters) -> QuerySet[Family]:
         found = found.filter(
             Exists(
                 Referral.objects.filter(
-                    person__family=OuterRef("pk"),
-                    pathway__code=p.pathway,
-                    referred_on__lte=p.as_of,
+                    family=OuterRef("pk"), pathway__code=p.pathway, referred_on__lte=p.as_of
                 )
             )
         )
     return found.filter(_where(p, family="", person=None, dated="opened_on"))
 
 
-def children_of(family_ids: QuerySet[Any]) -> QuerySet[Person]:
-    return Person.objects.filter(role=Membership.Role.CHILD, family__in=family_ids)
+def child_members(family_ids: QuerySet[Any], on: datetime.date | Combinable) -> MembershipQuerySet:
+    """The child memberships of the families `family_ids` in force on `on`: a date, or an
+    expression on the membership (its family's period end, a case's start day)."""
+    return Membership.objects.children().on(on).filter(family__in=family_ids)
+
+
+def children_of(family_ids: QuerySet[Any], on: datetime.date | Combinable) -> QuerySet[Person]:
+    """The children of the families `family_ids` on `on`, each once however many of those
+    families they belong to."""
+    return Person.objects.filter(
+        Exists(child_members(family_ids, on).filter(person=OuterRef("pk")))
+    )
+
+
+def period_end(p: ReportParameters, family: str = "") -> Case:
+    """The last day of a family's period (the family reached by the lookup prefix `family`):
+    its `closed_on` when on or before `as_of`, else `as_of`."""
+    return Case(
+        When(**{f"{family}closed_on__lte": p.as_of}, then=F(f"{family}closed_on")),
+        default=Value(p.as_of),
+        output_field=DateField(),
+    )
+
+
+def period_children(p: ReportParameters) -> MembershipQuerySet:
+    """Child memberships in force on their family's period end: the children a report of
+    families reads (`child_status`, and the measures built on families)."""
+    # The day a family report looks at is the end of the family's period: as_of, or the
+    # closing day of a family closed by then (nothing is recorded on a closed case after).
+    return Membership.objects.children().on(period_end(p, "family__"))
+
+
+def children_counted(memberships: QuerySet[Membership]) -> QuerySet[Person]:
+    """The children behind a figure, one row per membership counted, `membership_id` naming
+    it: a child counted in two families is listed with each, so a page shows each child with
+    the family it was counted in, and the reader's right to that family decides."""
+    return Person.objects.filter(memberships__in=memberships.values("pk")).annotate(
+        membership_id=F("memberships")
+    )
 
 
 def episodes_seen(p: ReportParameters) -> StatusEpisodeQuerySet:
@@ -326,18 +365,27 @@ def days_after(day: Any, days: int) -> Cast:
     )
 
 
-def sum_columns(rows: QuerySet[Any], columns: list[str]) -> dict[str, int]:
-    """SUM of each named column of `rows` (annotations of 0/1 flags or counts), and `rows`
-    as their number, in one query: the row query wrapped as a derived table.
+def count_distinct(rows: QuerySet[Any], key: str, flags: list[str]) -> dict[str, int]:
+    """The distinct values of column `key` of `rows` (as "rows"), and for each named flag
+    column (an annotation of 0 or 1), the distinct `key`s of the rows where it is 1: e.g. the
+    children of rows that are child memberships, each counted once. One query: the row query
+    as a derived table, grouped by `key` (each flag its highest), then summed.
 
     Django folds conditional aggregates over subquery annotations back into a single level,
-    which PostgreSQL rejects; the explicit derived table works the same on every backend.
+    which PostgreSQL rejects; the explicit derived table works the same on every backend, and
+    the grouping keeps PostgreSQL from computing each row's subqueries once per figure.
     """
-    inner = rows.order_by().values(*columns)
+    inner = rows.order_by().values(*flags, report_key=F(key))
     sql, params = inner.query.sql_with_params()
     quote = connection.ops.quote_name
-    sums = ", ".join(f"COALESCE(SUM({quote(column)}), 0)" for column in columns)
+    highest = "".join(f", MAX({quote(flag)}) AS {quote(flag)}" for flag in flags)
+    sums = "".join(f", COALESCE(SUM({quote(flag)}), 0)" for flag in flags)
+    counted = quote("report_key")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*), {sums} FROM ({sql}) AS report_rows", params)  # noqa: S608
-        counted, *totals = cursor.fetchone()
-    return {"rows": int(counted), **{c: int(t) for c, t in zip(columns, totals, strict=True)}}
+        cursor.execute(
+            f"SELECT COUNT(*){sums} FROM (SELECT {counted}{highest}"  # noqa: S608
+            f" FROM ({sql}) AS report_rows GROUP BY {counted}) AS report_keys",
+            params,
+        )
+        total, *totals = cursor.fetchone()
+    return {"rows": int(total), **{f: int(t) for f, t in zip(flags, totals, strict=True)}}

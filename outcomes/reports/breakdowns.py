@@ -3,9 +3,16 @@
 from django.db.models import Q
 
 from accounts.models import Locality, SpecialistPathway, Team
-from families.models import Membership, Person
+from families.models import Person
 
-from .base import DIMENSIONS, ReportError, ReportParameters, families, interventions
+from .base import (
+    DIMENSIONS,
+    ReportError,
+    ReportParameters,
+    families,
+    interventions,
+    period_children,
+)
 
 QUARTER_OF_MONTH = {month: (month - 1) // 3 + 1 for month in range(1, 13)}
 
@@ -22,13 +29,12 @@ def dimension_values(by: str, p: ReportParameters) -> list[tuple[str, str]]:
     if by in ("locality", "team"):
         model = Locality if by == "locality" else Team
         found = model.objects.filter(
-            Q(pk__in=scope_families.values(by))
-            | Q(pk__in=scope_referrals.values(f"person__family__{by}"))
+            Q(pk__in=scope_families.values(by)) | Q(pk__in=scope_referrals.values(f"family__{by}"))
         ).order_by("name")
         return [(str(row.pk), str(row)) for row in found]
     if by == "cohort":
         cohorts = set(scope_families.values_list("cohort", flat=True).distinct()) | set(
-            scope_referrals.values_list("person__family__cohort", flat=True).distinct()
+            scope_referrals.values_list("family__cohort", flat=True).distinct()
         )
         return [(cohort, cohort) for cohort in sorted(cohorts) if cohort]
     if by == "pathway":
@@ -44,8 +50,10 @@ def dimension_values(by: str, p: ReportParameters) -> list[tuple[str, str]]:
         return [(f"{year}-Q{q}", f"{year} Q{q}") for year, q in quarters]
     # sex, ethnicity, disability: of the adults referred and of the children in scope.
     values = set(scope_referrals.values_list(f"person__{by}", flat=True).distinct()) | set(
-        Person.objects.filter(role=Membership.Role.CHILD, family__in=scope_families.values("pk"))
-        .values_list(by, flat=True)
+        period_children(p)
+        .filter(family__in=scope_families.values("pk"))
+        .order_by()
+        .values_list(f"person__{by}", flat=True)
         .distinct()
     )
     labels = {"sex": dict(Person.Sex.choices), "disability": dict(Person.Disability.choices)}

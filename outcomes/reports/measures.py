@@ -30,17 +30,25 @@ from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
 from accounts.models import Locality, Role, User
-from families.models import LegalStatus, Person
+from families.models import (
+    LegalStatus,
+    Membership,
+    MembershipQuerySet,
+    Person,
+    Relationship,
+    RelationshipQuerySet,
+)
 from referrals.models import MeasureReading, OutcomeMeasure
 from supervision.models import AgendaItem, Discussion, Meeting, NotDiscussed
 
 from .base import (
     Report,
     ReportParameters,
-    children_of,
+    children_counted,
     episodes_seen,
     families,
     interventions,
+    period_children,
     rate,
     wilson,
 )
@@ -184,18 +192,43 @@ def _measured_adults_members(code_of: dict[str, str], field: str) -> Members:
 # --- Father inclusion (ISAFE) ---------------------------------------------------------------
 
 
-def _father_inclusion_figures(p: ReportParameters) -> dict[str, tuple[Q, Q]]:
-    """Each figure as (numerator, denominator) conditions on a child."""
-    everyone = Q()
-    on_cp = Q(Exists(episodes_seen(p).filter(child=OuterRef("pk"), status=LegalStatus.CP)))
-    has_contact = (
-        Q(father__address__regex=r"\S")
-        | Q(father__phone__regex=r"\S")
-        | Q(father__email__regex=r"\S")
+def _inclusion_children(p: ReportParameters) -> MembershipQuerySet:
+    """The children of the families in scope: child memberships on their family's period
+    end, as `child_status` reads them."""
+    return period_children(p).filter(family__in=families(p).values("pk"))
+
+
+def _fathers(child: OuterRef) -> RelationshipQuerySet:
+    """The child's fathers, first the one the family page names (`fathers_of`: the earliest
+    current parent link from a father or father figure)."""
+    return (
+        Relationship.objects.current()
+        .filter(
+            kind=Relationship.Kind.PARENT,
+            relative=child,
+            person__memberships__role__in=Membership.FATHER_ROLES,
+        )
+        .order_by("pk")
     )
-    recorded = "father_inclusion__"
+
+
+def _father_inclusion_figures(p: ReportParameters) -> dict[str, tuple[Q, Q]]:
+    """Each figure as (numerator, denominator) conditions on a child (a row of
+    `_inclusion_children`). Conditions, not annotations: Django would count distinct
+    children over annotated rows in a derived table its conditions cannot see into."""
+    everyone = Q()
+    on_cp = Q(Exists(episodes_seen(p).filter(child=OuterRef("person"), status=LegalStatus.CP)))
+    named_father = _fathers(OuterRef(OuterRef("person"))).values("person")[:1]
+    has_contact = Q(
+        Exists(
+            Person.objects.filter(pk=Subquery(named_father)).filter(
+                Q(address__regex=r"\S") | Q(phone__regex=r"\S") | Q(email__regex=r"\S")
+            )
+        )
+    )
+    recorded = "person__father_inclusion__"
     return {
-        "named": (Q(father__isnull=False), everyone),
+        "named": (Q(Exists(_fathers(OuterRef("person")))), everyone),
         "contact_details": (has_contact, everyone),
         "invited_initial": (Q(**{f"{recorded}invited_to_initial_conference": True}), on_cp),
         "attended_initial": (Q(**{f"{recorded}attended_initial_conference": True}), on_cp),
@@ -207,11 +240,16 @@ def _father_inclusion_figures(p: ReportParameters) -> dict[str, tuple[Q, Q]]:
 def _rate_aggregates(
     figures: dict[str, tuple[Q, Q]], prefix: str = "", where: Q | None = None
 ) -> dict[str, Any]:
+    """Counts of distinct children (a child in two families in scope counts once)."""
     scope = where if where is not None else Q()
-    aggregates: dict[str, Any] = {f"{prefix}children": Count("pk", filter=scope)}
+
+    def children(condition: Q) -> Count:
+        return Count("person", filter=condition, distinct=True)
+
+    aggregates: dict[str, Any] = {f"{prefix}children": children(scope)}
     for name, (numerator, denominator) in figures.items():
-        aggregates[f"{prefix}{name}_n"] = Count("pk", filter=scope & denominator & numerator)
-        aggregates[f"{prefix}{name}_d"] = Count("pk", filter=scope & denominator)
+        aggregates[f"{prefix}{name}_n"] = children(scope & denominator & numerator)
+        aggregates[f"{prefix}{name}_d"] = children(scope & denominator)
     return aggregates
 
 
@@ -229,7 +267,7 @@ BEFORE_AFTER_FIGURES = ("named", "contact_details", "invited_initial", "attended
 
 
 def father_inclusion(p: ReportParameters) -> dict[str, Any]:
-    children = children_of(families(p).values("pk"))
+    children = _inclusion_children(p)
     figures = _father_inclusion_figures(p)
     training = F("family__team__fathers_training_on")
     # A family opened before its team's training, or in a team never trained, is "before".
@@ -274,11 +312,11 @@ def father_inclusion(p: ReportParameters) -> dict[str, Any]:
 
 
 def father_inclusion_members(p: ReportParameters, key: str) -> tuple[str, QuerySet[Any]] | None:
-    children = children_of(families(p).values("pk"))
+    children = _inclusion_children(p)
     if key == "children":
-        return "children", children
+        return "children", children_counted(children)
     found = _members_of_rates(children, _father_inclusion_figures(p), key)
-    return ("children", found) if found is not None else None
+    return ("children", children_counted(found)) if found is not None else None
 
 
 # --- Motivational interviewing training -----------------------------------------------------
@@ -389,7 +427,7 @@ def _supervision_groups(p: ReportParameters, by: str | None) -> dict[Any, dict[s
         Discussion.objects.all(), "meeting__", families=Count("family", distinct=True)
     )
     meeting_day = TruncDate("meeting__starts_at", tzinfo=tz)
-    referral = "family__people__referrals__"
+    referral = "family__referrals__"
     # One filter() call, so every condition is on the same intervention: one row per
     # specialist slot lost.
     slots = AgendaItem.objects.filter(
@@ -444,12 +482,18 @@ def group_supervision(p: ReportParameters) -> dict[str, Any]:
 # --- Children on child protection plans per 10,000 children -------------------------------
 
 
-def _children_on_cp(p: ReportParameters) -> QuerySet[Person]:
-    """Children of the families in scope open on `as_of` with a `cp` episode covering it."""
+def _children_on_cp(p: ReportParameters) -> MembershipQuerySet:
+    """Children of the families in scope open on `as_of` (their child members that day) with
+    a `cp` episode covering it."""
     today = Value(p.as_of, output_field=DateField())
     open_families = families(p).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=p.as_of))
-    plans = episodes_seen(p).filter(child=OuterRef("pk"), status=LegalStatus.CP).covering(today)
-    return children_of(open_families.values("pk")).filter(Exists(plans))
+    plans = episodes_seen(p).filter(child=OuterRef("person"), status=LegalStatus.CP)
+    # A family open on as_of has its period end there: its children are those of as_of.
+    return (
+        period_children(p)
+        .filter(family__in=open_families.values("pk"))
+        .filter(Exists(plans.covering(today)))
+    )
 
 
 def cp_rate(p: ReportParameters) -> dict[str, Any]:
@@ -458,7 +502,7 @@ def cp_rate(p: ReportParameters) -> dict[str, Any]:
         on_cp.filter(family__locality=OuterRef("pk"))
         .order_by()
         .values("family__locality")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("person", distinct=True))
         .values("n"),
         output_field=IntegerField(),
     )
@@ -469,8 +513,12 @@ def cp_rate(p: ReportParameters) -> dict[str, Any]:
         .values("pk", "name", "child_population", "children_on_cp")
     )
     children = on_cp.aggregate(
-        all=Count("pk"),
-        with_population=Count("pk", filter=Q(family__locality__child_population__isnull=False)),
+        all=Count("person", distinct=True),
+        with_population=Count(
+            "person",
+            distinct=True,
+            filter=Q(family__locality__child_population__isnull=False),
+        ),
     )
     population = Locality.objects.aggregate(total=Sum("child_population"))["total"]
     return {
@@ -492,7 +540,7 @@ def cp_rate(p: ReportParameters) -> dict[str, Any]:
 
 
 def cp_rate_members(p: ReportParameters, key: str) -> tuple[str, QuerySet[Any]] | None:
-    return ("children", _children_on_cp(p)) if key == "children_on_cp" else None
+    return ("children", children_counted(_children_on_cp(p))) if key == "children_on_cp" else None
 
 
 PERSON_DIMENSIONS = (

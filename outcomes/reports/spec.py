@@ -1,7 +1,9 @@
 """The four reports of the spec (`../shared/spec/outcome-reports.md`, version 1), exactly.
 
 Each is a handful of aggregate queries: the rules (a family's level on a day, a child's plan,
-a case's start and end) are annotations computed by the database, then counted there.
+a case's start and end) are annotations computed by the database, then counted there. An
+intervention's family is the one named on it; a family's children are its child members on
+the day each report looks at (said where it is chosen).
 """
 
 import datetime
@@ -31,21 +33,32 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 
-from families.models import LEVELS, Family, LegalStatus, Membership, Person, StatusEpisode
+from families.models import (
+    LEVELS,
+    Family,
+    LegalStatus,
+    Membership,
+    MembershipQuerySet,
+    StatusEpisode,
+)
 from referrals.models import Engagement
 
 from .base import (
     DIMENSIONS,
     Report,
     ReportParameters,
+    child_members,
+    children_counted,
     children_of,
+    count_distinct,
     days_after,
     episodes_seen,
     families,
     interventions,
     level_on,
+    period_children,
+    period_end,
     rate,
-    sum_columns,
     wilson,
 )
 
@@ -76,8 +89,9 @@ def engagement(p: ReportParameters) -> dict[str, Any]:
             for key, value in ENGAGEMENT_COUNTS.items()
         },
     )
-    engaged_families = scope.filter(engagement_as_of=Engagement.ENGAGED).values("person__family")
-    children = children_of(engaged_families).count()
+    engaged_families = scope.filter(engagement_as_of=Engagement.ENGAGED).values("family")
+    # Engagement's figures stand on as_of: the families' children are their children then.
+    children = children_of(engaged_families, p.as_of).count()
     decided = counts["engaged"] + counts["inconsistent"] + counts["not_engaged"]
     return {
         "approached": counts["approached"],
@@ -98,17 +112,25 @@ def engagement_members(p: ReportParameters, key: str) -> tuple[str, QuerySet[Any
     if key in ENGAGEMENT_COUNTS:
         return "referrals", scope.filter(engagement_as_of=ENGAGEMENT_COUNTS[key])
     if key == "children":
-        engaged = scope.filter(engagement_as_of=Engagement.ENGAGED).values("person__family")
-        return "children", children_of(engaged)
+        engaged = scope.filter(engagement_as_of=Engagement.ENGAGED).values("family")
+        return "children", children_counted(child_members(engaged, p.as_of))
     return None
 
 
 # --- step_down ------------------------------------------------------------------------------
 
 
+def _member_on(day: str) -> str:
+    """SQL: membership `m` is in force on `day` (as Membership.objects.on)."""
+    return (
+        f"(m.joined_on IS NULL OR m.joined_on <= {day})"
+        f" AND (m.left_on IS NULL OR m.left_on >= {day})"
+    )
+
+
 def _cases_sql(p: ReportParameters) -> tuple[str, list[Any]]:
-    """One row per case (a family with an engaged intervention in scope): `family_id`, the
-    family's level on the case's start day (`baseline`) and end day (`end_level`), and its
+    """One row per case (a family with an engaged intervention in scope): `family_id`, its
+    `start_day` and `end_day`, the family's level on each (`baseline`, `end_level`), and its
     number of `children`.
 
     Written as SQL over the engaged interventions' own query: each case's start and end are
@@ -119,11 +141,12 @@ def _cases_sql(p: ReportParameters) -> tuple[str, list[Any]]:
         interventions(p)
         .filter(engagement_as_of=Engagement.ENGAGED)
         .order_by()
-        .values(fam=F("person__family"), ref_on=F("referred_on"), closed=F("closed_on"))
+        .values(fam=F("family"), ref_on=F("referred_on"), closed=F("closed_on"))
         .query.sql_with_params()
     )
     quote = connection.ops.quote_name
-    episode, person = quote(StatusEpisode._meta.db_table), quote(Person._meta.db_table)
+    episode, membership = quote(StatusEpisode._meta.db_table), quote(Membership._meta.db_table)
+    child = f"m.role = '{Membership.Role.CHILD.value}'"
     level = (
         "CASE e.status "
         + " ".join(f"WHEN '{status}' THEN {value}" for status, value in LEVELS.items())
@@ -131,24 +154,28 @@ def _cases_sql(p: ReportParameters) -> tuple[str, list[Any]]:
     )
 
     def level_sql(day: str) -> str:
+        # A family's level on a case's day reads its children on that day.
         return (
-            f"COALESCE((SELECT MAX({level}) FROM {episode} e JOIN {person} k ON k.id = e.child_id"
-            f" WHERE k.family_id = c.fam AND k.role = %s AND e.start_date <= %s"
-            f" AND e.start_date <= {day} AND (e.end_date IS NULL OR e.end_date >= {day})), 0)"
+            f"COALESCE((SELECT MAX({level}) FROM {episode} e"
+            f" JOIN {membership} m ON m.person_id = e.child_id"
+            f" WHERE m.family_id = c.fam AND {child} AND {_member_on(day)}"
+            f" AND e.start_date <= %s AND e.start_date <= {day}"
+            f" AND (e.end_date IS NULL OR e.end_date >= {day})), 0)"
         )
 
     sql = (
-        f"SELECT c.fam AS family_id, {level_sql('c.start_day')} AS baseline,"
-        f" {level_sql('c.end_day')} AS end_level,"
-        f" (SELECT COUNT(*) FROM {person} k WHERE k.family_id = c.fam AND k.role = %s)"
+        "SELECT c.fam AS family_id, c.start_day AS start_day, c.end_day AS end_day,"
+        f" {level_sql('c.start_day')} AS baseline, {level_sql('c.end_day')} AS end_level,"
+        # A case's children are its family's children on either day its levels read.
+        f" (SELECT COUNT(DISTINCT m.person_id) FROM {membership} m WHERE m.family_id = c.fam"
+        f" AND {child} AND (({_member_on('c.start_day')}) OR ({_member_on('c.end_day')})))"
         " AS children"
         " FROM (SELECT fam, MIN(ref_on) AS start_day,"
         " CASE WHEN SUM(CASE WHEN closed IS NULL OR closed > %s THEN 1 ELSE 0 END) > 0"
         " THEN %s ELSE MAX(closed) END AS end_day"
         f" FROM ({engaged_sql}) engaged GROUP BY fam) c"
     )
-    child = Membership.Role.CHILD.value
-    params = [child, p.as_of, child, p.as_of, child, p.as_of, p.as_of, *engaged_params]
+    params = [p.as_of, p.as_of, p.as_of, p.as_of, *engaged_params]
     return sql, params
 
 
@@ -201,23 +228,30 @@ def step_down_members(p: ReportParameters, key: str) -> tuple[str, QuerySet[Any]
     else:
         return None
     cases_sql, params = _cases_sql(p)
-    chosen = Family.objects.filter(
-        pk__in=RawSQL(f"SELECT family_id FROM ({cases_sql}) cases WHERE {condition}", params)
-    )
     if parts[-1] == "cases":
-        return "families", chosen
-    return "children", children_of(chosen.values("pk"))
+        return "families", Family.objects.filter(
+            pk__in=RawSQL(f"SELECT family_id FROM ({cases_sql}) cases WHERE {condition}", params)
+        )
+    membership = connection.ops.quote_name(Membership._meta.db_table)
+    counted = RawSQL(
+        f"SELECT m.id FROM ({cases_sql}) cases JOIN {membership} m"
+        f" ON m.family_id = cases.family_id WHERE {condition}"
+        f" AND m.role = '{Membership.Role.CHILD.value}'"
+        f" AND (({_member_on('cases.start_day')}) OR ({_member_on('cases.end_day')}))",
+        params,
+    )
+    return "children", children_counted(Membership.objects.filter(pk__in=counted))
 
 
 # --- child_status ---------------------------------------------------------------------------
 
 
-def _children(p: ReportParameters) -> QuerySet[Person]:
-    """The children of the families in scope, each with its family's period, its plan (the
+def _children(p: ReportParameters) -> MembershipQuerySet:
+    """The children of the families in scope, one row per child membership (a child in two
+    families in scope is looked at in each), each with its family's period, its plan (the
     earliest cp episode overlapping the period), what came before the plan and after it."""
-    in_scope = families(p)
     seen = episodes_seen(p)
-    mine = seen.filter(child=OuterRef("pk"))
+    mine = seen.filter(child=OuterRef("person"))
     cp_in_period = mine.filter(
         Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("opened")),
         status=LegalStatus.CP,
@@ -225,18 +259,15 @@ def _children(p: ReportParameters) -> QuerySet[Person]:
     ).order_by("start_date")
     before_plan = mine.filter(start_date__lt=OuterRef("plan_start")).order_by("-start_date")
     children = (
-        children_of(in_scope.values("pk"))
+        period_children(p)
+        .filter(family__in=families(p).values("pk"))
         .filter(_child_where(p))
         .annotate(
             opened=F("family__opened_on"),
             closed=ExpressionWrapper(
                 Q(family__closed_on__lte=p.as_of), output_field=BooleanField()
             ),
-            period_end=Case(
-                When(family__closed_on__lte=p.as_of, then=F("family__closed_on")),
-                default=Value(p.as_of),
-                output_field=DateField(),
-            ),
+            period_end=period_end(p, "family__"),
         )
         .annotate(
             plan_start=Subquery(cp_in_period.values("start_date")[:1]),
@@ -293,7 +324,7 @@ def _child_where(p: ReportParameters) -> Q:
     condition = Q()
     for dimension, value in p.where:
         if dimension in ("sex", "ethnicity", "disability"):
-            condition &= Q(**{dimension: value})
+            condition &= Q(**{f"person__{dimension}": value})
     return condition
 
 
@@ -329,7 +360,7 @@ CHILD_STATUS_GROUPS["cp_while_open.became_cp_after_start"] = Q(
 )
 
 
-def _children_with_day(p: ReportParameters) -> QuerySet[Person]:
+def _children_with_day(p: ReportParameters) -> MembershipQuerySet:
     return _children(p).annotate(as_of_day=Value(p.as_of, output_field=DateField()))
 
 
@@ -339,10 +370,12 @@ def child_status(p: ReportParameters) -> dict[str, Any]:
         families=Count("pk"), closed=Count("pk", filter=Q(closed_on__lte=p.as_of))
     )
     keys = {key: "in_" + key.replace(".", "_") for key in CHILD_STATUS_GROUPS}
-    c = sum_columns(
+    # Each child once, however many of their families in scope count them in a figure.
+    c = count_distinct(
         _children_with_day(p).annotate(
             **{keys[key]: _flag(q) for key, q in CHILD_STATUS_GROUPS.items()}
         ),
+        "person",
         list(keys.values()),
     )
 
@@ -379,9 +412,9 @@ def child_status_members(p: ReportParameters, key: str) -> tuple[str, QuerySet[A
     if key == "closed.families":
         return "families", families(p).filter(closed_on__lte=p.as_of)
     if key == "children":
-        return "children", _children_with_day(p)
+        return "children", children_counted(_children_with_day(p))
     if key in CHILD_STATUS_GROUPS:
-        return "children", _children_with_day(p).filter(CHILD_STATUS_GROUPS[key])
+        return "children", children_counted(_children_with_day(p).filter(CHILD_STATUS_GROUPS[key]))
     return None
 
 

@@ -54,6 +54,28 @@ class Make:
             **fields,
         )
 
+    def member(
+        self,
+        person: Person,
+        family: Family,
+        role: str = Membership.Role.CHILD,
+        *,
+        joined_on: str | datetime.date | None = None,
+        left_on: str | datetime.date | None = None,
+    ) -> Membership:
+        """`person` (already in a family) joins another one too; dates as given."""
+        return Membership.objects.create(
+            person=person,
+            family=family,
+            role=role,
+            joined_on=_date(joined_on),
+            left_on=_date(left_on),
+        )
+
+    def leave(self, person: Person, left_on: str | datetime.date) -> None:
+        """`person` leaves the family they were made in on `left_on` (their last day)."""
+        Membership.objects.filter(pk=person.membership.pk).update(left_on=_date(left_on))
+
     def adult(self, family: Family, role: str = Membership.Role.FATHER) -> Person:
         return PersonFactory(
             reference=f"OUT-P{next(_references):06d}",
@@ -72,8 +94,10 @@ class Make:
         allocated_on: str | datetime.date | None = None,
         closed_on: str | datetime.date | None = None,
         previously_known: bool | None = None,
+        family: Family | None = None,
     ) -> Referral:
-        """An intervention; given a family, for a new father in it."""
+        """An intervention; given a family, for a new father in it. It names the family it
+        was made in: `family`, else the one the person was made in."""
         person = (
             self.adult(person_or_family)
             if isinstance(person_or_family, Family)
@@ -82,6 +106,7 @@ class Make:
         return Referral.objects.create(
             reference=f"OUT-R{next(_references):06d}",
             person=person,
+            family=family or person.membership.family,
             pathway=Pathway.objects.get(code=pathway),
             referred_on=_date(referred_on),
             engagement=engagement,

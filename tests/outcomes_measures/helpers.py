@@ -55,6 +55,7 @@ def adult(family: Family, role: str = Membership.Role.FATHER, **fields: Any) -> 
 
 
 def refer(person: Person, pathway: str, referred_on: str, **fields: Any) -> Referral:
+    fields.setdefault("family", person.membership.family)
     return Referral.objects.create(
         reference=f"REF-{next(_references):05d}",
         person=person,

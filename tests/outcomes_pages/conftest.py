@@ -141,6 +141,7 @@ def build_family(
     Referral.objects.create(
         reference=f"OUTP-R{n:05d}",
         person=father,
+        family=family,
         pathway=Pathway.objects.get(code="dmt"),
         referred_on=today - datetime.timedelta(days=150),
         allocated_on=today - datetime.timedelta(days=143),

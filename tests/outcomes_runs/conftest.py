@@ -26,6 +26,7 @@ def add_father(team, cohort: str, engagement: str) -> Referral:
     return Referral.objects.create(
         reference=f"R-{next(_refs):05d}",
         person=father,
+        family=family,
         pathway=Pathway.objects.get(code="dmt"),
         referred_on=datetime.date(2024, 2, 1),
         engagement=engagement,
