@@ -3,11 +3,13 @@
 import pytest
 
 from accounts.models import Role
+from families.models import Membership
 from outcomes.reports import ReportParameters
 from outcomes.selectors import can_read_outcomes, members_for
 from outcomes.services import report_run_execute, report_run_request
 from referrals.models import Engagement
 
+from ..factories import FamilyFactory
 from .conftest import AS_OF, add_father
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +49,7 @@ def test_a_locality_manager_sees_only_their_localitys_records_and_the_number_hid
 
     page = members_for(manager, finished(), "engaged")
 
-    assert {r.person.family.cohort for r in page.visible} == {"Pilot"}
+    assert {r.family.cohort for r in page.visible} == {"Pilot"}
     assert (page.visible.count(), page.hidden_count) == (4, 1)
 
 
@@ -61,6 +63,23 @@ def test_a_team_manager_of_another_team_sees_none_of_them(make_user, cohorts, ot
     assert page.hidden_count == 4
 
 
+def test_a_child_is_shown_with_the_family_counted_not_another_household_the_reader_sees(
+    make_user, cohorts, other_team
+):
+    """The Pilot children also belong to a household of the other team, which has no
+    intervention: its manager still sees only the child counted through a family of theirs."""
+    elsewhere = FamilyFactory(team=other_team, cohort="Later", opened_on=AS_OF)
+    for referral in cohorts["Pilot"]:
+        child = referral.family.memberships.get(role=Membership.Role.CHILD).person
+        Membership.objects.create(person=child, family=elsewhere, role=Membership.Role.CHILD)
+    engaged_later = cohorts["Later"][0].family
+
+    page = members_for(make_user(Role.TEAM_MANAGER, team=other_team), finished(), "children")
+
+    assert [child.family for child in page.visible] == [engaged_later]
+    assert page.hidden_count == 4
+
+
 def test_a_group_of_the_breakdown_narrows_the_records(make_user, cohorts, team, other_team):
     for _ in range(2):
         add_father(team, "Pilot", Engagement.NOT_ENGAGED)
@@ -70,7 +89,7 @@ def test_a_group_of_the_breakdown_narrows_the_records(make_user, cohorts, team, 
     page = members_for(make_user(Role.SERVICE_MANAGER), run, "not_engaged", group="Later")
 
     assert page.visible.count() == 5
-    assert {r.person.family.cohort for r in page.visible} == {"Later"}
+    assert {r.family.cohort for r in page.visible} == {"Later"}
 
 
 def test_a_figure_the_run_suppresses_opens_nothing_whoever_asks(make_user, cohorts):
