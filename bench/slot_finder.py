@@ -171,6 +171,7 @@ def build(start: datetime.date) -> tuple[SupervisionGroup, list]:
             specialist = rng.choice(specialists)
             referral = referral_create(
                 person=adult,
+                family=family,
                 pathway=pathways[specialist.pathway],
                 referred_on=today - datetime.timedelta(days=40),
                 acting_user=worker,
