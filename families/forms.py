@@ -15,6 +15,7 @@ from .models import (
     LegalStatus,
     Membership,
     Person,
+    ReferralSource,
     level_labels,
 )
 
@@ -488,3 +489,86 @@ class CaseBundleForm(forms.Form):
                 f"The file must be smaller than {MAX_BUNDLE_BYTES // 2**20} MB"
             )
         return upload
+
+
+class ReReferralForm(forms.Form):
+    """A closed family referred again: a new period of involvement."""
+
+    version = parsing.VersionField()
+    referred_on = date_field("Date of the new referral", required="Enter the referral date")
+    referral_source = forms.ChoiceField(
+        label="Who made the referral",
+        choices=[("", "Choose where the referral came from"), *ReferralSource.choices],
+        error_messages={"required": "Choose where the referral came from"},
+    )
+    referral_reason = forms.CharField(
+        label="Why the family was referred again",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Say why the family was referred again"},
+    )
+
+
+class TransferForm(forms.Form):
+    """A family handed to another team or social worker."""
+
+    version = parsing.VersionField()
+    to_team = parsing.ModelChoiceField(
+        label="Team taking the family",
+        queryset=None,
+        empty_label="Choose a team",
+        error_messages={"required": "Choose the team taking the family"},
+    )
+    to_worker = parsing.ModelChoiceField(
+        label="Social worker taking the family (optional)",
+        queryset=None,
+        required=False,
+        empty_label="Leave unallocated for the new team's manager",
+    )
+    on = date_field("Transfer date", required="Enter the transfer date")
+    handover_note = forms.CharField(
+        label="Handover note",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="What the new worker needs to know first: risks, what is working, who to "
+        "contact, what is due.",
+        error_messages={"required": "Write a handover note for the new team"},
+    )
+
+    def __init__(self, *args: Any, teams: Any, workers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(parsing.ModelChoiceField, self.fields["to_team"]).queryset = teams
+        cast(parsing.ModelChoiceField, self.fields["to_worker"]).queryset = workers
+
+
+class CaseloadTransferForm(forms.Form):
+    """All of a social worker's open families handed to a colleague (someone leaving)."""
+
+    from_worker = parsing.ModelChoiceField(
+        label="Social worker handing on their families",
+        queryset=None,
+        empty_label="Choose a social worker",
+        error_messages={"required": "Choose whose families are handed on"},
+    )
+    to_worker = parsing.ModelChoiceField(
+        label="Social worker taking them",
+        queryset=None,
+        empty_label="Choose a social worker",
+        error_messages={"required": "Choose who takes the families"},
+    )
+    on = date_field("Transfer date", required="Enter the transfer date")
+    handover_note = forms.CharField(
+        label="Handover note",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Shown on each family's record with the transfer.",
+        error_messages={"required": "Write a handover note"},
+    )
+
+    def __init__(self, *args: Any, workers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(parsing.ModelChoiceField, self.fields["from_worker"]).queryset = workers
+        cast(parsing.ModelChoiceField, self.fields["to_worker"]).queryset = workers
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("from_worker") and cleaned.get("from_worker") == cleaned.get("to_worker"):
+            self.add_error("to_worker", "Choose a different social worker")
+        return cleaned

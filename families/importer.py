@@ -1,4 +1,5 @@
-"""Import a case bundle: the CSV export of a council's old system (case import, version 1).
+"""Import a case bundle: the CSV export of a council's old system (case import, version 2;
+/work/shared/spec/case-import.md is the format's spec).
 
 A bundle is a folder or a .zip (its files at the root or inside one top folder) holding:
 
@@ -9,12 +10,21 @@ Each file is UTF-8 (a byte-order mark is fine), comma-separated, with a header r
 come in any order and unknown columns are ignored; an optional column left out of a file
 reads as empty on every row. Dates are `YYYY-MM-DD`; booleans `yes`, `no` or empty (unknown).
 
+people.csv has one row per person and family they belong to: a person on several rows (a
+father with children in two households) is one Person with one Membership per family, his
+role in each. His rows must agree on who he is (an empty cell agrees with anything), and a
+child is a child in every family. An intervention names the family its referral was made in
+(`family_ref`), which may be left empty for someone in one family only. A version 1 bundle,
+every person on one row and no `family_ref` in interventions.csv, is a version 2 bundle too.
+
 Import is all-or-nothing. Every row of every file is checked first, and only a bundle with
 no problem is written, in one transaction. A problem reads `FILE:LINE: column: message`; the
 header is line 1, so the first data row is line 2.
 
-Rows are matched on their references (`family_ref`, `person_ref`, `intervention_ref`), so
-importing the same bundle twice changes nothing and leaves no new audit row about a record.
+Rows are matched on their references (`family_ref`, `person_ref` and, for a membership, the
+pair of them, `intervention_ref`), so importing the same bundle twice changes nothing and
+leaves no new audit row about a record. people.csv's counts are of people, whichever number
+of rows each has; a person counts as updated when their record or a membership changed.
 Status episodes have no reference: the bundle's episodes for a child are that child's whole
 history and replace what is stored (an identical episode is kept as it is, one whose end date
 changed is updated). A child with no row in status_episodes.csv keeps the episodes already
@@ -23,13 +33,15 @@ episodes against each other is also the check against the database.
 
 Importing is a migration tool, not a way round the case workflows. It creates records, and
 it updates only records that an import created and nobody has changed in DMT since (their
-fingerprint in ImportedRecord still matches the row, and for a child their status episodes).
+fingerprint in ImportedRecord still matches the row; for a person, also their status
+episodes and every membership they have, each of which the import must have written).
 Even those it never moves to another team or locality, closes or reopens (closure goes
-through the approval workflow), or moves between families, people or pathways. A row that
-names any other existing record, directly or as the family or person it belongs to, is a
-problem. Whatever the reason, the problem reads the same ("P-12 is already recorded in DMT;
-change it there, not by import"), so a preview tells the importer only that the reference is
-taken, never where, whose, or in what state.
+through the approval workflow), takes out of a family (a membership ends in DMT), or moves
+between families, people or pathways. A row that names any other existing record, directly
+or as the family or person it belongs to, is a problem. Whatever the reason, the problem
+reads the same ("P-12 is already recorded in DMT; change it there, not by import"), so a
+preview tells the importer only that the reference is taken, never where, whose, or in what
+state.
 
 Only the command line (the server's operator) and staff holding `can_import_cases` import.
 Each run, previews and refused bundles included, is an ImportRun with an audit row.
@@ -93,7 +105,18 @@ BATCH = 500
 ModelT = TypeVar("ModelT", bound=models.Model)
 # The records an import writes by reference, each with a version and updated_at.
 ImportedT = TypeVar("ImportedT", Family, Person, Referral)
-Imported = Family | Person | Referral
+# Everything an import writes and remembers in ImportedRecord: those, and memberships.
+Imported = Family | Person | Referral | Membership
+# The columns of people.csv that are the person's own, which their rows must agree on.
+PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "ethnicity",
+    "care_experienced",
+    "previous_child_removal",
+)
 
 
 class BundleError(Exception):
@@ -295,6 +318,8 @@ EPISODE_COLUMNS = [
 INTERVENTION_COLUMNS = [
     Column("intervention_ref", required=True, max_length=_max_length(Referral, "reference")),
     Column("person_ref", required=True),
+    # Required only when the person is in more than one family (checked with the people).
+    Column("family_ref"),
     Column("pathway", _choice(SpecialistPathway.values), required=True),
     Column("referred_on", _date, required=True),
     Column("engagement", _choice(Engagement.values)),
@@ -558,16 +583,26 @@ class _CaseImport:
         self.people = _read_table(bundle, PEOPLE, PERSON_COLUMNS, self.problems)
         self.episodes = _read_table(bundle, EPISODES, EPISODE_COLUMNS, self.problems)
         self.interventions = _read_table(bundle, INTERVENTIONS, INTERVENTION_COLUMNS, self.problems)
-        # The rows to write, by reference (a repeated reference is reported, not kept).
+        # The rows to write, by reference (a repeated reference is reported, not kept): each
+        # person's rows in line order, one per family, and each membership's row by its
+        # (person_ref, family_ref) pair.
         self.family_rows: dict[str, Row] = {}
-        self.person_rows: dict[str, Row] = {}
+        self.person_rows: dict[str, list[Row]] = {}
+        self.membership_rows: dict[tuple[str, str], Row] = {}
         self.referral_rows: dict[str, Row] = {}
         self.episode_rows: dict[str, list[Row]] = defaultdict(list)
+        # Each person's own values, as their rows agree them (an empty cell agrees with any).
+        self.person_values: dict[str, dict[str, Any]] = {}
+        # The family each intervention's referral was made in, by intervention_ref.
+        self.referral_families: dict[str, str] = {}
         # What the database holds already, loaded once by reference.
         self.stored_families: dict[str, Family] = {}
         self.stored_people: dict[str, Person] = {}
         self.stored_referrals: dict[str, Referral] = {}
-        # Every stored person's status episodes, by person id.
+        # The references of the stored families loaded, by id.
+        self.family_references: dict[int, str] = {}
+        # Every stored person's memberships (ended ones too) and status episodes, by person id.
+        self.stored_memberships: dict[int, list[Membership]] = defaultdict(list)
         self.stored_episodes: dict[int, list[StatusEpisode]] = defaultdict(list)
         # The status episodes of each child the bundle lists, as the import leaves them.
         self.episodes_written: dict[int, list[StatusEpisode]] = {}
@@ -593,8 +628,9 @@ class _CaseImport:
         if column not in row.bad:
             self.problem(table, row, column, ALREADY_RECORDED.format(reference=row.values[column]))
 
-    def importable(self, obj: Family | Person | Referral) -> bool:
-        """Created by an import, and nobody has changed it in DMT since."""
+    def importable(self, obj: Imported) -> bool:
+        """Created by an import, and nobody has changed it in DMT since: for a person, their
+        status episodes and memberships too (a membership made or ended in DMT is casework)."""
         key = (obj._meta.label_lower, obj.pk)
         if key not in self._importable:
             record = self.provenance.get(key)
@@ -603,8 +639,14 @@ class _CaseImport:
                 and record.fingerprint == fingerprint(obj)
                 and (
                     not isinstance(obj, Person)
-                    or record.episodes_fingerprint
-                    == episodes_fingerprint(self.stored_episodes[obj.pk])
+                    or (
+                        record.episodes_fingerprint
+                        == episodes_fingerprint(self.stored_episodes[obj.pk])
+                        and all(
+                            self.importable(membership)
+                            for membership in self.stored_memberships[obj.pk]
+                        )
+                    )
                 )
             )
         return self._importable[key]
@@ -615,11 +657,12 @@ class _CaseImport:
         self.load_stored()
         for table, column, rows in [
             (self.families, "family_ref", self.family_rows),
-            (self.people, "person_ref", self.person_rows),
             (self.interventions, "intervention_ref", self.referral_rows),
         ]:
             for row in table.rows:
                 self.claim(table, row, column, rows)
+        for row in self.people.rows:
+            self.claim_membership(row)
         self.check_families()
         self.check_people()
         self.check_episodes()
@@ -631,8 +674,8 @@ class _CaseImport:
             Family,
             {
                 row.values["family_ref"]
-                for row in [*self.families.rows, *self.people.rows]
-                if "family_ref" in row.values
+                for row in [*self.families.rows, *self.people.rows, *self.interventions.rows]
+                if row.values.get("family_ref")
             },
             "locality",
             "team",
@@ -646,6 +689,26 @@ class _CaseImport:
                 if "person_ref" in row.values
             },
         )
+        person_ids = sorted(person.pk for person in self.stored_people.values())
+        for chunk in _chunks(person_ids):
+            listed = Membership.objects.filter(person_id__in=chunk).order_by("id")
+            for membership in listed.select_for_update():
+                self.stored_memberships[membership.person_id].append(membership)
+        memberships = [
+            membership for held in self.stored_memberships.values() for membership in held
+        ]
+        # The other families of the people named: an intervention may be in one of them.
+        loaded = {family.pk for family in self.stored_families.values()}
+        others = sorted({membership.family_id for membership in memberships} - loaded)
+        for chunk in _chunks(others):
+            families = Family.objects.filter(pk__in=chunk).order_by()
+            for family in families.select_related("locality", "team").select_for_update(
+                of=("self",)
+            ):
+                self.stored_families[family.reference] = family
+        self.family_references = {
+            family.pk: reference for reference, family in self.stored_families.items()
+        }
         self.stored_referrals = _by_reference(
             Referral,
             {
@@ -655,13 +718,17 @@ class _CaseImport:
             },
         )
         self.pathways = {pathway.code: pathway for pathway in Pathway.objects.all()}
-        person_ids = sorted(person.pk for person in self.stored_people.values())
         for chunk in _chunks(person_ids):
             episodes = StatusEpisode.objects.filter(child_id__in=chunk).order_by()
             for episode in episodes.select_for_update():
                 self.stored_episodes[episode.child_id].append(episode)
-        for stored in (self.stored_families, self.stored_people, self.stored_referrals):
-            objects = list(stored.values())
+        stored: list[list[Imported]] = [
+            list(self.stored_families.values()),
+            list(self.stored_people.values()),
+            list(self.stored_referrals.values()),
+            list(memberships),
+        ]
+        for objects in stored:
             if not objects:
                 continue
             label = objects[0]._meta.label_lower
@@ -681,6 +748,25 @@ class _CaseImport:
         else:
             rows[reference] = row
 
+    def claim_membership(self, row: Row) -> None:
+        """Keep a people.csv row among its person's rows, unless an earlier row has the same
+        person in the same family (reported here)."""
+        reference, family_ref = row.values.get("person_ref"), row.values.get("family_ref")
+        if reference is None:
+            return
+        if family_ref is not None:
+            first = self.membership_rows.get((reference, family_ref))
+            if first is not None:
+                self.problem(
+                    self.people,
+                    row,
+                    "person_ref",
+                    f"{reference} in {family_ref} is already on line {first.line}",
+                )
+                return
+            self.membership_rows[(reference, family_ref)] = row
+        self.person_rows.setdefault(reference, []).append(row)
+
     def check_not_before(self, table: Table, row: Row, column: str, earlier: str) -> None:
         value, start = row.values.get(column), row.values.get(earlier)
         if value is not None and start is not None and value < start:
@@ -699,7 +785,6 @@ class _CaseImport:
                 self.already_recorded(self.families, row, "family_ref")
 
     def check_people(self) -> None:
-        role_changes: list[tuple[Row, Person]] = []
         for row in self.people.rows:
             family_ref = row.values.get("family_ref")
             stored_family = self.stored_families.get(family_ref) if family_ref else None
@@ -718,29 +803,89 @@ class _CaseImport:
             if stored_family is not None and not self.importable(stored_family):
                 # Adding someone to a live case is casework, not an import.
                 self.already_recorded(self.people, row, "family_ref")
-            role = row.values.get("role")
-            if role == Membership.Role.CHILD:
+            if row.values.get("role") == Membership.Role.CHILD:
                 for column in ("care_experienced", "previous_child_removal"):
                     if row.values.get(column) is not None:
                         self.problem(
                             self.people, row, column, "for adults only: leave it empty for a child"
                         )
-            reference = row.values.get("person_ref")
-            if not reference:
-                continue
+        role_changes: list[tuple[Row, Person]] = []
+        for reference, rows in self.person_rows.items():
+            self.person_values[reference] = self.agreed_values(reference, rows)
+            self.check_child_everywhere(reference, rows)
             stored = self.stored_people.get(reference)
-            if stored is None or self.person_rows.get(reference) is not row:
+            if stored is None:
                 continue
-            if not self.importable(stored) or (
-                # Their father link, contacts, plans and history belong to the old case and
-                # its team; moving them is casework, not an import.
-                family_ref is not None
-                and (stored_family is None or stored_family.pk != stored.family_id)
-            ):
-                self.already_recorded(self.people, row, "person_ref")
-            elif role and (role == Membership.Role.CHILD) != stored.is_child:
-                role_changes.append((row, stored))
+            # Their father link, contacts, plans and history belong to the case they are in,
+            # and leaving it is recorded in DMT (membership_end), not by import.
+            if not self.importable(stored) or self.leaves_a_family(stored, rows):
+                for row in rows:
+                    self.already_recorded(self.people, row, "person_ref")
+                continue
+            role = rows[0].values.get("role")
+            if role and (role == Membership.Role.CHILD) != self.stored_is_child(stored):
+                role_changes.append((rows[0], stored))
         self.check_role_changes(role_changes)
+
+    def agreed_values(self, reference: str, rows: list[Row]) -> dict[str, Any]:
+        """The person's own values: on each column, the first non-empty cell of their rows.
+        Another non-empty cell that differs is a problem on its line."""
+        agreed: dict[str, Any] = {}
+        for column in PERSON_FIELDS:
+            first: Row | None = None
+            for row in rows:
+                value = row.values.get(column)
+                if value is None or value == "":
+                    continue
+                if first is None:
+                    first = row
+                elif value != first.values[column]:
+                    self.problem(
+                        self.people,
+                        row,
+                        column,
+                        f"differs from {reference}'s row on line {first.line} "
+                        f"({_cell(first.values[column])})",
+                    )
+            empty = next((row.values[column] for row in rows if column in row.values), None)
+            agreed[column] = first.values[column] if first is not None else empty
+        return agreed
+
+    def check_child_everywhere(self, reference: str, rows: list[Row]) -> None:
+        """A child is a child in every family they belong to; an adult is an adult in each."""
+        first = next((row for row in rows if row.values.get("role")), None)
+        if first is None:
+            return
+        is_child = first.values["role"] == Membership.Role.CHILD
+        for row in rows:
+            role = row.values.get("role")
+            if role and (role == Membership.Role.CHILD) != is_child:
+                self.problem(
+                    self.people,
+                    row,
+                    "role",
+                    f"{reference} is {_role_phrase(first.values['role'])} on line {first.line}: "
+                    "a child is a child in every family",
+                )
+
+    def leaves_a_family(self, stored: Person, rows: list[Row]) -> bool:
+        """The stored person belongs to a family none of their rows names."""
+        if any("family_ref" not in row.values for row in rows):
+            return False  # that row's problem is reported already
+        named = {
+            self.stored_families[row.values["family_ref"]].pk
+            for row in rows
+            if row.values["family_ref"] in self.stored_families
+        }
+        return any(
+            membership.family_id not in named for membership in self.stored_memberships[stored.pk]
+        )
+
+    def stored_is_child(self, stored: Person) -> bool:
+        return any(
+            membership.role == Membership.Role.CHILD
+            for membership in self.stored_memberships[stored.pk]
+        )
 
     def check_role_changes(self, role_changes: list[tuple[Row, Person]]) -> None:
         """A child with episodes stays a child, an adult with referrals stays an adult.
@@ -748,28 +893,35 @@ class _CaseImport:
         The referrals may be DMT's own, so the problem says no more than for any other
         record the import may not touch.
         """
-        becoming_adults = {stored.pk: row for row, stored in role_changes if stored.is_child}
+        becoming_adults = {
+            stored.pk: row for row, stored in role_changes if self.stored_is_child(stored)
+        }
         for child_id, row in becoming_adults.items():
             if self.stored_episodes[child_id]:
                 self.already_recorded(self.people, row, "person_ref")
-        becoming_children = {stored.pk: row for row, stored in role_changes if not stored.is_child}
+        becoming_children = {
+            stored.pk: row for row, stored in role_changes if not self.stored_is_child(stored)
+        }
         for chunk in _chunks(sorted(becoming_children)):
             referrals = Referral.objects.filter(person_id__in=chunk).order_by()
             for person_id in set(referrals.values_list("person_id", flat=True)):
                 self.already_recorded(self.people, becoming_children[person_id], "person_ref")
 
-    def check_person(self, table: Table, row: Row, *, child: bool) -> None:
+    def check_person(self, table: Table, row: Row, *, child: bool) -> bool:
+        """The row's person is known and a child (or an adult): True, else False with the
+        problem reported (or left to the file that names them)."""
         reference = row.values.get("person_ref")
         if reference is None:
-            return
+            return False
         stored = self.stored_people.get(reference)
         if stored is not None and not self.importable(stored):
             self.already_recorded(table, row, "person_ref")
-            return
+            return False
+        role: str | None
         if reference in self.person_rows:
-            role = self.person_rows[reference].values.get("role")
-        elif reference in self.stored_people:
-            role = self.stored_people[reference].role
+            role = self.person_rows[reference][0].values.get("role")
+        elif stored is not None:
+            role = next((m.role for m in self.stored_memberships[stored.pk]), None)
         else:
             if self.people.readable:
                 self.problem(
@@ -778,9 +930,9 @@ class _CaseImport:
                     "person_ref",
                     f"no person {reference} in {PEOPLE} or already recorded",
                 )
-            return
+            return False
         if role is None:
-            return
+            return False
         if child and role != Membership.Role.CHILD:
             label = Membership.Role(role).label.lower()
             self.problem(
@@ -789,10 +941,30 @@ class _CaseImport:
                 "person_ref",
                 f"{reference} is an adult ({label}): status episodes are for children only",
             )
-        elif not child and role == Membership.Role.CHILD:
+            return False
+        if not child and role == Membership.Role.CHILD:
             self.problem(
                 table, row, "person_ref", f"{reference} is a child: interventions are for adults"
             )
+            return False
+        return True
+
+    def families_of(self, reference: str) -> list[str] | None:
+        """The references of the families the person belongs to once the import is done:
+        those their rows name, or the stored ones; None when their rows have problems."""
+        if reference in self.person_rows:
+            rows = self.person_rows[reference]
+            if any("family_ref" not in row.values for row in rows):
+                return None
+            return [row.values["family_ref"] for row in rows]
+        stored = self.stored_people.get(reference)
+        if stored is None:
+            return None
+        return sorted(
+            self.family_references[membership.family_id]
+            for membership in self.stored_memberships[stored.pk]
+            if membership.left_on is None
+        )
 
     def check_episodes(self) -> None:
         for row in self.episodes.rows:
@@ -828,7 +1000,8 @@ class _CaseImport:
 
     def check_interventions(self) -> None:
         for row in self.interventions.rows:
-            self.check_person(self.interventions, row, child=False)
+            if self.check_person(self.interventions, row, child=False):
+                self.check_intervention_family(row)
             code = row.values.get("pathway")
             if code is not None and code not in self.pathways:
                 self.problem(self.interventions, row, "pathway", f"no {code} pathway is set up")
@@ -843,13 +1016,58 @@ class _CaseImport:
             if not self.importable(stored) or self.referral_moves_or_closes(stored, row):
                 self.already_recorded(self.interventions, row, "intervention_ref")
 
+    def check_intervention_family(self, row: Row) -> None:
+        """The family the referral was made in: the one named, which must be one of the
+        person's, or their only family."""
+        reference = row.values["person_ref"]
+        families = self.families_of(reference)
+        if families is None:
+            return
+        family_ref = row.values.get("family_ref")
+        column = "family_ref"
+        if not family_ref:
+            if len(families) > 1:
+                self.problem(
+                    self.interventions,
+                    row,
+                    "family_ref",
+                    f"a value is required: {reference} is in more than one family "
+                    f"({', '.join(families)})",
+                )
+                return
+            if not families:
+                # Only someone whose memberships were ended in DMT is in no family.
+                self.already_recorded(self.interventions, row, "person_ref")
+                return
+            family_ref, column = families[0], "person_ref"
+        elif family_ref not in families:
+            if family_ref in self.family_rows or family_ref in self.stored_families:
+                message = f"{reference} is not in family {family_ref}"
+            elif self.families.readable:
+                message = f"no family {family_ref} in {FAMILIES} or already recorded"
+            else:
+                return
+            self.problem(self.interventions, row, "family_ref", message)
+            return
+        stored = self.stored_families.get(family_ref)
+        if stored is not None and not self.importable(stored):
+            # A referral in a case recorded or changed in DMT is that case's casework.
+            self.already_recorded(self.interventions, row, column)
+            return
+        if "intervention_ref" in row.values:
+            self.referral_families[row.values["intervention_ref"]] = family_ref
+
     def referral_moves_or_closes(self, stored: Referral, row: Row) -> bool:
-        """To another person or pathway, closed or reopened: each only through the services."""
+        """To another person, family or pathway, closed or reopened: each only through the
+        services."""
         values = row.values
         person = self.stored_people.get(values.get("person_ref", ""))
         pathway = self.pathways.get(values.get("pathway", ""))
+        family_ref = self.referral_families.get(stored.reference)
+        family = self.stored_families.get(family_ref) if family_ref is not None else None
         return (
             ("person_ref" in values and (person is None or person.pk != stored.person_id))
+            or (family_ref is not None and (family is None or family.pk != stored.family_id))
             or ("pathway" in values and (pathway is None or pathway.pk != stored.pathway_id))
             or ("closed_on" in values and values["closed_on"] != stored.closed_on)
         )
@@ -860,7 +1078,7 @@ class _CaseImport:
         families = self.write_families()
         people = self.write_people(families)
         children_changed = self.write_episodes(people)
-        self.write_referrals(people)
+        self.write_referrals(people, families)
         updated = {(obj._meta.label, obj.pk): obj for obj in [*self.updated, *children_changed]}
         self.write_provenance(run, [*self.created, *updated.values()])
         username = "" if acting_user is not None else AUDIT_USERNAME
@@ -889,7 +1107,8 @@ class _CaseImport:
             ImportedRecord(
                 object_type=obj._meta.label_lower,
                 object_id=obj.pk,
-                reference=obj.reference,
+                # A membership goes by its person's reference (its family is in the row).
+                reference=obj.person.reference if isinstance(obj, Membership) else obj.reference,
                 fingerprint=fingerprint(obj),
                 episodes_fingerprint=(
                     episodes_fingerprint(
@@ -1012,30 +1231,59 @@ class _CaseImport:
     def write_people(self, families: dict[str, Family]) -> dict[str, Person]:
         values = {
             reference: {
-                "family_id": families[row.values["family_ref"]].pk,
-                "role": row.values["role"],
-                "given_name": row.values["given_name"],
-                "family_name": row.values["family_name"],
-                "date_of_birth": row.values["date_of_birth"],
-                "sex": row.values["sex"] or Person.Sex.UNKNOWN,
-                "ethnicity": row.values["ethnicity"],
-                "care_experienced": row.values["care_experienced"],
-                "previous_child_removal": row.values["previous_child_removal"],
+                **self.person_values[reference],
+                "sex": self.person_values[reference]["sex"] or Person.Sex.UNKNOWN,
             }
-            for reference, row in self.person_rows.items()
+            for reference in self.person_rows
         }
-        fields = [
-            "family",
-            "role",
-            "given_name",
-            "family_name",
-            "date_of_birth",
-            "sex",
-            "ethnicity",
-            "care_experienced",
-            "previous_child_removal",
-        ]
-        return self.save(Person, PEOPLE, self.person_rows, values, fields, self.stored_people)
+        first_rows = {reference: rows[0] for reference, rows in self.person_rows.items()}
+        people = self.save(
+            Person, PEOPLE, first_rows, values, list(PERSON_FIELDS), self.stored_people
+        )
+        self.write_memberships(people, families)
+        return people
+
+    def write_memberships(self, people: dict[str, Person], families: dict[str, Family]) -> None:
+        """Each person's place in each family their rows name: created, or its role changed.
+        None is ended: a bundle leaving out a family of a stored person was refused."""
+        stored = {
+            (membership.person_id, membership.family_id): membership
+            for listed in self.stored_memberships.values()
+            for membership in listed
+            if membership.left_on is None
+        }
+        new: list[Membership] = []
+        changed: list[Membership] = []
+        people_changed: set[int] = set()
+        for (reference, family_ref), row in self.membership_rows.items():
+            person, family, role = people[reference], families[family_ref], row.values["role"]
+            membership = stored.get((person.pk, family.pk))
+            if membership is None:
+                membership = Membership(person=person, family=family, role=role)
+                new.append(membership)
+            elif membership.role != role:
+                membership.role = role
+                membership.version += 1
+                # Loaded already: the provenance names the membership by its person.
+                membership.person = person
+                changed.append(membership)
+            else:
+                continue
+            people_changed.add(person.pk)
+            self.clean(PEOPLE, row, membership)
+        self.refuse_if_problems()
+        _bulk_create(Membership, new)
+        Membership.objects.bulk_update(changed, ["role", "version"], batch_size=BATCH)
+        self.created.extend(new)
+        self.updated.extend(changed)
+        # people.csv counts people: one whose record is unchanged but whose memberships
+        # changed is updated.
+        counts = self.result.counts[PEOPLE]
+        stored_people = {person.pk for person in self.stored_people.values()}
+        updated = {obj.pk for obj in self.updated if isinstance(obj, Person)}
+        moved = len((people_changed & stored_people) - updated)
+        counts.unchanged -= moved
+        counts.updated += moved
 
     def write_episodes(self, people: dict[str, Person]) -> list[Person]:
         """Make each listed child's episodes the bundle's; returns the stored children changed.
@@ -1086,10 +1334,11 @@ class _CaseImport:
         counts.created, counts.updated, counts.deleted = len(new), len(changed), len(gone)
         return children_changed
 
-    def write_referrals(self, people: dict[str, Person]) -> None:
+    def write_referrals(self, people: dict[str, Person], families: dict[str, Family]) -> None:
         values = {
             reference: {
                 "person_id": people[row.values["person_ref"]].pk,
+                "family_id": families[self.referral_families[reference]].pk,
                 "pathway_id": self.pathways[row.values["pathway"]].pk,
                 "referred_on": row.values["referred_on"],
                 "engagement": row.values["engagement"] or Engagement.NEW,
@@ -1102,6 +1351,7 @@ class _CaseImport:
         }
         fields = [
             "person",
+            "family",
             "pathway",
             "referred_on",
             "engagement",
@@ -1114,6 +1364,7 @@ class _CaseImport:
         def link(referral: Referral, row: Row) -> None:
             # Loaded already: naming the referral in the audit trail costs no query.
             referral.person = people[row.values["person_ref"]]
+            referral.family = families[self.referral_families[referral.reference]]
             referral.pathway = self.pathways[row.values["pathway"]]
 
         self.save(
@@ -1140,3 +1391,18 @@ def _moves_or_closes(family: Family, row: Row) -> bool:
 def _span(row: Row) -> str:
     end = row.values["end_date"]
     return f"{row.values['start_date'].isoformat()} to {end.isoformat() if end else 'now'}"
+
+
+def _cell(value: Any) -> str:
+    """A parsed cell as the bundle writes it."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _role_phrase(role: str) -> str:
+    if role == Membership.Role.CHILD:
+        return "a child"
+    return f"an adult ({Membership.Role(role).label.lower()})"

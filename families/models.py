@@ -50,6 +50,44 @@ LEVEL_OF_STATUS = Case(
 )
 
 
+class ReferralSource(models.TextChoices):
+    """Where a referral to children's social care came from: the CIN census's categories."""
+
+    FAMILY = "1A", "Individual: family member, relative or carer"
+    ACQUAINTANCE = "1B", "Individual: acquaintance (including neighbours)"
+    SELF = "1C", "Individual: self"
+    OTHER_INDIVIDUAL = "1D", "Individual: other"
+    SCHOOL = "2A", "Schools"
+    EDUCATION = "2B", "Education services"
+    HEALTH_VISITOR = "3A", "Health: health visitor"
+    GP = "3B", "Health: GP"
+    PRIMARY_HEALTH = "3C", "Health: other primary health services"
+    A_AND_E = "3D", "Health: A&E"
+    HOSPITAL = "3E", "Health: other hospital services"
+    OTHER_HEALTH = "3F", "Health: other health services"
+    HOUSING = "4", "Housing"
+    SOCIAL_CARE = "5A", "Local authority: social care"
+    OTHER_INTERNAL = "5B", "Local authority: other internal services"
+    EXTERNAL_LA = "5C", "Local authority: external"
+    EARLY_HELP = "5D", "Early help"
+    POLICE = "6", "Police"
+    LEGAL = "7", "Other legal agency"
+    OTHER = "8", "Other"
+    ANONYMOUS = "9", "Anonymous"
+    UNKNOWN = "10", "Unknown"
+
+
+RE_REFERRAL_DAYS = 365  # a re-referral is one within 12 months of the previous closure
+
+
+def is_re_referral(opened_on: datetime.date, previous_closed_on: datetime.date | None) -> bool:
+    """A period of involvement that opened within 12 months of the family's previous one
+    closing: the re-referral every evaluation reports."""
+    return (
+        previous_closed_on is not None and (opened_on - previous_closed_on).days <= RE_REFERRAL_DAYS
+    )
+
+
 class FamilyQuerySet(models.QuerySet["Family"]):
     # Self, not FamilyQuerySet: a queryset keeps its annotations through these.
     def open_on(self, day: datetime.date) -> Self:
@@ -78,6 +116,10 @@ class Family(models.Model):
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
     closure_reason = models.TextField(blank=True)
+    # The current period of involvement's referral (opened_on is its date); earlier periods
+    # are InvolvementPeriod rows.
+    referral_source = models.CharField(max_length=3, choices=ReferralSource.choices, blank=True)
+    referral_reason = models.TextField(blank=True)
     # Review interval and child-safety RAG for group supervision live with supervision.
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -100,6 +142,9 @@ class Family(models.Model):
     # Not a column: the label of the caseload's current_level annotation, set on the rows of
     # the caseload pages (families.views.caseload, the social worker's home page).
     level_label: str
+    # Not a column either: when the previous period of involvement closed, annotated on the
+    # caseload's rows (families.selectors.previous_closure_subquery).
+    previous_closed_on: datetime.date | None
 
     def __str__(self) -> str:
         return self.reference
@@ -110,6 +155,74 @@ class Family(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_on is None
+
+    @property
+    def re_referred(self) -> bool:
+        """Re-referred within 12 months of the previous closure (on annotated rows)."""
+        return is_re_referral(self.opened_on, self.previous_closed_on)
+
+
+class InvolvementPeriod(models.Model):
+    """An earlier, closed period of involvement with a family that was later re-referred.
+
+    The current period lives on the family itself (opened_on, closed_on, referral_source,
+    referral_reason, closure_reason); re-referring a closed family moves it here.
+    """
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="earlier_periods")
+    opened_on = models.DateField()
+    closed_on = models.DateField()
+    closure_reason = models.TextField(blank=True)
+    referral_source = models.CharField(max_length=3, choices=ReferralSource.choices, blank=True)
+    referral_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["family", "opened_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__gte=F("opened_on")),
+                name="involvement_period_closed_not_before_opened",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family}: {self.opened_on} to {self.closed_on}"
+
+
+class Transfer(models.Model):
+    """A family handed to another team or social worker, with the handover note."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="transfers")
+    on = models.DateField("transfer date")
+    from_team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    from_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handover_note = models.TextField()
+    transferred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["family", "on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.family} transferred on {self.on}"
 
 
 class Allocation(models.Model):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.db.models import (
     Case,
     Count,
+    DateField,
     DateTimeField,
     IntegerField,
     OuterRef,
@@ -29,12 +30,15 @@ from .models import (
     Contact,
     Family,
     FamilyQuerySet,
+    InvolvementPeriod,
     Membership,
     Person,
     Plan,
     PlanAction,
+    ReferralSource,
     Relationship,
     StatusEpisode,
+    is_re_referral,
     level_labels,
     long_date,
 )
@@ -182,6 +186,7 @@ def caseload_for(user: User, filters: CaseloadFilters | None = None) -> "Caseloa
         current_level=Coalesce(_current_level_subquery(), Value(0)),
         last_contact_at=_last_contact_subquery(),
         children_count=Coalesce(_children_count_subquery(), Value(0)),
+        previous_closed_on=previous_closure_subquery(),
     )
     if filters.level is not None:
         families = families.filter(current_level=filters.level)
@@ -470,3 +475,78 @@ def allocation_by_worker_for(user: User) -> list[FamiliesOfWorker]:
         .annotate(families=Count("id"))
         .order_by("social_worker__last_name", "social_worker__first_name")
     )
+
+
+def previous_closure_subquery() -> Subquery:
+    """When the family's previous period of involvement closed (None if this is its first):
+    with its opened_on, models.is_re_referral says whether it came back within 12 months."""
+    return Subquery(
+        InvolvementPeriod.objects.filter(family=OuterRef("pk"))
+        .order_by("-closed_on")
+        .values("closed_on")[:1],
+        output_field=DateField(),
+    )
+
+
+@dataclass(frozen=True)
+class Period:
+    """One period of involvement with a family, for its page and timeline."""
+
+    opened_on: datetime.date
+    closed_on: datetime.date | None
+    referral_source: str
+    referral_reason: str
+    closure_reason: str
+    re_referral: bool  # opened within 12 months of the previous period's closure
+
+    @property
+    def current(self) -> bool:
+        return self.closed_on is None
+
+
+def involvement_periods(family: Family) -> list[Period]:
+    """The family's periods of involvement, earliest first, the current (or last) one last."""
+    earlier = list(family.earlier_periods.order_by("opened_on"))
+    source_labels = dict(ReferralSource.choices)
+    periods: list[Period] = []
+    previous_closed_on: datetime.date | None = None
+    rows: list[tuple[datetime.date, datetime.date | None, str, str, str]] = [
+        (p.opened_on, p.closed_on, p.referral_source, p.referral_reason, p.closure_reason)
+        for p in earlier
+    ]
+    rows.append(
+        (
+            family.opened_on,
+            family.closed_on,
+            family.referral_source,
+            family.referral_reason,
+            family.closure_reason,
+        )
+    )
+    for opened_on, closed_on, source, reason, closure_reason in rows:
+        periods.append(
+            Period(
+                opened_on=opened_on,
+                closed_on=closed_on,
+                referral_source=source_labels.get(source, ""),
+                referral_reason=reason,
+                closure_reason=closure_reason,
+                re_referral=is_re_referral(opened_on, previous_closed_on),
+            )
+        )
+        previous_closed_on = closed_on
+    return periods
+
+
+def family_movements(family: Family) -> dict[str, Any]:
+    """The family's periods of involvement and its transfers, for its page (two queries)."""
+    periods = involvement_periods(family)
+    return {
+        "periods": periods,
+        "re_referred": periods[-1].re_referral,
+        "transfers": list(
+            family.transfers.select_related(
+                "from_team", "to_team", "from_worker", "to_worker", "transferred_by"
+            ).order_by("-on", "-id")
+        ),
+    }

@@ -27,6 +27,7 @@ from .models import (
     Draft,
     Family,
     FatherInclusion,
+    InvolvementPeriod,
     LegalStatus,
     Membership,
     Person,
@@ -34,6 +35,7 @@ from .models import (
     PlanAction,
     Relationship,
     StatusEpisode,
+    Transfer,
     long_date,
 )
 
@@ -346,6 +348,170 @@ def family_close(
         detail={"closed_on": closed_on.isoformat()},
     )
     return family
+
+
+def _locked_at_version(family: Family, expected_version: int) -> Family:
+    locked = Family.objects.select_for_update().get(pk=family.pk)
+    if locked.version != expected_version:
+        raise EditConflict(locked, expected_version)
+    return locked
+
+
+def can_rerefer(user: User, family: Family) -> bool:
+    """The family's team (social workers and manager) or a service manager over it records
+    that a closed family has been referred again."""
+    if family.closed_on is None:
+        return False
+    if user.role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER):
+        return user.team_id is not None and user.team_id == family.team_id
+    return user.role == Role.SERVICE_MANAGER and (
+        user.locality_id is None or user.locality_id == family.locality_id
+    )
+
+
+@transaction.atomic
+def family_rerefer(
+    *,
+    family: Family,
+    referred_on: datetime.date,
+    referral_source: str,
+    referral_reason: str,
+    expected_version: int,
+    acting_user: User,
+) -> Family:
+    """A closed family referred again: its closed period is kept as an earlier period and a
+    new one opens on `referred_on`, unallocated until a manager allocates it."""
+    if family.closed_on is not None and not can_rerefer(acting_user, family):
+        raise ValidationError("Only the family's team or service manager can re-refer it.")
+    family = _locked_at_version(family, expected_version)
+    if family.closed_on is None:
+        raise ValidationError({"referred_on": "This case is open: it cannot be re-referred."})
+    if referred_on <= family.closed_on:
+        raise ValidationError(
+            {
+                "referred_on": "A re-referral comes after the case closed on "
+                f"{long_date(family.closed_on)}."
+            }
+        )
+    if referred_on > timezone.localdate():
+        raise ValidationError({"referred_on": "The referral date cannot be in the future."})
+    if not referral_reason.strip():
+        raise ValidationError({"referral_reason": "Say why the family was referred again."})
+    period = InvolvementPeriod(
+        family=family,
+        opened_on=family.opened_on,
+        closed_on=family.closed_on,
+        closure_reason=family.closure_reason,
+        referral_source=family.referral_source,
+        referral_reason=family.referral_reason,
+    )
+    period.full_clean()
+    period.save()
+    family.opened_on, family.closed_on, family.closure_reason = referred_on, None, ""
+    family.referral_source, family.referral_reason = referral_source, referral_reason.strip()
+    family.social_worker = None
+    family.version += 1
+    family.full_clean()
+    family.save()
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=acting_user,
+        obj=family,
+        detail={"kind": "re_referral", "changed_on": referred_on.isoformat()},
+    )
+    return family
+
+
+def can_transfer(user: User, family: Family) -> bool:
+    """The family's team manager, or a service manager over it, hands a family on."""
+    return can_decide_closure(user, family)
+
+
+@transaction.atomic
+def family_transfer(
+    *,
+    family: Family,
+    to_team: Team,
+    to_worker: User | None,
+    on: datetime.date,
+    handover_note: str,
+    expected_version: int,
+    acting_user: User,
+) -> Transfer:
+    """Hand an open family to another team, or another worker, from `on` (today or earlier):
+    the current allocation ends the day before, the new worker's begins on `on`, and the
+    previous team and worker see the family no more (access follows the team)."""
+    if not can_transfer(acting_user, family):
+        raise ValidationError("Only the family's team manager or service manager can transfer it.")
+    family = _locked_at_version(family, expected_version)
+    check_open(family)
+    if to_worker is not None:
+        _check_allocatable(to_team, to_worker)
+    if to_team.pk == family.team_id and (
+        to_worker is None or to_worker.pk == family.social_worker_id
+    ):
+        raise ValidationError({"to_team": "Choose another team or another social worker."})
+    if on > timezone.localdate():
+        raise ValidationError({"on": "The transfer date cannot be in the future."})
+    if on < family.opened_on:
+        raise ValidationError({"on": f"The case opened on {long_date(family.opened_on)}."})
+    current = Allocation.objects.select_for_update().filter(family=family, end_date__isnull=True)
+    for allocation in current:
+        if on <= allocation.start_date:
+            raise ValidationError(
+                {"on": f"The transfer must be after {long_date(allocation.start_date)}."}
+            )
+    if not handover_note.strip():
+        raise ValidationError({"handover_note": "Write a handover note for the new team."})
+    transfer = Transfer(
+        family=family,
+        on=on,
+        from_team=family.team,
+        to_team=to_team,
+        from_worker=family.social_worker,
+        to_worker=to_worker,
+        handover_note=handover_note.strip(),
+        transferred_by=acting_user,
+    )
+    transfer.full_clean()
+    transfer.save()
+    current.update(end_date=on - datetime.timedelta(days=1))
+    if to_worker is not None:
+        Allocation.objects.create(
+            family=family, social_worker=to_worker, start_date=on, allocated_by=acting_user
+        )
+    family.team, family.locality, family.social_worker = to_team, to_team.locality, to_worker
+    family.version += 1
+    family.full_clean()
+    family.save(update_fields=["team", "locality", "social_worker", "version", "updated_at"])
+    audit_record(
+        action=AuditEvent.Action.CREATE,
+        actor=acting_user,
+        obj=transfer,
+        detail={"family": family.reference, "changed_on": on.isoformat()},
+    )
+    return transfer
+
+
+@transaction.atomic
+def caseload_transfer(
+    *, from_worker: User, to_worker: User, on: datetime.date, handover_note: str, acting_user: User
+) -> list[Transfer]:
+    """A worker's open families, all handed to `to_worker` (and their team) from `on`."""
+    if to_worker.team is None:
+        raise ValidationError({"to_worker": "Choose a social worker in a team."})
+    return [
+        family_transfer(
+            family=family,
+            to_team=to_worker.team,
+            to_worker=to_worker,
+            on=on,
+            handover_note=handover_note,
+            expected_version=family.version,
+            acting_user=acting_user,
+        )
+        for family in Family.objects.open().filter(social_worker=from_worker).order_by("pk")
+    ]
 
 
 # People -----------------------------------------------------------------------------------

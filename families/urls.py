@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import import_views, period_views, views
 
 app_name = "families"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("drafts/save/", views.draft_save, name="draft_save"),
     path("drafts/discard/", views.draft_discard, name="draft_discard"),
     path("closures/<int:pk>/decide/", views.closure_decide, name="closure_decide"),
+    path("transfer-caseload/", period_views.caseload_transfer, name="caseload_transfer"),
     path("<int:pk>/", views.family_detail, name="detail"),
     path("<int:pk>/allocate/", views.family_allocate, name="allocate"),
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
@@ -33,5 +34,7 @@ urlpatterns = [
         name="plan_action_status",
     ),
     path("<int:pk>/close/", views.closure_request, name="closure_request"),
+    path("<int:pk>/re-refer/", period_views.family_rerefer, name="rerefer"),
+    path("<int:pk>/transfer/", period_views.family_transfer, name="transfer"),
     path("<int:pk>/chronology/", views.chronology, name="chronology"),
 ]

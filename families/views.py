@@ -190,9 +190,12 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "family": family,
             "can_record": selectors.can_record_on(user, family),
             "can_decide_closure": services.can_decide_closure(user, family),
+            "can_rerefer": services.can_rerefer(user, family),
+            "can_transfer": family.is_open and services.can_transfer(user, family),
             "decision_form": ClosureDecisionForm(),
             "team_workers": team_workers,
             **data,
+            **selectors.family_movements(family),
         },
     )
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.management.commands.seed_demo import DEMO_USERS
 from accounts.models import Locality, Role, Team, User
-from families.models import Family, Membership, Person, StatusEpisode
+from families.models import Family, Membership, Person, Relationship, StatusEpisode
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +33,11 @@ def test_seed_demo_builds_a_council(seeded):
     assert Locality.objects.count() >= 3
     assert Team.objects.count() >= 5
     assert 55 <= Family.objects.count() <= 65
-    assert Person.objects.filter(role=Membership.Role.CHILD).count() > Family.objects.count()
-    fathers = Person.objects.filter(
-        role__in=[Membership.Role.FATHER, Membership.Role.FATHER_FIGURE]
-    )
+    children = Person.objects.filter(memberships__role=Membership.Role.CHILD).distinct()
+    assert children.count() > Family.objects.count()
+    fathers = Person.objects.filter(memberships__role__in=Membership.FATHER_ROLES).distinct()
     assert fathers.count() > 40
-    assert Person.objects.filter(role=Membership.Role.CHILD, father__isnull=False).exists()
+    assert Relationship.objects.current().fathers().filter(relative__in=children).exists()
     # Histories, not just a current status: some children have moved rung.
     assert StatusEpisode.objects.filter(end_date__isnull=False).count() > 30
     assert set(User.objects.values_list("username", flat=True)) >= {
@@ -130,7 +129,7 @@ def test_seed_demo_gives_each_specialist_work_to_see(seeded):
     # A perpetrator worker holds a father whose partner's details are restricted.
     assert Referral.objects.filter(
         practitioner__username="da.perpetrator",
-        person__family__people__contact_restricted=True,
+        family__memberships__person__contact_restricted=True,
     ).exists()
 
 
@@ -160,3 +159,43 @@ def test_the_demo_dashboards_have_figures_for_the_service_and_the_dmt_manager(
         assert page.status_code == 200
         # Every section of the dashboard shows its figures: none waits for a first run.
         assert "No figures yet" not in page.content.decode(), username
+
+
+def test_the_demo_has_a_father_in_two_households_referred_from_one(seeded):
+    from referrals.models import Referral
+
+    # A father (or father figure) now in two households.
+    father = (
+        Person.objects.filter(
+            memberships__role__in=Membership.FATHER_ROLES, memberships__left_on__isnull=True
+        )
+        .annotate(households=Count("memberships"))
+        .get(households=2)
+    )
+    households = set(father.memberships.values_list("family__reference", flat=True))
+    assert len(households) == 2
+    # His children in each household are his: one person, not two.
+    children_by_household = set(
+        Membership.objects.filter(
+            role=Membership.Role.CHILD,
+            person__relationships_as_relative__person=father,
+            person__relationships_as_relative__kind=Relationship.Kind.PARENT,
+        ).values_list("family__reference", flat=True)
+    )
+    assert children_by_household == households
+    dmt = Referral.objects.get(person=father, pathway__code="dmt")
+    assert dmt.family.reference in households
+
+
+def test_the_demo_has_an_unborn_child_on_a_pre_birth_child_protection_plan(seeded):
+    today = timezone.localdate()
+    unborn = Person.objects.get(date_of_birth__isnull=True, expected_on__isnull=False)
+
+    assert unborn.is_unborn
+    assert unborn.expected_on > today
+    assert list(unborn.memberships.values_list("role", "left_on")) == [
+        (Membership.Role.CHILD, None)
+    ]
+    episode = unborn.status_episodes.get()
+    assert (episode.status, episode.end_date) == ("cp", None)
+    assert episode.start_date < unborn.expected_on

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Locality, Team
 from families.importer import BundleError, ImportResult, import_bundle, read_bundle
-from families.models import Family, Person, StatusEpisode
+from families.models import Family, Membership, Person, StatusEpisode
 from referrals.models import Referral
 
 from ..factories import FamilyFactory, PersonFactory, TeamFactory
@@ -86,6 +86,15 @@ def refused(folder: Path, **files: str | None) -> list[str]:
     assert not result.ok
     assert stored() == before
     return result.errors
+
+
+def families_of(person_ref: str) -> list[tuple[str, str]]:
+    """The person's memberships as (family_ref, role), current and past."""
+    return list(
+        Membership.objects.filter(person__reference=person_ref)
+        .order_by("family__reference")
+        .values_list("family__reference", "role")
+    )
 
 
 def zip_of(folder: Path, *, inside: str = "") -> bytes:
@@ -410,10 +419,12 @@ def test_a_team_is_found_or_created_within_the_familys_locality(tmp_path):
 # people.csv ----------------------------------------------------------------------------------
 
 
-def test_a_repeated_person_ref_is_refused(tmp_path):
+def test_a_repeated_person_ref_in_the_same_family_is_refused(tmp_path):
     people = PEOPLE + "P1,F1,mother,Eve,Smith,,,,,\n"
 
-    assert refused(tmp_path, people=people) == ["people.csv:4: person_ref: P1 is already on line 2"]
+    assert refused(tmp_path, people=people) == [
+        "people.csv:4: person_ref: P1 in F1 is already on line 2"
+    ]
 
 
 def test_a_person_in_an_unknown_family_is_refused(tmp_path):
@@ -431,7 +442,7 @@ def test_a_person_may_join_a_family_an_earlier_import_created(tmp_path):
     result = run(tmp_path / "second", people=people)
 
     assert result.ok, result.errors
-    assert Person.objects.get(reference="P3").family.reference == "F1"
+    assert families_of("P3") == [("F1", "mother")]
 
 
 def test_a_person_cannot_join_a_family_recorded_in_dmt(tmp_path):
@@ -698,6 +709,8 @@ def test_the_command_line_import_is_audited_as_import_cases(tmp_path):
     assert sorted(events.values_list("object_type", flat=True)) == [
         "families.family",
         "families.importrun",
+        "families.membership",
+        "families.membership",
         "families.person",
         "families.person",
         "referrals.referral",
@@ -794,4 +807,4 @@ def test_a_person_already_recorded_cannot_be_moved_to_another_family(tmp_path):
     assert errors == [
         "people.csv:3: person_ref: P2 is already recorded in DMT; change it there, not by import"
     ]
-    assert Person.objects.get(reference="P2").family.reference == "F1"
+    assert families_of("P2") == [("F1", "child")]

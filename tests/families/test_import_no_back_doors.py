@@ -63,7 +63,10 @@ def live_case(alice):
 def snapshot() -> list:
     return [
         list(Family.objects.values_list("reference", "team_id", "closed_on", "version")),
-        list(Person.objects.values_list("reference", "family_id", "given_name", "version")),
+        list(Person.objects.values_list("reference", "given_name", "version")),
+        list(
+            Membership.objects.values_list("person_id", "family_id", "role", "left_on", "version")
+        ),
         list(StatusEpisode.objects.values_list("id", "child_id", "status", "start_date")),
         AuditEvent.objects.exclude(object_type="families.importrun").count(),
     ]
@@ -308,6 +311,9 @@ def test_an_import_records_what_it_created_and_by_which_run(tmp_path):
     records = ImportedRecord.objects.filter(created_by_id=result.run_id)
     assert sorted(records.values_list("object_type", "reference")) == [
         ("families.family", "F1"),
+        # A membership goes by its person's reference.
+        ("families.membership", "P1"),
+        ("families.membership", "P2"),
         ("families.person", "P1"),
         ("families.person", "P2"),
         ("referrals.referral", "I1"),

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from families.models import Family, Membership, Person
+from families.selectors import members_of
 from referrals.models import (
     Appointment,
     CycleOfChange,
@@ -57,7 +58,7 @@ class SpecialistWork:
             locality__name="West", closed_on__isnull=True, social_worker__isnull=False
         ).order_by("reference")
         for number, family in enumerate(families):
-            people = {person.role: person for person in family.people.all()}
+            people = {person.role: person for person in members_of(family)}
             father = people.get(Membership.Role.FATHER) or people.get(Membership.Role.FATHER_FIGURE)
             mother = people.get(Membership.Role.MOTHER)
             if father is not None and number % 3 != 2:
@@ -75,6 +76,9 @@ class SpecialistWork:
         pathway = self.pathways.get(code)
         if pathway is None:  # a council that does not run this pathway
             return
+        if Referral.objects.filter(person=person, pathway=pathway, closed_on__isnull=True).exists():
+            # A father in two households is referred from the first of them only.
+            return
         worker = family.social_worker
         assert worker is not None  # seed() chooses only families with a social worker
         referred_on = max(
@@ -82,6 +86,7 @@ class SpecialistWork:
         )
         referral = referral_create(
             person=person,
+            family=family,
             pathway=pathway,
             referred_on=referred_on,
             rag=self.random.choice([Rag.RED, Rag.AMBER, Rag.AMBER, Rag.GREEN]),

@@ -8,7 +8,8 @@ import random
 from django.utils import timezone
 
 from accounts.models import Role, Team, User
-from families.models import Family, Membership, Person
+from families.models import Family
+from families.selectors import members_of
 from referrals.models import CycleOfChange, Rag
 from supervision.agenda import proposals_for
 from supervision.models import Meeting, SupervisionAction, SupervisionGroup
@@ -131,7 +132,7 @@ class SupervisionWork:
         )
 
     def minute(self, meeting: Meeting, family: Family, clerk: User, day: datetime.date) -> None:
-        adults = list(Person.objects.filter(family=family).exclude(role=Membership.Role.CHILD))
+        adults = [person for person in members_of(family) if not person.is_child]
         worker = family.social_worker or meeting.group.chair
         discussion_record(
             meeting=meeting,

@@ -1,5 +1,8 @@
 """Seeds a fictional demo council: localities, teams, agencies, staff and about 60 families.
 
+Among them, a father with children in two households (one person, a member of both, referred
+to Dads Matter Too from one of them) and an unborn baby on a pre-birth child protection plan.
+
 Idempotent: staff are brought up to date (and given the password) on every run; families that
 already exist are left as they are. Refuses to run unless DEBUG is on, so it can never touch a
 live council's records.
@@ -26,8 +29,10 @@ from families.models import (
     Membership,
     Person,
     PlanAction,
+    Relationship,
     StatusEpisode,
 )
+from families.selectors import fathers_of, members_of
 from families.services import (
     child_status_change,
     closure_request_create,
@@ -35,10 +40,12 @@ from families.services import (
     family_close,
     family_create,
     father_inclusion_update,
+    membership_add,
     person_create,
     plan_action_create,
     plan_action_update,
     plan_create,
+    relationship_add,
 )
 from referrals.models import Referral
 from supervision.models import SupervisionGroup
@@ -257,6 +264,11 @@ PLAN_ACTIONS = [
     ("Take {child} to every health visitor appointment", False),
     ("Complete the parenting assessment, including dad", True),
 ]
+# A father with children in two households, both open in West: social.worker holds the
+# first (where he is referred to Dads Matter Too), a SASS West 2 colleague the second.
+FATHER_IN_TWO_HOUSEHOLDS = ("DEMO-0002", "DEMO-0003")
+# The household expecting a baby, on a child protection plan before birth (social.worker's).
+EXPECTING = "DEMO-0022"
 CLOSED_HISTORY: list[tuple[LegalStatus | None, int]] = [
     (LegalStatus.CP, 0),
     (LegalStatus.CIN, 180),
@@ -416,9 +428,10 @@ class Command(BaseCommand):
         self, family: Family, worker: User, randomness: random.Random, today: datetime.date
     ) -> None:
         """Visits and calls, some significant; plans with actions; father-inclusion facts."""
-        people = list(family.people.all())
+        people = members_of(family)
         children = [person for person in people if person.is_child]
         adults = [person for person in people if not person.is_child]
+        fathers = fathers_of(children)
         last_day = family.closed_on or today
         span = (last_day - family.opened_on).days
         for _ in range(randomness.randint(1, 6)):
@@ -480,7 +493,7 @@ class Command(BaseCommand):
                         changes={"status": PlanAction.Status.DONE},
                         acting_user=worker,
                     )
-            if current.status == "cp" and child.father_id:
+            if current.status == "cp" and child.pk in fathers:
                 invited = randomness.random() < 0.6
                 father_inclusion_update(
                     child=child,
@@ -496,7 +509,7 @@ class Command(BaseCommand):
         self, family: Family, randomness: random.Random, closed: bool, today: datetime.date
     ) -> None:
         surname = randomness.choice(FAMILY_NAMES)
-        person_create(
+        mother = person_create(
             family=family,
             reference=f"{family.reference}-M",
             role=Membership.Role.MOTHER,
@@ -517,7 +530,11 @@ class Command(BaseCommand):
         # Most children have a known father; some a father figure; a few none on record,
         # which is exactly what the fathers' prompts exist to catch.
         kind = randomness.choices(["father", "father_figure", "none"], weights=[7, 2, 1])[0]
-        if kind != "none":
+        if family.reference == FATHER_IN_TWO_HOUSEHOLDS[0]:
+            kind = "father"  # of the children here and in the second household
+        if family.reference == FATHER_IN_TWO_HOUSEHOLDS[1]:
+            father = self._father_from_first_household(family, mother)
+        elif kind != "none":
             father = person_create(
                 family=family,
                 reference=f"{family.reference}-F",
@@ -555,11 +572,56 @@ class Command(BaseCommand):
                 if day > today:
                     break
                 child_status_change(child=child, status=status, start_date=day, acting_user=None)
+        if family.reference == EXPECTING:
+            self._unborn(family, surname, father, today)
+
+    @staticmethod
+    def _father_from_first_household(family: Family, mother: Person) -> Person | None:
+        """The first household's father joins the second as its children's father: one
+        person in two families, his ex-partner in one and his partner in the other."""
+        father = Person.objects.filter(reference=f"{FATHER_IN_TWO_HOUSEHOLDS[0]}-F").first()
+        if father is None:  # a smaller demo, without the first household
+            return None
+        membership_add(
+            person=father,
+            family=family,
+            role=Membership.Role.FATHER,
+            joined_on=None,
+            acting_user=None,
+        )
+        first_mother = Person.objects.get(reference=f"{FATHER_IN_TWO_HOUSEHOLDS[0]}-M")
+        for partner, kind in [
+            (first_mother, Relationship.Kind.EX_PARTNER),
+            (mother, Relationship.Kind.PARTNER),
+        ]:
+            relationship_add(person=father, relative=partner, kind=kind, acting_user=None)
+        return father
+
+    @staticmethod
+    def _unborn(family: Family, surname: str, father: Person | None, today: datetime.date) -> None:
+        """A baby due in ten weeks, on a child protection plan since the pre-birth conference:
+        no date of birth yet, only the expected date of delivery."""
+        unborn = person_create(
+            family=family,
+            reference=f"{family.reference}-U",
+            role=Membership.Role.CHILD,
+            given_name="Unborn baby",
+            family_name=surname,
+            expected_on=today + datetime.timedelta(weeks=10),
+            father=father,
+            acting_user=None,
+        )
+        child_status_change(
+            child=unborn,
+            status=LegalStatus.CP,
+            start_date=max(family.opened_on, today - datetime.timedelta(weeks=3)),
+            acting_user=None,
+        )
 
     @staticmethod
     def _latest_step(family: Family) -> datetime.date | None:
         last = (
-            StatusEpisode.objects.filter(child__family=family, end_date__isnull=False)
+            StatusEpisode.objects.filter(child__memberships__family=family, end_date__isnull=False)
             .order_by("-end_date")
             .values_list("end_date", flat=True)
             .first()
