@@ -835,7 +835,8 @@ class ImportedRecord(models.Model):
     A later import may update the record only while its fingerprint still matches: that is,
     nobody has changed it in DMT since. The fingerprint covers the whole row, version
     included, and for a person also their status episodes (which carry no version). One
-    table for families, people and referrals (by label and id, like the audit trail) rather
+    table for families, people, their memberships and referrals (by label and id, like the
+    audit trail; a membership goes by its person's reference) rather
     than fields on each: provenance is the importer's business, and a families model may
     not point at referrals.
     """

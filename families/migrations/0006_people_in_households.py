@@ -7,6 +7,8 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
+from families.migrations._fingerprint import row_digest
+
 
 def people_into_memberships(apps, schema_editor):
     """Each person's one family and role become a membership (joined "from the start"), and
@@ -38,6 +40,34 @@ def people_into_memberships(apps, schema_editor):
         ),
         batch_size=2000,
     )
+
+
+def imported_people_keep_their_provenance(apps, schema_editor):
+    """A person the case import created, and nobody has changed since, stays importable: their
+    fingerprint is taken again without the columns that moved (and with the new, empty
+    expected date), and their migrated membership becomes an imported record of the same runs.
+    A person changed in DMT keeps the stale fingerprint, so a re-import still refuses them."""
+    Person = apps.get_model("families", "Person")
+    Membership = apps.get_model("families", "Membership")
+    ImportedRecord = apps.get_model("families", "ImportedRecord")
+    records = ImportedRecord.objects.filter(object_type="families.person")
+    people = Person.objects.in_bulk([record.object_id for record in records])
+    memberships = {m.person_id: m for m in Membership.objects.filter(person_id__in=people)}
+    for record in records:
+        person = people.get(record.object_id)
+        if person is None or record.fingerprint != row_digest(person, leave_out={"expected_on"}):
+            continue
+        record.fingerprint = row_digest(person, leave_out={"family_id", "role", "father_id"})
+        record.save(update_fields=["fingerprint"])
+        membership = memberships[person.pk]
+        ImportedRecord.objects.create(
+            object_type="families.membership",
+            object_id=membership.pk,
+            reference=record.reference,
+            fingerprint=row_digest(membership),
+            created_by_id=record.created_by_id,
+            written_by_id=record.written_by_id,
+        )
 
 
 class Migration(migrations.Migration):
@@ -237,4 +267,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(people_into_memberships, migrations.RunPython.noop),
+        migrations.RunPython(imported_people_keep_their_provenance, migrations.RunPython.noop),
     ]

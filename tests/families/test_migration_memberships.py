@@ -7,6 +7,11 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from families import importer
+from families.migrations._fingerprint import row_digest
+from families.models import ImportedRecord, Membership, Person
+from referrals.models import Referral as CurrentReferral
+
 BEFORE = [("families", "0005_case_import_provenance"), ("referrals", "0008_reviews")]
 AFTER = [
     ("families", "0007_person_family_role_father_removed"),
@@ -53,6 +58,25 @@ def old_world(transactional_db):
         pathway=Pathway.objects.get_or_create(code="dmt", defaults={"name": "Dads Matter Too"})[0],
         referred_on=datetime.date(2024, 2, 1),
     )
+    # Darius and his referral came from a case import and nobody has changed them since; Riley
+    # was imported too but has been edited in DMT since (his fingerprint is stale).
+    ImportRun = apps.get_model("families", "ImportRun")
+    ImportedRecord = apps.get_model("families", "ImportedRecord")
+    run = ImportRun.objects.create()
+    referral = Referral.objects.get(reference="MIG-R1")
+    for obj, fingerprint in [
+        (darius, row_digest(darius)),
+        (riley, "stale"),
+        (referral, row_digest(referral)),
+    ]:
+        ImportedRecord.objects.create(
+            object_type=obj._meta.label_lower,
+            object_id=obj.pk,
+            reference=obj.reference,
+            fingerprint=fingerprint,
+            created_by=run,
+            written_by=run,
+        )
     yield {"darius": darius.pk, "riley": riley.pk, "gary": gary.pk, "amy": amy.pk}
     migrate([("families", "0007_person_family_role_father_removed")])
 
@@ -102,3 +126,33 @@ def test_going_back_restores_the_columns(old_world):
         "MIG-P4": ("MIG-2", "child", old_world["gary"]),
         "MIG-P5": ("MIG-2", "mother", None),
     }
+
+
+def test_imported_records_nobody_changed_stay_importable(old_world):
+    migrate(AFTER)
+
+    darius = Person.objects.get(pk=old_world["darius"])
+    records = {
+        (record.object_type, record.object_id): record for record in ImportedRecord.objects.all()
+    }
+    assert records[("families.person", darius.pk)].fingerprint == importer.fingerprint(darius)
+    membership = Membership.objects.get(person=darius)
+    assert records[("families.membership", membership.pk)].fingerprint == (
+        importer.fingerprint(membership)
+    )
+    referral = CurrentReferral.objects.get(reference="MIG-R1")
+    assert records[("referrals.referral", referral.pk)].fingerprint == (
+        importer.fingerprint(referral)
+    )
+    # Riley was changed in DMT: still stale, and his membership no imported record.
+    riley = Person.objects.get(pk=old_world["riley"])
+    assert records[("families.person", riley.pk)].fingerprint == "stale"
+    assert ("families.membership", Membership.objects.get(person=riley).pk) not in records
+
+
+def test_the_migrations_copy_of_the_fingerprint_is_the_importers(db):
+    from ..factories import PersonFactory
+
+    child = PersonFactory()
+    assert row_digest(child) == importer.fingerprint(child)
+    assert row_digest(child.membership) == importer.fingerprint(child.membership)
