@@ -147,8 +147,10 @@ class World:
         by_family: dict[int, set[str]] = {pk: {reference} for pk, reference in families.items()}
         for membership in memberships:
             by_family[membership.family_id].add(membership.person.reference)
-        for referral in referrals:
-            by_family[referral.family_id].add(referral.reference)
+        for referral in referrals:  # a family's people's referrals, wherever they were made
+            for membership in memberships:
+                if membership.person_id == referral.person_id:
+                    by_family[membership.family_id].add(referral.reference)
         covering: dict[str, set[str]] = {}
         for pk, reference in families.items():
             covering[reference] = by_family[pk]
