@@ -438,24 +438,30 @@ def person_create(
     return person
 
 
-def membership_for(person: Person, family: Family | None = None) -> Membership:
+def membership_for(
+    person: Person, family: Family | None = None, *, former_too: bool = False
+) -> Membership:
     """`person`'s current membership of the family a write about them is recorded in:
     `family`; else the family the caller loaded them in (person.membership, as members_of
-    and person_create set it); else the one family they live in.
+    and person_create set it); else the one family they live in. With `former_too`, their
+    last membership of a family they have left will do.
 
-    ValidationError when they do not live in that family now; ValueError when they live in
-    several and the caller named none (a caller's bug: it must say which).
+    ValidationError when they are not (or, with `former_too`, were never) in that family;
+    ValueError when they are in several and the caller named none (a caller's bug: it must
+    say which).
     """
     family_id = family.pk if family is not None else None
     loaded: Membership | None = getattr(person, "membership", None)
     if family_id is None and loaded is not None:
         family_id = loaded.family_id
-    memberships = Membership.objects.current().filter(person=person).select_related("family")
+    memberships = Membership.objects.filter(person=person).select_related("family")
+    if not former_too:
+        memberships = memberships.current()
     if family_id is not None:
         memberships = memberships.filter(family_id=family_id)
-    found = list(memberships.order_by("id")[:2])
-    if len(found) > 1:
-        raise ValueError(f"{person} lives in more than one family: name the family")
+    found = list(memberships.order_by(F("left_on").desc(nulls_first=True), "-id"))
+    if len({membership.family_id for membership in found}) > 1:
+        raise ValueError(f"{person} is in more than one family: name the family")
     if not found:
         raise ValidationError({"person": f"{person.full_name} is not in this family now."})
     return found[0]
@@ -590,11 +596,12 @@ def person_update(
     family: Family | None = None,
 ) -> Person:
     """Change a person's details, recorded in `family` (membership_for: the family they are
-    shown in), which must be open. A new `father` (a father or father figure living in that
-    family, or None) ends the child's current father link and adds his; the person's version
-    moves on as for any other change."""
+    shown in, or have left), which must be open. A new `father` (a father or father figure
+    living in that family, or None) ends the child's current father link and adds his; the
+    person's version moves on as for any other change."""
     _check_editable(changes, PERSON_EDITABLE_FIELDS)
-    membership = membership_for(person, family)
+    # Someone who has left may still have their details put right through that family.
+    membership = membership_for(person, family, former_too=True)
     check_open(membership.family)
     columns = {name: value for name, value in changes.items() if name != "father"}
     link, father_changed = (

@@ -251,6 +251,31 @@ def test_a_former_members_record_opens_but_their_child_pages_do_not(
         assert client.get(reverse(name, args=[alices_family.pk, amy.pk])).status_code == 404
 
 
+def test_a_former_members_details_are_put_right_through_the_family_they_left(
+    client_as, alice, alices_family
+):
+    lee = PersonFactory(
+        family=alices_family, role=Membership.Role.OTHER_ADULT, given_name="Lee", sex="male"
+    )
+    membership_end(
+        membership=lee.membership, left_on=days_ago(3), expected_version=1, acting_user=alice
+    )
+    url = reverse("families:person_edit", args=[alices_family.pk, lee.pk])
+    posted = {
+        "version": 1,
+        "given_name": "Leigh",
+        "family_name": lee.family_name,
+        "sex": "male",
+        "disability": "unknown",
+    }
+
+    response = client_as("alice").post(url, posted)
+
+    assert response.status_code == 302
+    lee.refresh_from_db()
+    assert (lee.given_name, lee.version) == ("Leigh", 2)
+
+
 # Naming a father on the child's record --------------------------------------------------------
 
 
