@@ -1,6 +1,7 @@
 """Forms for case recording. They parse and check input; the services hold the rules."""
 
 import datetime
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -18,6 +19,7 @@ from .models import (
     ReferralSource,
     level_labels,
 )
+from .selectors import members_of, people_in
 
 
 class DateInput(forms.DateInput):
@@ -105,15 +107,15 @@ class ContactForm(forms.Form):
 
     def __init__(self, *args: Any, family: Family, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        people = family.people.order_by("role", "date_of_birth", "given_name")
+        label = _labeller(members_of(family))
         people_seen = cast(parsing.ModelMultipleChoiceField, self.fields["people_seen"])
-        people_seen.queryset = people
-        people_seen.label_of = _person_label
+        people_seen.queryset = people_in(family)
+        people_seen.label_of = label
         children_seen_alone = cast(
             parsing.ModelMultipleChoiceField, self.fields["children_seen_alone"]
         )
-        children_seen_alone.queryset = people.filter(role=Membership.Role.CHILD)
-        children_seen_alone.label_of = _person_label
+        children_seen_alone.queryset = people_in(family, roles=[Membership.Role.CHILD])
+        children_seen_alone.label_of = label
         if not self.is_bound:
             now = timezone.localtime()
             self.initial.setdefault("occurred_on", now.date())
@@ -133,8 +135,14 @@ class ContactForm(forms.Form):
 
 
 def _person_label(person: Person) -> str:
-    role = person.get_role_display().lower()
-    return f"{person.full_name} ({role})"
+    """A member of a family by name and role there (person.role, as members_of sets it)."""
+    return f"{person.full_name} ({Membership.Role(person.role).label.lower()})"
+
+
+def _labeller(members: list[Person]) -> Callable[[Person], str]:
+    """Labels a choice among `members` (from members_of) by name and role in the family."""
+    labels = {member.pk: _person_label(member) for member in members}
+    return lambda person: labels.get(person.pk, person.full_name)
 
 
 class StatusChangeForm(forms.Form):
@@ -252,8 +260,16 @@ class PersonForm(forms.Form):
     CONTACT_DETAILS = ("address", "phone", "email", "contact_restricted")
 
     def __init__(
-        self, *args: Any, person: Person, show_contact_details: bool = True, **kwargs: Any
+        self,
+        *args: Any,
+        person: Person,
+        family: Family,
+        father: Person | None = None,
+        show_contact_details: bool = True,
+        **kwargs: Any,
     ) -> None:
+        """`person` as shown in `family` (person.role set); for a child, `father` is their
+        father now, who may live in another family."""
         super().__init__(*args, **kwargs)
         if not show_contact_details:
             # Absent, not blank: a user who may not see them cannot erase them either.
@@ -262,14 +278,23 @@ class PersonForm(forms.Form):
         if person.is_child:
             for name in self.ADULT_ONLY:
                 del self.fields[name]
-            father = cast(parsing.ModelChoiceField, self.fields["father"])
-            father.queryset = person.family.people.filter(
-                role__in=[Membership.Role.FATHER, Membership.Role.FATHER_FIGURE]
-            )
-            father.label_of = _person_label
+            self._choose_fathers_in(family, father)
         else:
             for name in self.CHILD_ONLY:
                 del self.fields[name]
+
+    def _choose_fathers_in(self, family: Family, father: Person | None) -> None:
+        """The fathers and father figures living in `family`, and the child's father now
+        if he lives elsewhere (so that saving the form keeps him)."""
+        here = {person.pk: person for person in members_of(family) if person.is_father}
+        field = cast(parsing.ModelChoiceField, self.fields["father"])
+        chosen = [*here, *([father.pk] if father is not None and father.pk not in here else [])]
+        field.queryset = Person.objects.filter(pk__in=chosen).order_by("given_name", "id")
+        field.label_of = lambda person: (
+            _person_label(here[person.pk])
+            if person.pk in here
+            else f"{person.full_name} (in another family)"
+        )
 
     def clean_date_of_birth(self) -> datetime.date | None:
         day: datetime.date | None = self.cleaned_data["date_of_birth"]

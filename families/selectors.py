@@ -1,24 +1,29 @@
 """Reads of case records, already narrowed to what the asking user may see."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
     Case,
     Count,
     DateField,
     DateTimeField,
+    Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -33,6 +38,7 @@ from .models import (
     InvolvementPeriod,
     Membership,
     Person,
+    PersonName,
     Plan,
     PlanAction,
     ReferralSource,
@@ -74,12 +80,69 @@ def members_of(family: Family, *, on: datetime.date | None = None) -> list[Perso
     its current members, or its members on the day `on`."""
     memberships = Membership.objects.filter(family=family).select_related("person")
     memberships = memberships.on(on) if on is not None else memberships.current()
+    return _as_members(memberships)
+
+
+def _as_members(memberships: Iterable[Membership]) -> list[Person]:
+    """The people of `memberships`, each with their role and membership (person.role,
+    person.membership)."""
     people = []
     for membership in memberships:
         person = membership.person
         person.role, person.membership = membership.role, membership
         people.append(person)
     return people
+
+
+def _current_and_former(memberships: Sequence[Membership]) -> tuple[list[Person], list[Person]]:
+    """From all of one family's memberships: its current members, and those who have left
+    and are not back (most recent first, with the membership that ended)."""
+    current = [membership for membership in memberships if membership.left_on is None]
+    here = {membership.person_id for membership in current}
+    ended = sorted(
+        (m for m in memberships if m.left_on is not None and m.person_id not in here),
+        key=lambda membership: (membership.left_on, membership.pk),
+        reverse=True,
+    )
+    last: dict[int, Membership] = {}
+    for membership in ended:
+        last.setdefault(membership.person_id, membership)
+    return _as_members(current), _as_members(last.values())
+
+
+def member_of(
+    family: Family, person_id: int, *, children_only: bool = False, former_too: bool = False
+) -> Person:
+    """One person of `family`, with their role and membership there (as members_of sets
+    them): a current member (a child, with `children_only`), or with `former_too` someone
+    who has left; Http404 otherwise, so a person is never reached through a family that is
+    not theirs."""
+    memberships = Membership.objects.filter(family=family, person_id=person_id)
+    if not former_too:
+        memberships = memberships.current()
+    if children_only:
+        memberships = memberships.children()
+    membership = (
+        memberships.select_related("person")
+        .order_by(F("left_on").desc(nulls_first=True), "-id")
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    person = membership.person
+    person.role, person.membership = membership.role, membership
+    return person
+
+
+def people_in(family: Family, *, roles: Collection[str] = ()) -> QuerySet[Person]:
+    """The current members of `family` (in one of `roles`, when given) as a queryset, for a
+    form's choices, in the order members_of lists them."""
+    here = Q(memberships__family=family, memberships__left_on__isnull=True)
+    if roles:
+        here &= Q(memberships__role__in=roles)
+    return Person.objects.filter(here).order_by(
+        "memberships__role", "date_of_birth", "given_name", "id"
+    )
 
 
 def families_of(person: Person) -> FamilyQuerySet:
@@ -89,9 +152,9 @@ def families_of(person: Person) -> FamilyQuerySet:
     ).distinct()
 
 
-def fathers_of(children: Sequence[Person]) -> dict[int, Person]:
-    """Each child's father (a current parent link from a father or father figure), by the
-    child's id; a child with none is missing ("Father not named")."""
+def father_links_of(children: Sequence[Person]) -> dict[int, Relationship]:
+    """The parent link naming each child's father (the first current one from a father or
+    father figure), by the child's id; a child with none is missing."""
     links = (
         Relationship.objects.current()
         .fathers()
@@ -99,10 +162,16 @@ def fathers_of(children: Sequence[Person]) -> dict[int, Person]:
         .select_related("person")
         .order_by("relative_id", "id")
     )
-    fathers: dict[int, Person] = {}
+    found: dict[int, Relationship] = {}
     for link in links:
-        fathers.setdefault(link.relative_id, link.person)
-    return fathers
+        found.setdefault(link.relative_id, link)
+    return found
+
+
+def fathers_of(children: Sequence[Person]) -> dict[int, Person]:
+    """Each child's father (a current parent link from a father or father figure), by the
+    child's id; a child with none is missing ("Father not named")."""
+    return {child_id: link.person for child_id, link in father_links_of(children).items()}
 
 
 def family_list_for(user: User) -> FamilyQuerySet:
@@ -136,7 +205,12 @@ def can_record_on(user: User, family: Family) -> bool:
 def _current_level_subquery() -> Subquery:
     """The highest current level among a family's children (0 when none is open)."""
     return Subquery(
-        StatusEpisode.objects.filter(child__family=OuterRef("pk"), end_date__isnull=True)
+        StatusEpisode.objects.filter(
+            child__memberships__family=OuterRef("pk"),
+            child__memberships__role=Membership.Role.CHILD,
+            child__memberships__left_on__isnull=True,
+            end_date__isnull=True,
+        )
         .annotate(status_level=LEVEL_OF_STATUS)
         .order_by("-status_level")
         .values("status_level")[:1],
@@ -155,7 +229,9 @@ def _last_contact_subquery() -> Subquery:
 
 def _children_count_subquery() -> Subquery:
     return Subquery(
-        Person.objects.filter(family=OuterRef("pk"), role=Membership.Role.CHILD)
+        Membership.objects.current()
+        .children()
+        .filter(family=OuterRef("pk"))
         .order_by()
         .values("family")
         .annotate(n=Count("id"))
@@ -224,15 +300,20 @@ def family_for(user: User, pk: int) -> Family:
 
 
 def family_page_data(family: Family) -> dict[str, Any]:
-    """Everything the family page shows, in a fixed number of queries."""
-    people = list(
-        family.people.select_related("father", "father_inclusion").prefetch_related(
-            Prefetch(
-                "status_episodes",
-                queryset=StatusEpisode.objects.order_by("start_date"),
-                to_attr="episodes",
-            )
-        )
+    """Everything the family page shows, in a fixed number of queries: its current members
+    (children and adults by their role here), those who have left, and each child's father
+    (by relationship: he may live in another household)."""
+    members, former_members = _current_and_former(
+        list(Membership.objects.filter(family=family).select_related("person__father_inclusion"))
+    )
+    people = cast("list[PersonWithEpisodes]", members)
+    prefetch_related_objects(
+        people,
+        Prefetch(
+            "status_episodes",
+            queryset=StatusEpisode.objects.order_by("start_date"),
+            to_attr="episodes",
+        ),
     )
     children = [person for person in people if person.is_child]
     adults = [person for person in people if not person.is_child]
@@ -240,13 +321,14 @@ def family_page_data(family: Family) -> dict[str, Any]:
         child.current_episode = next(
             (episode for episode in child.episodes if episode.end_date is None), None
         )
+    fathers = fathers_of(children)
     contacts = list(
         family.contacts.select_related("recorded_by").prefetch_related(
             "people_seen", "children_seen_alone"
         )[:50]
     )
     plans = list(
-        Plan.objects.filter(child__family=family)
+        Plan.objects.filter(child__in=[child.pk for child in children])
         .select_related("child")
         .prefetch_related(
             Prefetch(
@@ -265,40 +347,44 @@ def family_page_data(family: Family) -> dict[str, Any]:
     from referrals.models import Referral
 
     referrals = list(
-        Referral.objects.filter(person__family=family)
+        Referral.objects.filter(family=family)
         .select_related("person", "pathway", "stage", "practitioner")
         .order_by("closed_on", "-referred_on")
     )
     return {
         "children": children,
+        "children_with_fathers": [(child, fathers.get(child.pk)) for child in children],
         "adults": adults,
+        "former_members": former_members,
         "referrals": referrals,
         "contacts": contacts,
         "actions": actions,
         "plans": plans,
-        "father_prompts": father_prompts(children, adults),
+        "father_prompts": father_prompts(children, fathers),
         "timeline": timeline(children, contacts, actions),
         "pending_closure": pending_closure,
         "today": timezone.localdate(),
     }
 
 
-def father_prompts(children: Sequence[Person], adults: Sequence[Person]) -> list[str]:
-    """Plain prompts that keep fathers visible, e.g. "Father not named for Amy"."""
+def father_prompts(children: Sequence[Person], fathers: dict[int, Person]) -> list[str]:
+    """Plain prompts that keep fathers visible, e.g. "Father not named for Amy". `fathers`:
+    each child's father by the child's id (fathers_of)."""
     prompts = []
     for child in children:
-        if child.father is None:
+        father = fathers.get(child.pk)
+        if father is None:
             prompts.append(f"Father not named for {child.given_name}")
             continue
-        if not child.father.has_contact_details:
+        if not father.has_contact_details:
             prompts.append(
-                f"No contact details for {child.father.given_name}, {child.given_name}'s father"
+                f"No contact details for {father.given_name}, {child.given_name}'s father"
             )
         inclusion = getattr(child, "father_inclusion", None)
         on_cp = child.current_episode is not None and child.current_episode.status == "cp"
         if on_cp and (inclusion is None or inclusion.invited_to_initial_conference is None):
             prompts.append(
-                f"Record whether {child.father.given_name} was invited to "
+                f"Record whether {father.given_name} was invited to "
                 f"{child.given_name}'s child protection conference"
             )
     return prompts
@@ -362,23 +448,45 @@ def timeline(
     return items
 
 
+def _memberships_shown_to(user: User) -> QuerySet[Membership]:
+    """Memberships, current and past, of the families `user` may see: through them a person
+    is seen, and each one is a family to show them in."""
+    return (
+        Membership.objects.filter(family__in=family_list_for(user))
+        .select_related("family")
+        .order_by(F("left_on").desc(nulls_first=True), "family__reference")
+    )
+
+
+def _people_seen_through(memberships: QuerySet[Membership]) -> QuerySet[Person]:
+    """People with one of `memberships`, each with those memberships (person.memberships_shown,
+    families first that they still live in)."""
+    return Person.objects.filter(
+        Exists(memberships.filter(person=OuterRef("pk")))
+    ).prefetch_related(Prefetch("memberships", queryset=memberships, to_attr="memberships_shown"))
+
+
 def search_people_for(user: User, *, query: str) -> list[Person]:
-    """People in families `user` may see, by name, family reference or date of birth."""
+    """People in families `user` may see, by a name they have or have had, a person's or
+    family's reference, or date of birth; each with the families of theirs `user` may see
+    (person.memberships_shown)."""
     query = query.strip()
     if not query:
         return []
-    people = Person.objects.filter(family__in=family_list_for(user)).select_related("family")
+    shown = _memberships_shown_to(user)
+    people = _people_seen_through(shown)
     day = parse_search_date(query)
     if day is not None:
         people = people.filter(date_of_birth=day)
     else:
-        terms = query.split()
-        condition = Q(family__reference__iexact=query) | Q(reference__iexact=query)
-        name = Q()
-        for term in terms:
+        in_family = Exists(shown.filter(person=OuterRef("pk"), family__reference__iexact=query))
+        name, former_name = Q(), Q()
+        for term in query.split():
             name &= Q(given_name__icontains=term) | Q(family_name__icontains=term)
-        people = people.filter(condition | name)
-    return list(people.order_by("family_name", "given_name", "date_of_birth")[:100])
+            former_name &= Q(given_name__icontains=term) | Q(family_name__icontains=term)
+        by_former_name = Exists(PersonName.objects.filter(former_name, person=OuterRef("pk")))
+        people = people.filter(Q(reference__iexact=query) | in_family | name | by_former_name)
+    return list(people.order_by("family_name", "given_name", "date_of_birth", "id")[:100])
 
 
 def parse_search_date(text: str) -> datetime.date | None:
@@ -395,8 +503,9 @@ def possible_duplicates_for(
 ) -> tuple[list[Person], int]:
     """People who may already be recorded: same date of birth and a similar name.
 
-    Returns the matches `user` may see, and how many more exist in families they cannot see
-    (a number only, so nothing about those families is revealed).
+    Returns the matches `user` may see (in a family they may see, now or before; each with
+    those families, person.memberships_shown), and how many more exist only in families they
+    cannot see (a number only, so nothing about those families is revealed).
     """
     if date_of_birth is None or not given_name.strip():
         return [], 0
@@ -405,8 +514,9 @@ def possible_duplicates_for(
         | (Q(family_name__iexact=family_name.strip()) & ~Q(family_name=""))
         | Q(given_name__istartswith=given_name.strip()[:3])
     )
-    visible = list(similar.filter(family__in=family_list_for(user)).select_related("family")[:20])
-    hidden = similar.exclude(family__in=family_list_for(user)).count()
+    shown = _memberships_shown_to(user)
+    visible = list(_people_seen_through(shown).filter(pk__in=similar.values("pk"))[:20])
+    hidden = similar.exclude(Exists(shown.filter(person=OuterRef("pk")))).count()
     return visible, hidden
 
 
@@ -446,13 +556,15 @@ class ChildrenByStatus(TypedDict):
 
 
 def children_by_status_for(user: User) -> list[ChildrenByStatus]:
-    """Children in `user`'s scope by their current legal status, for the managers' home pages."""
+    """Children in `user`'s scope by their current legal status, for the managers' home pages:
+    a child living in two of its families counts once."""
+    child_here = (
+        Membership.objects.current()
+        .children()
+        .filter(person=OuterRef("pk"), family__in=family_list_for(user).open())
+    )
     return list(
-        Person.objects.filter(
-            family__in=family_list_for(user).open(),
-            role=Membership.Role.CHILD,
-            status_episodes__end_date__isnull=True,
-        )
+        Person.objects.filter(Exists(child_here), status_episodes__end_date__isnull=True)
         .values("status_episodes__status")
         .annotate(children=Count("id", distinct=True))
         .order_by("status_episodes__status")

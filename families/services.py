@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from accounts.audit import audit_record
@@ -38,6 +38,7 @@ from .models import (
     Transfer,
     long_date,
 )
+from .selectors import father_links_of
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -57,31 +58,38 @@ def new_reference(prefix: str) -> str:
 
 
 # The records edited through _save_versioned: each has a version field.
-_VersionedT = TypeVar("_VersionedT", Person, FatherInclusion, Contact, PlanAction)
+_VersionedT = TypeVar("_VersionedT", Person, FatherInclusion, Contact, PlanAction, Membership)
 
 
 def _save_versioned(
-    instance: _VersionedT, *, expected_version: int, changes: dict[str, Any]
+    instance: _VersionedT,
+    *,
+    expected_version: int,
+    changes: dict[str, Any],
+    changed_elsewhere: Iterable[str] = (),
 ) -> list[str]:
     """Apply `changes` to `instance` if nobody has saved it since `expected_version`.
 
-    Returns the fields that really changed. The row is read under a lock before the check, so
-    of two simultaneous saves from the same version the second waits, then sees the conflict.
+    Returns the fields that really changed. `changed_elsewhere`: what the caller changes
+    outside the row (a person's father is a relationship) that still makes a new version.
+    The row is read under a lock before the check, so of two simultaneous saves from the
+    same version the second waits, then sees the conflict.
     """
     model = type(instance)
     current = model.objects.select_for_update().get(pk=instance.pk)
     if current.version != expected_version:
         raise EditConflict(current, expected_version)
-    changed: list[str] = [
+    columns: list[str] = [
         name for name, value in changes.items() if getattr(current, name) != value
     ]
-    for name in changed:
+    for name in columns:
         setattr(instance, name, changes[name])
+    changed = [*columns, *changed_elsewhere]
     if not changed:
         return []
     instance.full_clean()
     instance.version = expected_version + 1
-    update_fields = [*changed, "version"]
+    update_fields = [*columns, "version"]
     if any(field.name == "updated_at" for field in model._meta.fields):
         update_fields.append("updated_at")
     instance.save(update_fields=update_fields)
@@ -216,6 +224,21 @@ def family_allocate(
     return allocation
 
 
+def _children_closing_with(family: Family) -> "models.QuerySet[Person]":
+    """The family's children whose legal status goes with the case when it closes: its
+    current child members, except those who also live in another family still open (whose
+    status that family's case carries on)."""
+    open_elsewhere = (
+        Membership.objects.current()
+        .filter(person=OuterRef("pk"), family__closed_on__isnull=True)
+        .exclude(family=family)
+    )
+    children_here = Membership.objects.current().children().filter(family=family)
+    return Person.objects.filter(pk__in=children_here.values("person")).exclude(
+        Exists(open_elsewhere)
+    )
+
+
 def _check_closing_date(family: Family, closing_on: datetime.date) -> None:
     """A case closes on a day it was open, not before its current allocation or any child's
     current status began (those end on the closing date), and not in the future."""
@@ -228,7 +251,7 @@ def _check_closing_date(family: Family, closing_on: datetime.date) -> None:
     if allocation is not None:
         starts.append((allocation.start_date, "the current allocation began"))
     for episode in StatusEpisode.objects.filter(
-        child__family=family, end_date__isnull=True
+        child__in=_children_closing_with(family), end_date__isnull=True
     ).select_related("child"):
         starts.append((episode.start_date, f"{episode.child.given_name}'s current status began"))
     latest, what = max(starts, key=lambda start: start[0])
@@ -319,19 +342,21 @@ def closure_request_decide(
 def family_close(
     *, family: Family, closed_on: datetime.date, closure_reason: str, acting_user: User | None
 ) -> Family:
-    """Close the case: children still open step out the day after, allocation ends."""
+    """Close the case: its children still open step out the day after (those who also live
+    in another open family keep their status there), allocation ends."""
     family = Family.objects.select_for_update().get(pk=family.pk)
     try:
         _check_closing_date(family, closed_on)
     except ValidationError as error:
         raise ValidationError({"closed_on": error.message_dict["closing_on"]}) from error
-    for child in family.people.filter(role=Membership.Role.CHILD):
+    for child in _children_closing_with(family):
         current = child.status_episodes.filter(end_date__isnull=True).first()
         if current is not None:
             # The last day open is the closing day, so the step out is dated the day after,
             # which may be tomorrow: hence the private path without the future-date check.
             _change_status(
                 child=child,
+                family=family,
                 status=None,
                 start_date=closed_on + datetime.timedelta(days=1),
                 acting_user=acting_user,
@@ -524,7 +549,8 @@ FATHER_INCLUSION_FIELDS = [
 ]
 CONTACT_EDITABLE_FIELDS = ["occurred_at", "kind", "note", "next_steps", "significant"]
 PLAN_ACTION_EDITABLE_FIELDS = ["description", "due_on", "status"]
-PERSON_EDITABLE_FIELDS = [
+# A person's own columns, and their father: a parent relationship, not a column.
+PERSON_COLUMNS = [
     "given_name",
     "family_name",
     "date_of_birth",
@@ -540,8 +566,8 @@ PERSON_EDITABLE_FIELDS = [
     "contact_restricted",
     "care_experienced",
     "previous_child_removal",
-    "father",
 ]
+PERSON_EDITABLE_FIELDS = [*PERSON_COLUMNS, "father"]
 
 
 @transaction.atomic
@@ -576,6 +602,42 @@ def person_create(
             acting_user=acting_user,
         )
     return person
+
+
+def membership_for(
+    person: Person, family: Family | None = None, *, former_too: bool = False
+) -> Membership:
+    """`person`'s current membership of the family a write about them is recorded in:
+    `family`; else the family the caller loaded them in (person.membership, as members_of
+    and person_create set it); else the one family they live in. With `former_too`, their
+    last membership of a family they have left will do.
+
+    ValidationError when they are not (or, with `former_too`, were never) in that family;
+    ValueError when they are in several and the caller named none (a caller's bug: it must
+    say which).
+    """
+    family_id = family.pk if family is not None else None
+    loaded: Membership | None = getattr(person, "membership", None)
+    if family_id is None and loaded is not None:
+        family_id = loaded.family_id
+    memberships = Membership.objects.filter(person=person).select_related("family")
+    if not former_too:
+        memberships = memberships.current()
+    if family_id is not None:
+        memberships = memberships.filter(family_id=family_id)
+    found = list(memberships.order_by(F("left_on").desc(nulls_first=True), "-id"))
+    if len({membership.family_id for membership in found}) > 1:
+        raise ValueError(f"{person} is in more than one family: name the family")
+    if not found:
+        raise ValidationError({"person": f"{person.full_name} is not in this family now."})
+    return found[0]
+
+
+def _membership_for_child(person: Person, family: Family | None, message: str) -> Membership:
+    membership = membership_for(person, family)
+    if membership.role != Membership.Role.CHILD:
+        raise ValidationError({"child": message})
+    return membership
 
 
 def _is_father_in(person: Person, family: Family) -> bool:
@@ -655,31 +717,111 @@ def relationship_add(
 
 
 @transaction.atomic
-def person_update(
-    *, person: Person, expected_version: int, changes: dict[str, Any], acting_user: User
-) -> Person:
-    _check_editable(changes, PERSON_EDITABLE_FIELDS)
-    check_open(person.family)
-    father = changes.get("father")
-    if father is not None and not person.is_child:
+def relationship_end(
+    *, relationship: Relationship, ended_on: datetime.date, acting_user: User | None
+) -> Relationship:
+    """Record that a relationship ended on `ended_on` (its last day); kept, with its dates."""
+    if relationship.ended_on is not None:
+        raise ValidationError({"ended_on": "That relationship has already ended."})
+    relationship.ended_on = ended_on
+    relationship.full_clean()
+    relationship.save(update_fields=["ended_on"])
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=acting_user,
+        obj=relationship,
+        detail={"field": "ended_on", "to": ended_on.isoformat()},
+    )
+    return relationship
+
+
+def _father_change(
+    person: Person, membership: Membership, father: Person | None
+) -> tuple[Relationship | None, bool]:
+    """The child's current father link, and whether naming `father` changes it; refuses a
+    father who is not a father or father figure living in the family."""
+    link = father_links_of([person]).get(person.pk)
+    if (link.person_id if link is not None else None) == (father.pk if father else None):
+        return link, False
+    if membership.role != Membership.Role.CHILD:
         raise ValidationError({"father": "Only a child has a father recorded."})
     if father is not None and (
-        father.family_id != person.family_id or not father.is_father or father.pk == person.pk
+        father.pk == person.pk or not _is_father_in(father, membership.family)
     ):
         raise ValidationError({"father": "Choose a father or father figure in this family."})
-    changed = _save_versioned(person, expected_version=expected_version, changes=changes)
+    return link, True
+
+
+@transaction.atomic
+def person_update(
+    *,
+    person: Person,
+    expected_version: int,
+    changes: dict[str, Any],
+    acting_user: User,
+    family: Family | None = None,
+) -> Person:
+    """Change a person's details, recorded in `family` (membership_for: the family they are
+    shown in, or have left), which must be open. A new `father` (a father or father figure
+    living in that family, or None) ends the child's current father link and adds his; the
+    person's version moves on as for any other change."""
+    _check_editable(changes, PERSON_EDITABLE_FIELDS)
+    # Someone who has left may still have their details put right through that family.
+    membership = membership_for(person, family, former_too=True)
+    check_open(membership.family)
+    columns = {name: value for name, value in changes.items() if name != "father"}
+    link, father_changed = (
+        _father_change(person, membership, changes["father"])
+        if "father" in changes
+        else (None, False)
+    )
+    changed = _save_versioned(
+        person,
+        expected_version=expected_version,
+        changes=columns,
+        changed_elsewhere=["father"] if father_changed else [],
+    )
+    if father_changed:
+        if link is not None:
+            relationship_end(
+                relationship=link, ended_on=timezone.localdate(), acting_user=acting_user
+            )
+        father = changes["father"]
+        if father is not None:
+            relationship_add(
+                person=father,
+                relative=person,
+                kind=Relationship.Kind.PARENT,
+                parent_type=_parent_type_of(father, membership.family),
+                started_on=None,
+                acting_user=acting_user,
+            )
     _audit_changes(person, changed, acting_user)
     return person
 
 
+def _parent_type_of(father: Person, family: Family) -> str:
+    """A father is recorded as a birth parent; a father figure as a step-parent."""
+    is_father = Membership.objects.current().filter(
+        person=father, family=family, role=Membership.Role.FATHER
+    )
+    return Relationship.ParentType.BIRTH if is_father.exists() else Relationship.ParentType.STEP
+
+
 @transaction.atomic
 def father_inclusion_update(
-    *, child: Person, expected_version: int, changes: dict[str, bool | None], acting_user: User
+    *,
+    child: Person,
+    expected_version: int,
+    changes: dict[str, bool | None],
+    acting_user: User,
+    family: Family | None = None,
 ) -> FatherInclusion:
     _check_editable(changes, FATHER_INCLUSION_FIELDS)
-    check_open(child.family)
-    if not child.is_child:
-        raise ValidationError({"child": "Father-inclusion facts are recorded for children."})
+    membership = _membership_for_child(
+        child, family, "Father-inclusion facts are recorded for children."
+    )
+    check_open(membership.family)
     inclusion, _ = FatherInclusion.objects.get_or_create(child=child)
     changed = _save_versioned(inclusion, expected_version=expected_version, changes=changes)
     _audit_changes(inclusion, changed, acting_user)
@@ -696,30 +838,36 @@ def child_status_change(
     status: LegalStatus | str | None,
     start_date: datetime.date,
     acting_user: User | None,
+    family: Family | None = None,
 ) -> StatusEpisode | None:
     """Move `child` to `status` from `start_date`; `None` steps the child out (level 0).
 
     The current episode, if any, ends the day before. A change may not start on or before
     the current episode's first day, nor inside an episode already recorded, so history is
-    never rewritten through this path. Each change enters the family's chronology.
+    never rewritten through this path. Each change enters the chronology of the family it
+    is recorded in (`family`, as membership_for finds it), which must be open.
     """
     if start_date > timezone.localdate():
         raise ValidationError({"start_date": "A change of status cannot be dated in the future."})
-    check_open(child.family)
+    membership = _membership_for_child(child, family, "Only a child has a legal status.")
+    check_open(membership.family)
     return _change_status(
-        child=child, status=status, start_date=start_date, acting_user=acting_user
+        child=child,
+        family=membership.family,
+        status=status,
+        start_date=start_date,
+        acting_user=acting_user,
     )
 
 
 def _change_status(
     *,
     child: Person,
+    family: Family,
     status: LegalStatus | str | None,
     start_date: datetime.date,
     acting_user: User | None,
 ) -> StatusEpisode | None:
-    if not child.is_child:
-        raise ValidationError({"child": "Only a child has a legal status."})
     # Lock the child's episodes so two simultaneous changes cannot both pass the checks.
     episodes = list(
         StatusEpisode.objects.select_for_update().filter(child=child).order_by("start_date")
@@ -772,7 +920,7 @@ def _change_status(
             f"to {labels[status]}."
         )
     ChronologyEntry.objects.create(
-        family_id=child.family_id,
+        family=family,
         occurred_on=start_date,
         summary=summary,
         source=ChronologyEntry.Source.LEGAL_STATUS,
@@ -800,9 +948,17 @@ def _level(status: str) -> int:
 # Contacts and the chronology --------------------------------------------------------------
 
 
-def _check_people_in_family(family: Family, people: Iterable[Person], field: str) -> None:
-    if any(person.family_id != family.pk for person in people):
-        raise ValidationError({field: "Choose people from this family."})
+def _check_people_in_family(
+    family: Family, people: Iterable[Person], field: str, *, children: bool = False
+) -> None:
+    """Everyone chosen lives in `family` now (as a child there, with `children`)."""
+    chosen = {person.pk for person in people}
+    members = Membership.objects.current().filter(family=family, person__in=chosen)
+    if children:
+        members = members.children()
+    if chosen and len(set(members.values_list("person_id", flat=True))) != len(chosen):
+        message = "Only children are seen alone." if children else "Choose people from this family."
+        raise ValidationError({field: message})
 
 
 @transaction.atomic
@@ -825,8 +981,7 @@ def contact_record(
     people_seen, children_seen_alone = list(people_seen), list(children_seen_alone)
     _check_people_in_family(family, people_seen, "people_seen")
     _check_people_in_family(family, children_seen_alone, "children_seen_alone")
-    if any(not child.is_child for child in children_seen_alone):
-        raise ValidationError({"children_seen_alone": "Only children are seen alone."})
+    _check_people_in_family(family, children_seen_alone, "children_seen_alone", children=True)
     check_open(family)
     _check_contact_time(occurred_at)
     _check_note(note)
@@ -936,10 +1091,11 @@ def plan_create(
     started_on: datetime.date,
     review_on: datetime.date | None = None,
     acting_user: User,
+    family: Family | None = None,
 ) -> Plan:
-    check_open(child.family)
-    if not child.is_child:
-        raise ValidationError({"child": "Plans are for children."})
+    """A plan for a child of `family` (as membership_for finds it), which must be open."""
+    membership = _membership_for_child(child, family, "Plans are for children.")
+    check_open(membership.family)
     plan = Plan(child=child, kind=kind, started_on=started_on, review_on=review_on)
     return create_audited(plan, acting_user=acting_user)
 
@@ -953,11 +1109,17 @@ def plan_action_create(
     owner_worker: User | None = None,
     owner_person: Person | None = None,
     acting_user: User,
+    family: Family | None = None,
 ) -> PlanAction:
-    check_open(plan.child.family)
+    """An action on a child's plan, recorded in `family` (the child's, as membership_for
+    finds it); a family member who owns it lives in that family."""
+    membership = membership_for(plan.child, family)
+    check_open(membership.family)
     if (owner_worker is None) == (owner_person is None):
         raise ValidationError({"owner": "Choose one owner: a worker or a family member."})
-    if owner_person is not None and owner_person.family_id != plan.child.family_id:
+    if owner_person is not None and not (
+        Membership.objects.current().filter(person=owner_person, family=membership.family).exists()
+    ):
         raise ValidationError({"owner": "Choose a family member from this family."})
     action = PlanAction(
         plan=plan,
@@ -971,10 +1133,15 @@ def plan_action_create(
 
 @transaction.atomic
 def plan_action_update(
-    *, action: PlanAction, expected_version: int, changes: dict[str, Any], acting_user: User
+    *,
+    action: PlanAction,
+    expected_version: int,
+    changes: dict[str, Any],
+    acting_user: User,
+    family: Family | None = None,
 ) -> PlanAction:
     _check_editable(changes, PLAN_ACTION_EDITABLE_FIELDS)
-    check_open(action.plan.child.family)
+    check_open(membership_for(action.plan.child, family).family)
     changed = _save_versioned(action, expected_version=expected_version, changes=changes)
     _audit_changes(action, changed, acting_user)
     return action

@@ -2,12 +2,15 @@
 
 import datetime
 import json
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.forms import formset_factory
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -177,7 +180,7 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
     family = selectors.family_for(user, pk)
     audit_record(action=AuditEvent.Action.VIEW, actor=user, obj=family)
     data = selectors.family_page_data(family)
-    shield_people(user, [*data["adults"], *data["children"]])
+    shield_people(user, [*data["adults"], *data["children"], *data["former_members"]])
     team_workers = (
         User.objects.filter(role=Role.SOCIAL_WORKER, team=family.team, is_active=True)
         if user.role == Role.TEAM_MANAGER and selectors.can_record_on(user, family)
@@ -464,12 +467,13 @@ def _draft_key_allowed(user: User, key: str) -> bool:
 def child_status(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
     user = signed_in_user(request)
     family = _family_for_recording(request, pk)
-    child = get_object_or_404(family.people.filter(role=Membership.Role.CHILD), pk=child_pk)
+    child = selectors.member_of(family, child_pk, children_only=True)
     form = StatusChangeForm(request.POST or None, initial={"start_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.child_status_change(
                 child=child,
+                family=family,
                 status=form.chosen_status(),
                 start_date=form.cleaned_data["start_date"],
                 acting_user=user,
@@ -500,21 +504,26 @@ def child_status(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     user = signed_in_user(request)
     family = _family_for_recording(request, pk)
-    person = get_object_or_404(family.people.select_related("father"), pk=person_pk)
+    person = selectors.member_of(family, person_pk, former_too=True)
     visible = may_read_contact_details(user, person)
+    father = selectors.fathers_of([person]).get(person.pk) if person.is_child else None
+    person_form = partial(
+        PersonForm, person=person, family=family, father=father, show_contact_details=visible
+    )
     conflict = None
     if request.method == "POST":
-        form = PersonForm(request.POST, person=person, show_contact_details=visible)
+        form = person_form(request.POST)
         if form.is_valid():
             try:
                 services.person_update(
                     person=person,
+                    family=family,
                     expected_version=form.cleaned_data["version"],
                     changes=form.changes(),
                     acting_user=user,
                 )
             except services.EditConflict as error:
-                form, conflict = _merge_after_conflict(form, error.current, person, visible)
+                form, conflict = _merge_after_conflict(form, error.current, person_form)
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
@@ -522,9 +531,7 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
                 return redirect(family)
     else:
         audit_record(action=AuditEvent.Action.VIEW, actor=user, obj=person)
-        form = PersonForm(
-            initial=_person_initial(person), person=person, show_contact_details=visible
-        )
+        form = person_form(initial=_person_initial(person, father))
     return render(
         request,
         "families/person_form.html",
@@ -532,8 +539,9 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     )
 
 
-def _person_initial(person: Person) -> dict[str, Any]:
-    values = {name: getattr(person, name) for name in services.PERSON_EDITABLE_FIELDS}
+def _person_initial(person: Person, father: Person | None) -> dict[str, Any]:
+    values = {name: getattr(person, name) for name in services.PERSON_COLUMNS}
+    values["father"] = father
     # What the record held when the form was opened, signed so it cannot be forged: after a
     # conflict it tells which fields this user changed and which a colleague did. Keyed
     # fingerprints, not values: the page goes to people who may not read every field (a
@@ -552,7 +560,7 @@ def _comparable(value: Any) -> str:
 
 
 def _merge_after_conflict(
-    form: PersonForm, current: Person, person: Person, visible: bool
+    form: PersonForm, current: Person, person_form: Callable[..., PersonForm]
 ) -> tuple[PersonForm, dict[str, Any]]:
     """Three-way merge of a conflicting edit: keep the colleague's changes to fields this user
     left alone, keep this user's own changes, and list the fields both changed differently.
@@ -564,9 +572,12 @@ def _merge_after_conflict(
     except signing.BadSignature:
         opened = {}
     mine = form.changes()
+    # The father as saved now: the colleague may have named another.
+    father = selectors.fathers_of([current]).get(current.pk) if "father" in mine else None
+    saved_values = _person_initial(current, father)
     merged, clashes, kept = {}, [], []
     for name, my_value in mine.items():
-        saved = getattr(current, name)
+        saved = saved_values[name]
         i_changed = name not in opened or _comparable(my_value) != opened[name]
         they_changed = name not in opened or _comparable(saved) != opened[name]
         merged[name] = my_value if i_changed else saved
@@ -575,11 +586,7 @@ def _merge_after_conflict(
             clashes.append({"label": label, "yours": _display(my_value), "theirs": _display(saved)})
         elif they_changed and not i_changed:
             kept.append(label)
-    fresh = PersonForm(
-        initial={**_person_initial(current), **merged},
-        person=person,
-        show_contact_details=visible,
-    )
+    fresh = person_form(initial={**saved_values, **merged})
     return fresh, {"clashes": clashes, "kept": kept}
 
 
@@ -709,9 +716,8 @@ def search(request: HttpRequest) -> HttpResponse:
 def father_inclusion(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
     user = signed_in_user(request)
     family = _family_for_recording(request, pk)
-    child = get_object_or_404(
-        family.people.filter(role=Membership.Role.CHILD).select_related("father"), pk=child_pk
-    )
+    child = selectors.member_of(family, child_pk, children_only=True)
+    father = selectors.fathers_of([child]).get(child.pk)
     inclusion = FatherInclusion.objects.filter(child=child).first() or FatherInclusion(child=child)
     form = FatherInclusionForm(request.POST or None, initial=_inclusion_initial(inclusion))
     conflict: list[dict[str, str]] | None = None
@@ -719,6 +725,7 @@ def father_inclusion(request: HttpRequest, pk: int, child_pk: int) -> HttpRespon
         try:
             services.father_inclusion_update(
                 child=child,
+                family=family,
                 expected_version=form.cleaned_data["version"],
                 changes=form.changes(),
                 acting_user=user,
@@ -744,7 +751,15 @@ def father_inclusion(request: HttpRequest, pk: int, child_pk: int) -> HttpRespon
     return render(
         request,
         "families/father_inclusion_form.html",
-        {"family": family, "child": child, "form": form, "conflict": conflict},
+        {
+            "family": family,
+            "child": child,
+            "father": father,
+            "father_lives_here": father is not None
+            and Membership.objects.current().filter(family=family, person=father).exists(),
+            "form": form,
+            "conflict": conflict,
+        },
     )
 
 
@@ -755,11 +770,21 @@ def _inclusion_initial(inclusion: FatherInclusion) -> dict[str, Any]:
     }
 
 
+def _children_in(family: Family) -> QuerySet[Membership, int]:
+    """The ids of the family's children now: their plans are reached through it."""
+    return (
+        Membership.objects.current()
+        .children()
+        .filter(family=family)
+        .values_list("person", flat=True)
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def plan_start(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
     user = signed_in_user(request)
     family = _family_for_recording(request, pk)
-    child = get_object_or_404(family.people.filter(role=Membership.Role.CHILD), pk=child_pk)
+    child = selectors.member_of(family, child_pk, children_only=True)
     current = child.status_episodes.filter(end_date__isnull=True).first()
     form = PlanForm(
         request.POST or None,
@@ -770,7 +795,7 @@ def plan_start(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_create(child=child, acting_user=user, **form.cleaned_data)
+            services.plan_create(child=child, family=family, acting_user=user, **form.cleaned_data)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -791,16 +816,19 @@ def plan_start(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
 def plan_action_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
     user = signed_in_user(request)
     family = _family_for_recording(request, pk)
-    plan = get_object_or_404(Plan.objects.select_related("child"), pk=plan_pk, child__family=family)
+    plan = get_object_or_404(
+        Plan.objects.select_related("child"), pk=plan_pk, child__in=_children_in(family)
+    )
     form = PlanActionForm(
         request.POST or None,
         workers=User.objects.filter(team=family.team, is_active=True),
-        family_members=family.people.all(),
+        family_members=selectors.members_of(family),
     )
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_action_create(
                 plan=plan,
+                family=family,
                 description=form.cleaned_data["description"],
                 due_on=form.cleaned_data["due_on"],
                 acting_user=user,
@@ -826,7 +854,7 @@ def plan_action_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse
 def plan_action_status(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
     user = signed_in_user(request)
     family = _family_for_recording(request, pk)
-    action = get_object_or_404(PlanAction, pk=action_pk, plan__child__family=family)
+    action = get_object_or_404(PlanAction, pk=action_pk, plan__child__in=_children_in(family))
     status = request.POST.get("status", "")
     version = parse_version(request.POST.get("version", ""))
     if status not in PlanAction.Status.values or version is None:
@@ -835,6 +863,7 @@ def plan_action_status(request: HttpRequest, pk: int, action_pk: int) -> HttpRes
     try:
         services.plan_action_update(
             action=action,
+            family=family,
             expected_version=version,
             changes={"status": status},
             acting_user=user,

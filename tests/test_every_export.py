@@ -108,6 +108,7 @@ def referrals_caseload() -> tuple[Client, str]:
         Referral.objects.create(
             reference=f"EXP-R{number}",
             person=person,
+            family=family,
             pathway=Pathway.objects.get(code="substance_use"),
             referred_on=today - datetime.timedelta(days=30),
             allocated_on=today - datetime.timedelta(days=20),
@@ -134,6 +135,7 @@ def _outcome_run(by: str) -> tuple[Client, int]:
         Referral.objects.create(
             reference=f"OUT-R{number}",
             person=father,
+            family=family,
             pathway=Pathway.objects.get(code="dmt"),
             referred_on=today - datetime.timedelta(days=150),
             allocated_on=today - datetime.timedelta(days=143),

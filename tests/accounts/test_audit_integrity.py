@@ -322,7 +322,7 @@ def test_the_migration_keeps_references_and_drops_typed_text():
 
 
 def test_person_rows_hold_the_reference_after_a_real_request(client_for, alice, amy):
-    client_for(alice).get(reverse("families:person_edit", args=[amy.family_id, amy.pk]))
+    client_for(alice).get(reverse("families:person_edit", args=[amy.membership.family_id, amy.pk]))
 
     event = AuditEvent.objects.get(object_type="families.person", action=AuditEvent.Action.VIEW)
     assert event.object_reference == amy.reference

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, SpecialistPathway
-from families.models import LegalStatus
+from families.models import LegalStatus, Membership
 from families.services import child_status_change
 
 from ..factories import FamilyFactory, PersonFactory
@@ -129,15 +129,42 @@ def test_the_home_pages_query_count_does_not_grow_with_families(
     client_for, make_user, alice, django_assert_max_num_queries, families
 ):
     manager = make_user(Role.TEAM_MANAGER, team=alice.team)
-    FamilyFactory.create_batch(families, team=alice.team, social_worker=alice)
+    households = FamilyFactory.create_batch(families, team=alice.team, social_worker=alice)
+    # A child and a father in each pair of neighbouring households.
+    for here, there in zip(households, households[1:], strict=False):
+        child = PersonFactory(family=here)
+        child_status_change(
+            child=child, status=LegalStatus.CIN, start_date=here.opened_on, acting_user=alice
+        )
+        father = PersonFactory(family=here, role=Membership.Role.FATHER)
+        Membership.objects.create(person=child, family=there, role=Membership.Role.CHILD)
+        Membership.objects.create(person=father, family=there, role=Membership.Role.FATHER)
     alice_client, manager_client = client_for(alice), client_for(manager)
 
     # Session, user, the user's team, the page's own reads, their group supervision actions
     # (and, for the manager, this week's meetings and the two-factor device the session was
     # verified with), the session's sliding-expiry save (3 statements), and one insert
     # auditing the families listed (SQLite splits it into batches): the same ceiling at 10
-    # and 200 families.
+    # and 200 families, with people in two households.
     with django_assert_max_num_queries(9 + extra_audit_batches(families)):
         assert alice_client.get(reverse("home")).status_code == 200
     with django_assert_max_num_queries(13):
         assert manager_client.get(reverse("home")).status_code == 200
+
+
+def test_a_child_living_in_two_of_the_teams_families_is_counted_once(client_for, make_user, alice):
+    manager = make_user(Role.TEAM_MANAGER, team=alice.team)
+    here, there = FamilyFactory.create_batch(2, team=alice.team, social_worker=alice)
+    child = PersonFactory(family=here)
+    Membership.objects.create(person=child, family=there, role=Membership.Role.CHILD)
+    child_status_change(
+        child=child,
+        family=here,
+        status=LegalStatus.CP,
+        start_date=here.opened_on,
+        acting_user=alice,
+    )
+
+    response = client_for(manager).get(reverse("home"))
+
+    assert response.context["children_by_status"] == [{"status": "Child protection", "children": 1}]

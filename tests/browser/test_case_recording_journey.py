@@ -107,7 +107,7 @@ def test_create_a_family_record_a_visit_and_step_a_child_down(page: Page, social
     expect(timeline).to_contain_text("Home visit")
     expect(timeline).to_contain_text(note)
     assert_accessible(page)
-    amy = Person.objects.get(given_name="Amy", family__reference="JOURNEY-1")
+    amy = Person.objects.get(given_name="Amy", memberships__family__reference="JOURNEY-1")
     assert list(StatusEpisode.objects.filter(child=amy).values_list("status", "end_date")) == [
         ("cp", timezone.localdate() - datetime.timedelta(days=1)),
         ("cin", None),

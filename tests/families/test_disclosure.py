@@ -1,15 +1,18 @@
 """The restricted-details allowlist (families.disclosure): named people read a victim's
 address, phone and email; everyone else, whatever their role or pathway, does not.
 
-The walk of every page as every role is in tests/security/test_restricted_details.py; these
-pin the decision itself, one role at a time.
+The walk of every page as every role is in tests/security/test_walk.py; these pin the
+decision itself, one role at a time. The decision is about the person: someone who lives in
+two households is read by whoever holds either household's case, on either family's page.
 """
+
+import datetime
 
 import pytest
 
 from accounts.models import Role, SpecialistPathway
 from families.disclosure import RESTRICTED, may_read_contact_details, shield_people
-from families.models import Membership
+from families.models import Membership, Person
 
 from ..factories import FamilyFactory, PersonFactory
 
@@ -117,3 +120,84 @@ def test_shielding_leaves_what_the_reader_may_see(alice, victim):
 
     assert victim.details_visible is True
     assert victim.address == "1 Safe Street"
+
+
+# One person, many households: the rule is the person's, wherever they appear ---------------
+
+
+@pytest.fixture
+def second_household(charlie):
+    """Charlie's family in another locality, where the victim also lives now."""
+    return FamilyFactory(reference="DISC-2", team=charlie.team, social_worker=charlie)
+
+
+def test_the_social_worker_of_either_household_reads_them(alice, charlie, victim, second_household):
+    Membership.objects.create(
+        person=victim, family=second_household, role=Membership.Role.OTHER_ADULT
+    )
+
+    assert may_read_contact_details(alice, victim) is True
+    assert may_read_contact_details(charlie, victim) is True
+
+
+def test_each_household_shows_them_to_the_other_households_worker_too(
+    alice, charlie, victim, second_household
+):
+    """Shown on DISC-1's page or DISC-2's, the decision is the same: it is about her."""
+    Membership.objects.create(
+        person=victim, family=second_household, role=Membership.Role.OTHER_ADULT
+    )
+    on_alices_page = Person.objects.get(pk=victim.pk)
+    on_charlies_page = Person.objects.get(pk=victim.pk)
+
+    shield_people(charlie, [on_alices_page])
+    shield_people(alice, [on_charlies_page])
+
+    assert on_alices_page.details_visible and on_charlies_page.details_visible
+    assert on_alices_page.address == on_charlies_page.address == "1 Safe Street"
+
+
+def test_the_other_households_colleagues_and_managers_follow_the_same_rule(
+    make_user, bob, other_team, victim, second_household
+):
+    Membership.objects.create(
+        person=victim, family=second_household, role=Membership.Role.OTHER_ADULT
+    )
+    chesil_manager = make_user(Role.TEAM_MANAGER, team=other_team)
+    chesil_colleague = make_user(Role.SOCIAL_WORKER, team=other_team)
+
+    assert may_read_contact_details(chesil_manager, victim) is True
+    assert may_read_contact_details(chesil_colleague, victim) is False
+    assert may_read_contact_details(bob, victim) is False
+
+
+def test_a_household_they_have_left_no_longer_reads_them(alice, charlie, victim, second_household):
+    """She left DISC-2 (the perpetrator's household, say): its worker loses her new details."""
+    Membership.objects.create(
+        person=victim,
+        family=second_household,
+        role=Membership.Role.MOTHER,
+        left_on=datetime.date(2024, 5, 1),
+    )
+
+    assert may_read_contact_details(charlie, victim) is False
+    assert may_read_contact_details(alice, victim) is True
+
+
+def test_shielding_reads_the_households_of_everyone_shown_in_one_query(
+    alice, charlie, family, second_household, django_assert_num_queries
+):
+    people = [
+        PersonFactory(family=family, role=Membership.Role.MOTHER, contact_restricted=True)
+        for _ in range(5)
+    ]
+    for person in people:
+        Membership.objects.create(
+            person=person, family=second_household, role=Membership.Role.OTHER_ADULT
+        )
+    shown = list(Person.objects.filter(pk__in=[person.pk for person in people]))
+
+    with django_assert_num_queries(1):
+        shield_people(charlie, shown)
+
+    assert all(person.details_visible for person in shown)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from families.models import Contact, ContactKind, Family, LegalStatus
+from families.models import Contact, ContactKind, Family, LegalStatus, Membership
 from families.services import child_status_change
 
 from ..factories import FamilyFactory, PersonFactory
@@ -228,17 +228,25 @@ def test_each_row_shows_the_highest_status_and_the_number_of_children(client_as,
 def test_the_caseload_query_count_does_not_grow_with_families(
     client_as, alice, bob, django_assert_max_num_queries, families
 ):
+    households = []
     for number in range(families):
         family = FamilyFactory(team=alice.team, social_worker=alice if number % 2 else bob)
         with_child_at(family, LegalStatus.CIN)
         contacted(family, days_ago=number % 40, by=alice)
+        households.append(family)
+    # A child and a father in each pair of neighbouring households.
+    for here, there in zip(households, households[1:], strict=False):
+        child = PersonFactory(family=here)
+        father = PersonFactory(family=here, role=Membership.Role.FATHER)
+        Membership.objects.create(person=child, family=there, role=Membership.Role.CHILD)
+        Membership.objects.create(person=father, family=there, role=Membership.Role.FATHER)
     alice_client = client_as("alice")
 
     # Session, user, the families with their level, last contact and children count as
     # subqueries (one query), the counts by level (one), the user's team for the header, the
     # team filter's options, the session's sliding-expiry save (3 statements), and one insert
     # auditing every family shown (SQLite splits it into batches): the same ceiling at 10 and
-    # 200 families.
+    # 200 families, with people in two households.
     with django_assert_max_num_queries(10 + extra_audit_batches(families)):
         assert alice_client.get(CASELOAD).status_code == 200
     with django_assert_max_num_queries(10 + extra_audit_batches(families)):

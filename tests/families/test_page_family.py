@@ -280,7 +280,8 @@ def test_a_chronology_event_in_the_future_is_refused(client_as, alices_family):
 
 def a_busy_family(alice, size: int) -> Family:
     """A family with `size` contacts, and a tenth as many children (each with three status
-    episodes, a father, a plan and two actions) and adults."""
+    episodes, a father, a plan and two actions) and adults. Everyone also lives in a second
+    household, and as many again have left."""
     family = FamilyFactory(team=alice.team, social_worker=alice)
     opened = family.opened_on
     people = max(1, size // 10)
@@ -293,6 +294,16 @@ def a_busy_family(alice, size: int) -> Family:
         for _ in range(people)
     ]
     children = [PersonFactory(family=family, father=father) for father in fathers]
+    for person, role in [
+        *((father, Membership.Role.FATHER) for father in fathers),
+        *((mother, Membership.Role.MOTHER) for mother in mothers),
+        *((child, Membership.Role.CHILD) for child in children),
+    ]:
+        Membership.objects.create(person=person, family=FamilyFactory(team=alice.team), role=role)
+    for _ in range(people):
+        PersonFactory(
+            family=family, role=Membership.Role.OTHER_ADULT, joined_on=opened
+        ).memberships.update(left_on=opened + datetime.timedelta(days=5))
     for child in children:
         StatusEpisode.objects.bulk_create(
             [
@@ -357,16 +368,18 @@ def test_the_family_pages_query_count_does_not_grow_with_the_record(
     alice_client, manager_client = client_as("alice"), client_as("team_manager")
 
     # Session, user, the family (with locality, team and worker), the view's audit insert,
-    # the people (with father and father inclusion), their status episodes, the latest
-    # contacts (with recorder), the people seen and the children seen alone, the plans (with
-    # child), their actions (with owners), the pending closure, the user's team for the
-    # header, and the session's sliding-expiry save (3 statements): the same ceiling at 10
-    # and 200 contacts.
-    with django_assert_max_num_queries(17):
+    # the memberships, current and past (with person and father inclusion), the children's
+    # status episodes, their fathers (parent links), the latest contacts (with recorder), the
+    # people seen and the children seen alone, the plans (with child), their actions (with
+    # owners), the pending closure, the referrals, the households of the restricted people
+    # (families.disclosure), the user's team for the header, and the session's
+    # sliding-expiry save (3 statements): the same ceiling at 10 and 200 contacts, with
+    # everyone in two households.
+    with django_assert_max_num_queries(19):
         assert alice_client.get(detail(family)).status_code == 200
     # A team manager also gets the team's social workers to allocate to, and the two-factor
     # device their session was verified with.
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(21):
         assert manager_client.get(detail(family)).status_code == 200
 
 

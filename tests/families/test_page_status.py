@@ -17,7 +17,7 @@ CP_SINCE = TODAY - datetime.timedelta(days=30)
 
 
 def status_url(child: Person) -> str:
-    return reverse("families:child_status", args=[child.family_id, child.pk])
+    return reverse("families:child_status", args=[child.membership.family_id, child.pk])
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_stepping_down_from_child_protection_to_child_in_need(client_as, alice, 
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("families:detail", args=[amy.family_id])
+    assert response.url == reverse("families:detail", args=[amy.membership.family_id])
     assert episodes(amy) == [
         (LegalStatus.CP, CP_SINCE, TODAY - datetime.timedelta(days=1)),
         (LegalStatus.CIN, TODAY, None),

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 
 from accounts.models import AuditEvent
 from families.models import FatherInclusion, Membership, Person
+from families.selectors import fathers_of
 from families.services import EditConflict, father_inclusion_update, person_update
 
 from ..factories import FamilyFactory, PersonFactory
@@ -26,10 +27,13 @@ def child(family) -> Person:
 
 
 def saved(person: Person) -> tuple:
-    """The row as stored, for asserting what a refused save left behind."""
-    return Person.objects.filter(pk=person.pk).values_list(
-        "given_name", "family_name", "phone", "email", "father", "version"
-    )[0]
+    """The row as stored, and the father (by relationship), for asserting what a refused
+    save left behind."""
+    given_name, family_name, phone, email, version = Person.objects.filter(
+        pk=person.pk
+    ).values_list("given_name", "family_name", "phone", "email", "version")[0]
+    father = fathers_of([person]).get(person.pk)
+    return (given_name, family_name, phone, email, father.pk if father else None, version)
 
 
 def person_audit_rows() -> list[tuple]:

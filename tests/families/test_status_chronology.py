@@ -25,9 +25,8 @@ def ann() -> Person:
 
 
 def chronology(child: Person) -> list[tuple]:
-    return list(
-        ChronologyEntry.objects.filter(family=child.family).values_list("occurred_on", "summary")
-    )
+    entries = ChronologyEntry.objects.filter(family=child.membership.family)
+    return list(entries.values_list("occurred_on", "summary"))
 
 
 def history(child: Person) -> tuple:
@@ -44,7 +43,7 @@ def test_a_first_status_reads_as_became(ann, alice):
         child=ann, status=LegalStatus.CIN, start_date=days_ago(30), acting_user=alice
     )
 
-    entry = ChronologyEntry.objects.get(family=ann.family)
+    entry = ChronologyEntry.objects.get(family=ann.membership.family)
     assert (entry.occurred_on, entry.summary) == (days_ago(30), "Ann became Child in need.")
     assert (entry.status_episode, entry.recorded_by, entry.contact) == (episode, alice, None)
     assert entry.source == ChronologyEntry.Source.LEGAL_STATUS
@@ -87,7 +86,7 @@ def test_leaving_childrens_services_reads_as_stepped_out(ann, alice):
 
     child_status_change(child=ann, status=None, start_date=days_ago(10), acting_user=alice)
 
-    entry = ChronologyEntry.objects.get(family=ann.family, occurred_on=days_ago(10))
+    entry = ChronologyEntry.objects.get(family=ann.membership.family, occurred_on=days_ago(10))
     assert entry.summary == "Ann stepped out of children's services (was Child protection)."
     assert entry.status_episode is None
 
@@ -190,7 +189,7 @@ def test_a_child_who_stepped_out_cannot_step_out_again(ann, alice):
 
 
 def test_one_child_changing_leaves_a_sibling_untouched(ann, alice):
-    ben = PersonFactory(family=ann.family, given_name="Ben")
+    ben = PersonFactory(family=ann.membership.family, given_name="Ben")
     child_status_change(
         child=ben, status=LegalStatus.CP, start_date=days_ago(30), acting_user=alice
     )

@@ -101,8 +101,15 @@ CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
         at("SEC-1 Cara", "families:child_status", w.family.pk, w.child.pk)
     ],
     "families:person_edit": lambda w: [
-        at(f"SEC-1 {person.given_name}", "families:person_edit", w.family.pk, person.pk)
-        for person in (w.mother, w.father, w.child)
+        *(
+            at(f"SEC-1 {person.given_name}", "families:person_edit", w.family.pk, person.pk)
+            for person in (w.mother, w.father, w.child)
+        ),
+        # Rachel through her other household; Cara through a family she is not in.
+        at(
+            "SEC-9 Rachel (also in SEC-1)", "families:person_edit", w.outside_family.pk, w.mother.pk
+        ),
+        at("SEC-2 Cara (not hers)", "families:person_edit", w.other_family.pk, w.child.pk),
     ],
     "families:father_inclusion": lambda w: [
         at("SEC-1 Cara", "families:father_inclusion", w.family.pk, w.child.pk)

@@ -8,12 +8,14 @@ and what it must show:
 - nobody meets a server error;
 - who may open what matches the permission matrix in docs/permissions.md.
 
-Rachel (the world's mother) may be read by: her family's social worker (alice) and team
-manager (tina), the service managers over the family (sian for West, sue for the council),
-the auditor (audrey), and the practitioners allocated to her (rosa, her victims' worker;
-maya, her mental health worker). Everyone else sees "Restricted": above all anyone working
-with Frank, the perpetrator, on any pathway (dan for DMT, owen for the perpetrator
-programme, kieran for substance use) and the DMT pathway manager (nadia).
+Rachel (the world's mother) may be read by: the social workers and team managers of the
+families she lives in (alice and tina for SEC-1; charlie and chris for SEC-9, her sister's
+household in Chesil: the rule is hers, wherever she appears), the service managers over
+them (sian for West, simon for Chesil, sue for the council), the auditor (audrey), and the
+practitioners allocated to her (rosa, her victims' worker; maya, her mental health worker).
+Everyone else sees "Restricted": above all anyone working with Frank, the perpetrator, on
+any pathway (dan for DMT, owen for the perpetrator programme, kieran for substance use) and
+the DMT pathway manager (nadia).
 """
 
 import os

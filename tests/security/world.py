@@ -8,6 +8,8 @@ Rachel, the mother, has restricted contact details (a refuge address, phone and 
 the father, is referred to Dads Matter Too (Dan), to the perpetrator programme (Owen) and to
 substance use (Kieran); Rachel is referred to the victims' service (Rosa) and mental health
 (Maya). Their children Cara (on a child protection plan) and Cody (child in need) complete it.
+Rachel also lives, for now, in her sister's household in Chesil (SEC-9, charlie's): one
+person in two families, whose restricted details follow her to both.
 Everything the pages show of a case (contacts, chronology, plans, a pending closure, group
 supervision minutes and actions, DMT work, report runs) exists at least once.
 """
@@ -26,6 +28,7 @@ from families.services import (
     closure_request_create,
     contact_record,
     family_create,
+    membership_add,
     person_create,
     plan_action_create,
     plan_create,
@@ -133,19 +136,26 @@ class World:
             family.pk: family.reference
             for family in Family.objects.filter(reference__startswith="SEC-")
         }
-        people = list(Person.objects.filter(family_id__in=families))
-        referrals = list(Referral.objects.filter(person__in=people))
+        memberships = list(
+            Membership.objects.filter(family_id__in=families).select_related("person")
+        )
+        people = {membership.person_id: membership.person for membership in memberships}
+        families_of: dict[int, set[str]] = {pk: set() for pk in people}
+        for membership in memberships:
+            families_of[membership.person_id].add(families[membership.family_id])
+        referrals = list(Referral.objects.filter(person__in=people).select_related("person"))
         by_family: dict[int, set[str]] = {pk: {reference} for pk, reference in families.items()}
-        for person in people:
-            by_family[person.family_id].add(person.reference)
-        for referral in referrals:
-            by_family[referral.person.family_id].add(referral.reference)
+        for membership in memberships:
+            by_family[membership.family_id].add(membership.person.reference)
+        for referral in referrals:  # a family's people's referrals, wherever they were made
+            for membership in memberships:
+                if membership.person_id == referral.person_id:
+                    by_family[membership.family_id].add(referral.reference)
         covering: dict[str, set[str]] = {}
         for pk, reference in families.items():
             covering[reference] = by_family[pk]
-        for person in people:
-            family = families[person.family_id]
-            mine = {person.reference, family}
+        for person in people.values():
+            mine = {person.reference, *families_of[person.pk]}
             mine |= {r.reference for r in referrals if r.person_id == person.pk}
             covering[person.reference] = covering[person.full_name] = mine
         for referral in referrals:
@@ -153,16 +163,28 @@ class World:
             covering[referral.reference] = {
                 referral.reference,
                 person.reference,
-                families[person.family_id],
+                families[referral.family_id],
             }
         return covering
 
     @property
     def restricted_readers(self) -> set[str]:
-        """Who may read Rachel's restricted details: her family's social worker and team
-        manager, the service managers over the family, auditors, and the practitioners
-        allocated to her (her victims' worker and her mental health worker)."""
-        return {"alice", "tina", "sian", "sue", "audrey", "rosa", "maya"}
+        """Who may read Rachel's restricted details: the social workers and team managers of
+        both her families (SEC-1 and SEC-9), the service managers over them, auditors, and
+        the practitioners allocated to her (her victims' worker and her mental health
+        worker)."""
+        return {
+            "alice",
+            "tina",
+            "charlie",
+            "chris",
+            "sian",
+            "simon",
+            "sue",
+            "audrey",
+            "rosa",
+            "maya",
+        }
 
 
 # (username, role, extra fields): the cast. `team`/`locality` name the world's own.
@@ -207,7 +229,7 @@ DESCRIPTIONS = {
     "bob": "social worker, West team: alice's colleague",
     "tina": "team manager, West team: chairs its group supervision",
     "bella": "business support, West team: minutes the group",
-    "charlie": "social worker, Chesil team: an outsider (SEC-9 is his)",
+    "charlie": "social worker, Chesil team: an outsider (SEC-9, where Rachel also lives, is his)",
     "chris": "team manager, Chesil team: an outsider",
     "sian": "service manager for West",
     "simon": "service manager for Chesil: an outsider to West",
@@ -403,6 +425,13 @@ def build_world() -> World:
     child_status_change(
         child=outside_child, status=LegalStatus.CIN, start_date=opened, acting_user=users["charlie"]
     )
+    membership_add(
+        person=mother,
+        family=outside_family,
+        role=Membership.Role.OTHER_ADULT,
+        joined_on=today - datetime.timedelta(days=30),
+        acting_user=users["charlie"],
+    )
 
     # Specialist referrals: the father to three pathways, the mother to two.
     pathways = {pathway.code: pathway for pathway in Pathway.objects.all()}
@@ -417,6 +446,7 @@ def build_world() -> World:
     ]:
         referral = referral_create(
             person=person,
+            family=family,
             pathway=pathways[code],
             referred_on=referred_on,
             rag=Rag.RED,
@@ -466,6 +496,7 @@ def build_world() -> World:
         engaged = referral_allocate(
             referral=referral_create(
                 person=engaged_father,
+                family=engaged_family,
                 pathway=pathways["dmt"],
                 referred_on=referred_on,
                 eligibility_override="World: agreed.",
@@ -484,6 +515,7 @@ def build_world() -> World:
         )
     waiting_referral = referral_create(
         person=other_father,
+        family=other_family,
         pathway=pathways["dmt"],
         referred_on=referred_on,
         rag=Rag.AMBER,
