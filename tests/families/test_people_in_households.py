@@ -570,3 +570,13 @@ def test_a_restricted_mother_in_two_households_is_shown_to_each_households_worke
         page = client_as(who).get(detail(family)).content.decode()
         assert "1 Safe Street" in page, who
     assert "1 Safe Street" not in client_as("bob").get(detail(alices_family)).content.decode()
+
+
+def test_an_adult_in_two_families_is_referred_from_the_family_page_they_are_shown_on(
+    client_as, alices_family, bobs_family, dan
+):
+    page = client_as("alice").get(detail(bobs_family)).content.decode()
+    refer = reverse("referrals:refer", args=[dan.pk, bobs_family.pk])
+
+    assert f'href="{refer}"' in page
+    assert client_as("alice").get(refer).status_code == 200

@@ -130,10 +130,18 @@ CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
     ],
     "families:closure_request": lambda w: [at("SEC-1", "families:closure_request", w.family.pk)],
     "families:chronology": lambda w: [at("SEC-1", "families:chronology", w.family.pk)],
+    "families:rerefer": lambda w: [
+        at("SEC-0 (closed)", "families:rerefer", w.objects["closed_family"].pk),
+        at("SEC-1 (open)", "families:rerefer", w.family.pk),
+    ],
+    "families:transfer": lambda w: [at("SEC-1", "families:transfer", w.family.pk)],
+    "families:caseload_transfer": page("families:caseload_transfer"),
     # Referrals.
     "referrals:refer": lambda w: [
         at("Frank", "referrals:refer", w.father.pk),
         at("Rachel", "referrals:refer", w.mother.pk),
+        at("Rachel, from SEC-1", "referrals:refer", w.mother.pk, w.family.pk),
+        at("Rachel, from SEC-9", "referrals:refer", w.mother.pk, w.outside_family.pk),
     ],
     "referrals:caseload_export": page("referrals:caseload_export"),
     "referrals:pathways": page("referrals:pathways"),
@@ -283,6 +291,9 @@ ACCESS: dict[str, tuple[str, str, str]] = {
     "families:plan_action_status": _FAMILY,
     "families:plan_start": _FAMILY,
     "families:search": ("alice", "bob", "dan"),
+    "families:rerefer": _FAMILY,
+    "families:transfer": _MANAGER,
+    "families:caseload_transfer": ("tina", "sue", "alice"),
     "referrals:allocate": ("nadia", "dan", "alice"),
     "referrals:appointment_create": _PRACTICE,
     "referrals:appointment_outcome": _PRACTICE,

@@ -27,6 +27,7 @@ from families.services import (
     chronology_entry_create,
     closure_request_create,
     contact_record,
+    family_close,
     family_create,
     membership_add,
     person_create,
@@ -433,6 +434,23 @@ def build_world() -> World:
         acting_user=users["charlie"],
     )
 
+    # A West family closed last month, the one a re-referral reopens (SEC-0: "SEC-10" would
+    # hold the marker "SEC-1").
+    closed_family = family_create(
+        reference="SEC-0",
+        locality=west,
+        team=teams["west"],
+        social_worker=alice,
+        opened_on=opened,
+        acting_user=alice,
+    )
+    family_close(
+        family=closed_family,
+        closed_on=today - datetime.timedelta(days=30),
+        closure_reason="Stepped down to universal services",
+        acting_user=tina,
+    )
+
     # Specialist referrals: the father to three pathways, the mother to two.
     pathways = {pathway.code: pathway for pathway in Pathway.objects.all()}
     referred_on = today - datetime.timedelta(days=30)
@@ -644,5 +662,6 @@ def build_world() -> World:
             "closure": closure,
             "other_father": other_father,
             "outside_child": outside_child,
+            "closed_family": closed_family,
         },
     )
