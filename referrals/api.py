@@ -7,7 +7,7 @@ families.disclosure; everyone else reads "Restricted".
 
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,13 +16,18 @@ from accounts.audit import audit_record_many
 from accounts.models import AuditEvent
 from accounts.permissions import signed_in_user
 from families.disclosure import CONTACT_FIELDS, shield_people
-from families.models import Person
+from families.models import Membership, Person
 
 from . import selectors
 from .models import Referral
 
 
 class PersonSerializer(serializers.ModelSerializer):
+    """A person as a member of the referral's family: `role` is their role there (set from
+    their membership by ReferralSerializer)."""
+
+    role = serializers.CharField(read_only=True)
+
     class Meta:
         model = Person
         fields = ["id", "reference", "role", "given_name", "family_name", "date_of_birth"]
@@ -68,9 +73,23 @@ class ReferralSerializer(serializers.ModelSerializer):
             "family",
         ]
 
+    def to_representation(self, instance: Referral) -> dict[str, Any]:
+        # The adult's role in the referral's family: his latest membership of it (he may have
+        # left it since). The memberships are prefetched by ReferralViewSet.get_queryset.
+        own = [m for m in instance.family.memberships.all() if m.person_id == instance.person_id]
+        if own:
+            membership = max(own, key=lambda m: (m.left_on is None, m.left_on, m.pk))
+            instance.person.role, instance.person.membership = membership.role, membership
+        return super().to_representation(instance)
+
     def get_family(self, referral: Referral) -> dict[str, Any]:
-        family = referral.person.family
-        others = [person for person in family.people.all() if person.pk != referral.person_id]
+        family = referral.family
+        others = []
+        for membership in family.memberships.all():
+            if membership.left_on is None and membership.person_id != referral.person_id:
+                person = membership.person
+                person.role, person.membership = membership.role, membership
+                others.append(person)
         return {
             "reference": family.reference,
             "people": PersonSerializer(others, many=True, context=self.context).data,
@@ -91,16 +110,19 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Referral]:
         user = signed_in_user(self.request)
+        memberships = Membership.objects.select_related("person").order_by(
+            "person__family_name", "person__given_name", "person_id", "pk"
+        )
         return (
             selectors.referral_list_for(user)
-            .prefetch_related("person__family__people")
+            .prefetch_related(Prefetch("family__memberships", queryset=memberships))
             .order_by("id")
         )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         ids = [row["id"] for row in response.data["results"]]
-        referrals = list(Referral.objects.filter(pk__in=ids).select_related("person__family"))
+        referrals = list(Referral.objects.filter(pk__in=ids).select_related("family"))
         audit_record_many(
             action=AuditEvent.Action.VIEW,
             actor=signed_in_user(request),
@@ -111,7 +133,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().retrieve(request, *args, **kwargs)
-        referral = Referral.objects.select_related("person__family").get(pk=response.data["id"])
+        referral = Referral.objects.select_related("family").get(pk=response.data["id"])
         audit_record_many(
             action=AuditEvent.Action.VIEW,
             actor=signed_in_user(request),
@@ -124,5 +146,5 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
 def _read_records(referrals: list[Referral]) -> list[Model]:
     """What a response about these referrals shows: each referral, and each family (its
     people are in the response too), once."""
-    families = {referral.person.family_id: referral.person.family for referral in referrals}
+    families = {referral.family_id: referral.family for referral in referrals}
     return [*referrals, *families.values()]

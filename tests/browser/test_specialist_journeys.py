@@ -89,6 +89,7 @@ def allocated_referral(
 ) -> Referral:
     referral = referral_create(
         person=adult,
+        family=adult.membership.family,
         pathway=Pathway.objects.get(code=pathway_code),
         referred_on=days_ago(70),
         reason="Referred at the child protection conference",
@@ -105,7 +106,7 @@ def allocated_referral(
 
 def test_a_social_worker_refers_a_father_to_dads_matter_too(page: Page, alice, father):
     sign_in(page, "alice", "Your caseload")
-    page.goto(f"/families/{father.family_id}/")
+    page.goto(f"/families/{father.membership.family_id}/")
     expect(page.get_by_role("heading", name="DMT-1")).to_be_visible()
     expect(page.get_by_text("No adult has been referred to a specialist.")).to_be_visible()
     assert_accessible(page)
@@ -249,7 +250,7 @@ def test_a_mental_health_practitioner_moves_through_mi_stages_and_acts_on_a_phq9
     page: Page, alice, father
 ):
     mother = person_create(
-        family=father.family,
+        family=father.membership.family,
         role=Membership.Role.MOTHER,
         given_name="Mia",
         family_name="Walker",
