@@ -23,8 +23,9 @@ from .models import Referral
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    """A person as a member of the referral's family: `role` is their role there (set from
-    their membership by ReferralSerializer)."""
+    """A person as a member of the referral's family: `role` is their role there. The
+    viewset prepares the people of a response (ReferralViewSet.prepare), so their contact
+    details are shielded all at once; a person not prepared is shielded here."""
 
     role = serializers.CharField(read_only=True)
 
@@ -35,11 +36,12 @@ class PersonSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Person) -> dict[str, Any]:
         data = super().to_representation(instance)
         if not instance.is_child:
-            shield_people(
-                signed_in_user(self.context["request"]),
-                [instance],
-                worked_with=self.context["worked_with"],
-            )
+            if not hasattr(instance, "details_visible"):
+                shield_people(
+                    signed_in_user(self.context["request"]),
+                    [instance],
+                    worked_with=self.context["worked_with"],
+                )
             for field in CONTACT_FIELDS:
                 data[field] = getattr(instance, field)
         return data
@@ -73,25 +75,10 @@ class ReferralSerializer(serializers.ModelSerializer):
             "family",
         ]
 
-    def to_representation(self, instance: Referral) -> dict[str, Any]:
-        # The adult's role in the referral's family: his latest membership of it (he may have
-        # left it since). The memberships are prefetched by ReferralViewSet.get_queryset.
-        own = [m for m in instance.family.memberships.all() if m.person_id == instance.person_id]
-        if own:
-            membership = max(own, key=lambda m: (m.left_on is None, m.left_on, m.pk))
-            instance.person.role, instance.person.membership = membership.role, membership
-        return super().to_representation(instance)
-
     def get_family(self, referral: Referral) -> dict[str, Any]:
-        family = referral.family
-        others = []
-        for membership in family.memberships.all():
-            if membership.left_on is None and membership.person_id != referral.person_id:
-                person = membership.person
-                person.role, person.membership = membership.role, membership
-                others.append(person)
+        others = self.context["others"].get(referral.pk, [])
         return {
-            "reference": family.reference,
+            "reference": referral.family.reference,
             "people": PersonSerializer(others, many=True, context=self.context).data,
         }
 
@@ -102,11 +89,17 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9]{1,19}"
 
     def get_serializer_context(self) -> dict[str, Any]:
-        user = signed_in_user(self.request)
         return {
             **super().get_serializer_context(),
-            "worked_with": selectors.allocated_person_ids(user),
+            "worked_with": self.worked_with(),
+            "others": getattr(self, "_others", {}),
         }
+
+    def worked_with(self) -> set[int]:
+        """The adults allocated to the user (the restricted-details allowlist), read once."""
+        if not hasattr(self, "_worked_with"):
+            self._worked_with = selectors.allocated_person_ids(signed_in_user(self.request))
+        return self._worked_with
 
     def get_queryset(self) -> QuerySet[Referral]:
         user = signed_in_user(self.request)
@@ -117,6 +110,46 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
             selectors.referral_list_for(user)
             .prefetch_related(Prefetch("family__memberships", queryset=memberships))
             .order_by("id")
+        )
+
+    def paginate_queryset(self, queryset: QuerySet[Referral]) -> list[Referral] | None:
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self.prepare(page)
+        return page
+
+    def get_object(self) -> Referral:
+        referral = super().get_object()
+        self.prepare([referral])
+        return referral
+
+    def prepare(self, referrals: list[Referral]) -> None:
+        """Each referral's adult with his role in the referral's family (his latest
+        membership of it: he may have left it since), and the family's other current members
+        with theirs; every adult shown is shielded at once (families.disclosure)."""
+        self._others: dict[int, list[Person]] = {}
+        shown: list[Person] = []
+        for referral in referrals:
+            others = []
+            own: list[Membership] = []
+            for membership in referral.family.memberships.all():
+                if membership.person_id == referral.person_id:
+                    own.append(membership)
+                elif membership.left_on is None:
+                    person = membership.person
+                    person.role, person.membership = membership.role, membership
+                    others.append(person)
+            adult = referral.person
+            adult.role = Membership.Role.OTHER_ADULT  # no membership: an adult, as referred
+            if own:
+                latest = max(own, key=lambda m: (m.left_on is None, m.left_on, m.pk))
+                adult.role, adult.membership = latest.role, latest
+            self._others[referral.pk] = others
+            shown += [adult, *others]
+        shield_people(
+            signed_in_user(self.request),
+            [person for person in shown if not person.is_child],
+            worked_with=self.worked_with(),
         )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
