@@ -7,7 +7,7 @@ families.disclosure; everyone else reads "Restricted".
 
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,13 +16,19 @@ from accounts.audit import audit_record_many
 from accounts.models import AuditEvent
 from accounts.permissions import signed_in_user
 from families.disclosure import CONTACT_FIELDS, shield_people
-from families.models import Person
+from families.models import Membership, Person
 
 from . import selectors
 from .models import Referral
 
 
 class PersonSerializer(serializers.ModelSerializer):
+    """A person as a member of the referral's family: `role` is their role there. The
+    viewset prepares the people of a response (ReferralViewSet.prepare), so their contact
+    details are shielded all at once; a person not prepared is shielded here."""
+
+    role = serializers.CharField(read_only=True)
+
     class Meta:
         model = Person
         fields = ["id", "reference", "role", "given_name", "family_name", "date_of_birth"]
@@ -30,11 +36,12 @@ class PersonSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Person) -> dict[str, Any]:
         data = super().to_representation(instance)
         if not instance.is_child:
-            shield_people(
-                signed_in_user(self.context["request"]),
-                [instance],
-                worked_with=self.context["worked_with"],
-            )
+            if not hasattr(instance, "details_visible"):
+                shield_people(
+                    signed_in_user(self.context["request"]),
+                    [instance],
+                    worked_with=self.context["worked_with"],
+                )
             for field in CONTACT_FIELDS:
                 data[field] = getattr(instance, field)
         return data
@@ -69,10 +76,9 @@ class ReferralSerializer(serializers.ModelSerializer):
         ]
 
     def get_family(self, referral: Referral) -> dict[str, Any]:
-        family = referral.person.family
-        others = [person for person in family.people.all() if person.pk != referral.person_id]
+        others = self.context["others"].get(referral.pk, [])
         return {
-            "reference": family.reference,
+            "reference": referral.family.reference,
             "people": PersonSerializer(others, many=True, context=self.context).data,
         }
 
@@ -83,24 +89,73 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9]{1,19}"
 
     def get_serializer_context(self) -> dict[str, Any]:
-        user = signed_in_user(self.request)
         return {
             **super().get_serializer_context(),
-            "worked_with": selectors.allocated_person_ids(user),
+            "worked_with": self.worked_with(),
+            "others": getattr(self, "_others", {}),
         }
+
+    def worked_with(self) -> set[int]:
+        """The adults allocated to the user (the restricted-details allowlist), read once."""
+        if not hasattr(self, "_worked_with"):
+            self._worked_with = selectors.allocated_person_ids(signed_in_user(self.request))
+        return self._worked_with
 
     def get_queryset(self) -> QuerySet[Referral]:
         user = signed_in_user(self.request)
+        memberships = Membership.objects.select_related("person").order_by(
+            "person__family_name", "person__given_name", "person_id", "pk"
+        )
         return (
             selectors.referral_list_for(user)
-            .prefetch_related("person__family__people")
+            .prefetch_related(Prefetch("family__memberships", queryset=memberships))
             .order_by("id")
+        )
+
+    def paginate_queryset(self, queryset: QuerySet[Referral]) -> list[Referral] | None:
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self.prepare(page)
+        return page
+
+    def get_object(self) -> Referral:
+        referral = super().get_object()
+        self.prepare([referral])
+        return referral
+
+    def prepare(self, referrals: list[Referral]) -> None:
+        """Each referral's adult with his role in the referral's family (his latest
+        membership of it: he may have left it since), and the family's other current members
+        with theirs; every adult shown is shielded at once (families.disclosure)."""
+        self._others: dict[int, list[Person]] = {}
+        shown: list[Person] = []
+        for referral in referrals:
+            others = []
+            own: list[Membership] = []
+            for membership in referral.family.memberships.all():
+                if membership.person_id == referral.person_id:
+                    own.append(membership)
+                elif membership.left_on is None:
+                    person = membership.person
+                    person.role, person.membership = membership.role, membership
+                    others.append(person)
+            adult = referral.person
+            adult.role = Membership.Role.OTHER_ADULT  # no membership: an adult, as referred
+            if own:
+                latest = max(own, key=lambda m: (m.left_on is None, m.left_on, m.pk))
+                adult.role, adult.membership = latest.role, latest
+            self._others[referral.pk] = others
+            shown += [adult, *others]
+        shield_people(
+            signed_in_user(self.request),
+            [person for person in shown if not person.is_child],
+            worked_with=self.worked_with(),
         )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         ids = [row["id"] for row in response.data["results"]]
-        referrals = list(Referral.objects.filter(pk__in=ids).select_related("person__family"))
+        referrals = list(Referral.objects.filter(pk__in=ids).select_related("family"))
         audit_record_many(
             action=AuditEvent.Action.VIEW,
             actor=signed_in_user(request),
@@ -111,7 +166,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().retrieve(request, *args, **kwargs)
-        referral = Referral.objects.select_related("person__family").get(pk=response.data["id"])
+        referral = Referral.objects.select_related("family").get(pk=response.data["id"])
         audit_record_many(
             action=AuditEvent.Action.VIEW,
             actor=signed_in_user(request),
@@ -124,5 +179,5 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
 def _read_records(referrals: list[Referral]) -> list[Model]:
     """What a response about these referrals shows: each referral, and each family (its
     people are in the response too), once."""
-    families = {referral.person.family_id: referral.person.family for referral in referrals}
+    families = {referral.family_id: referral.family for referral in referrals}
     return [*referrals, *families.values()]

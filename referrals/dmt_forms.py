@@ -190,7 +190,7 @@ class AttendanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = cast(parsing.ModelChoiceField, self.fields["person"])
         field.queryset = fathers
-        field.label_of = lambda person: f"{person.full_name} ({person.family.reference})"
+        field.label_of = lambda person: f"{person.full_name} ({person.family_reference})"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -16,13 +16,13 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -107,14 +107,35 @@ def _dmt_programmes() -> QuerySet[GroupProgramme]:
     )
 
 
-def _fathers_for(user: User) -> QuerySet[Person]:
-    """Fathers and father figures the user may see: the adults of referrals they may see."""
-    return (
-        Person.objects.filter(
-            role__in=[Membership.Role.FATHER, Membership.Role.FATHER_FIGURE],
-            pk__in=selectors.referral_list_for(user).values("person_id"),
+class FamilyReference(TypedDict):
+    """What _fathers_for annotates on each father."""
+
+    family_reference: str
+
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import WithAnnotations
+
+    Father = WithAnnotations[Person, FamilyReference]
+
+
+def _fathers_for(user: User) -> "QuerySet[Father, Father]":
+    """Fathers and father figures the user may see: the adults of referrals they may see,
+    made in a family where the adult is a father or father figure. Each has
+    `family_reference`: the family of his latest such referral."""
+    referrals = selectors.referral_list_for(user).filter(
+        Exists(
+            Membership.objects.filter(
+                person=OuterRef("person"),
+                family=OuterRef("family"),
+                role__in=Membership.FATHER_ROLES,
+            )
         )
-        .select_related("family")
+    )
+    latest = referrals.filter(person=OuterRef("pk")).order_by("-referred_on", "-pk")
+    return (
+        Person.objects.filter(pk__in=referrals.values("person_id"))
+        .annotate(family_reference=Subquery(latest.values("family__reference")[:1]))
         .order_by("family_name", "given_name", "pk")
     )
 
@@ -250,14 +271,15 @@ def session_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         who = attendance.person.full_name if attendance.person else attendance.attendee_name
         return f"{who} attended session {session.number}.", request.path
 
-    attendance = list(session.attendance.select_related("person__family").order_by("pk"))
-    visible = set(
+    attendance = list(session.attendance.select_related("person").order_by("pk"))
+    visible = dict(
         fathers.filter(pk__in=[row.person_id for row in attendance if row.person_id]).values_list(
-            "pk", flat=True
+            "pk", "family_reference"
         )
     )
     for row in attendance:
         row.visible = row.person_id is None or row.person_id in visible
+        row.family_reference = visible.get(row.person_id, "") if row.person_id else ""
     if request.method == "GET":
         # The attendance shown, and the fathers offered in the form (with their families).
         shown = {row.person for row in attendance if row.person is not None and row.visible}

@@ -532,9 +532,10 @@ class ProgrammeAttendance(models.Model):
             ),
         ]
 
-    # Not a column: whether the signed-in user may see the father's case, set for the session
-    # page (referrals.dmt_views.session_detail).
+    # Not columns: whether the signed-in user may see the father's case, and its family's
+    # reference, set for the session page (referrals.dmt_views.session_detail).
     visible: bool
+    family_reference: str
 
     def __str__(self) -> str:
         return f"{self.person or self.attendee_name} at {self.session}"

@@ -1,6 +1,7 @@
 """Reads for the specialist pathways, already narrowed to what the asking user may see."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -11,7 +12,6 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from families.disclosure import shield_people
-from families.models import Person, StatusEpisode
-from families.selectors import family_list_for
+from families.models import Family, Membership, Person, StatusEpisode
+from families.selectors import family_list_for, members_of
 
 from .models import (
     Appointment,
@@ -72,7 +72,7 @@ def waiting_list(pathway: Pathway) -> QuerySet[Referral]:
     return (
         Referral.objects.waiting()
         .filter(pathway=pathway)
-        .select_related("person__family__locality", "pathway", "referred_by", "stage")
+        .select_related("person", "family__locality", "pathway", "referred_by", "stage")
         .annotate(rag_order=_RAG_ORDER)
         .order_by("rag_order", "referred_on", "id")
     )
@@ -84,16 +84,16 @@ def referral_list_for(user: User) -> QuerySet[Referral]:
     A specialist, often employed by a partner agency, sees only the referrals allocated to
     them: not the council's caseload, nor a colleague's. A pathway manager also sees every
     referral to their pathway, to run its waiting list. Staff who may see a family (see
-    families.selectors.family_list_for) see its referrals.
+    families.selectors.family_list_for) see the referrals made in it.
     """
     referrals = Referral.objects.select_related(
-        "person__family", "pathway", "stage", "practitioner"
+        "person", "family", "pathway", "stage", "practitioner"
     )
     if user.role == Role.SPECIALIST:
         if user.leads_pathway:
             return referrals.filter(Q(practitioner=user) | Q(pathway__code=user.pathway))
         return referrals.filter(practitioner=user)
-    return referrals.filter(person__family__in=family_list_for(user))
+    return referrals.filter(family__in=family_list_for(user))
 
 
 def allocated_person_ids(user: User) -> set[int]:
@@ -183,7 +183,7 @@ def practitioner_home(user: User) -> PractitionerHome:
     today = timezone.localdate()
     mine = _with_work_summary(
         Referral.objects.filter(practitioner=user, closed_on__isnull=True).select_related(
-            "person__family__locality", "pathway", "stage"
+            "person", "family__locality", "pathway", "stage"
         )
     )
     waiting = list(mine.filter(seen=False).order_by("rag_order", "referred_on", "id"))
@@ -248,7 +248,7 @@ def pathway_overview(user: User, pathway: Pathway) -> dict[str, Any]:
     waiting = waiting_list(pathway).annotate(attempts_count=Count("attempts"))
     rows = practitioners_with_load(pathway)
     if user.role == Role.SERVICE_MANAGER and user.locality_id:
-        waiting = waiting.filter(person__family__locality_id=user.locality_id)
+        waiting = waiting.filter(family__locality_id=user.locality_id)
         rows = [row for row in rows if row.locality_id == user.locality_id]
     waiting_rows = list(waiting)
     today = timezone.localdate()
@@ -263,23 +263,22 @@ def pathway_overview(user: User, pathway: Pathway) -> dict[str, Any]:
 
 
 def family_summary_for(user: User, referral: Referral) -> dict[str, Any]:
-    """The parts of the adult's family a specialist needs for the work: who the children are
-    and their status, the other adults, and the social worker. Not the family's contacts,
-    plans or chronology. Restricted contact details are shielded here (families.disclosure),
-    before any template could show them."""
-    family = referral.person.family
-    people = list(
-        Person.objects.filter(family=family).prefetch_related(
-            Prefetch(
-                "status_episodes",
-                queryset=StatusEpisode.objects.filter(end_date__isnull=True),
-                to_attr="current_episodes",
-            )
-        )
-    )
+    """The parts of the referral's family a specialist needs for the work: who the children
+    are and their status, the other adults and their roles, and the social worker. Not the
+    family's contacts, plans or chronology. Restricted contact details are shielded here
+    (families.disclosure), before any template could show them."""
+    family = referral.family
+    people = members_of(family)
+    if not any(person.pk == referral.person_id for person in people):
+        people.append(_former_member(referral))
+    current: dict[int, StatusEpisode] = {}
+    for episode in StatusEpisode.objects.current().filter(
+        child_id__in=[person.pk for person in people]
+    ):
+        current.setdefault(episode.child_id, episode)
     shield_people(user, people, worked_with=allocated_person_ids(user))
     for person in people:
-        person.current_episode = person.current_episodes[0] if person.current_episodes else None
+        person.current_episode = current.get(person.pk)
     return {
         "family": family,
         "children": [person for person in people if person.is_child],
@@ -288,6 +287,78 @@ def family_summary_for(user: User, referral: Referral) -> dict[str, Any]:
         ],
         "adult": next(person for person in people if person.pk == referral.person_id),
     }
+
+
+def _former_member(referral: Referral) -> Person:
+    """The referred adult, with his role in the referral's family, after he has left it
+    (the referral service only refers a member, so he was one)."""
+    membership = (
+        Membership.objects.filter(person_id=referral.person_id, family_id=referral.family_id)
+        .select_related("person")
+        .order_by("-left_on", "-pk")[0]
+    )
+    person = membership.person
+    person.role, person.membership = membership.role, membership
+    return person
+
+
+@dataclass(frozen=True)
+class Household:
+    """A family the referred adult belongs to, as his record shows it."""
+
+    family: Family
+    role: str  # his role there, in words
+    is_referral_family: bool  # the family the referral was made in
+    may_open: bool  # the viewer may open the family's own record
+    # Its children, or None when the viewer may not read this family: then the record says
+    # only that there is another household.
+    children: list[Person] | None
+
+
+def households_for(user: User, referral: Referral) -> list[Household]:
+    """Every household the referred adult belongs to now, the referral's own first.
+
+    Another household's children are named only to a viewer who may read that family: its
+    own staff (families.selectors.family_list_for), or a viewer of a referral made in it.
+    One query, and one more for the children when he has another household.
+    """
+    memberships = list(
+        Membership.objects.current()
+        .filter(person_id=referral.person_id)
+        .select_related("family")
+        .annotate(
+            may_open=Exists(family_list_for(user).filter(pk=OuterRef("family_id"))),
+            may_read=Exists(referral_list_for(user).filter(family_id=OuterRef("family_id"))),
+        )
+        .order_by("family__reference", "pk")
+    )
+    readable = {
+        membership.family_id
+        for membership in memberships
+        if membership.may_open or membership.may_read or membership.family_id == referral.family_id
+    }
+    children: dict[int, list[Person]] = defaultdict(list)
+    if any(membership.family_id != referral.family_id for membership in memberships):
+        for child in (
+            Membership.objects.current()
+            .children()
+            .filter(family_id__in=readable)
+            .select_related("person")
+            .order_by("person__date_of_birth", "person__given_name", "pk")
+        ):
+            children[child.family_id].append(child.person)
+    households = [
+        Household(
+            family=membership.family,
+            role=membership.get_role_display(),
+            is_referral_family=membership.family_id == referral.family_id,
+            may_open=membership.may_open,
+            children=children[membership.family_id] if membership.family_id in readable else None,
+        )
+        for membership in memberships
+    ]
+    households.sort(key=lambda household: not household.is_referral_family)
+    return households
 
 
 @dataclass

@@ -9,7 +9,15 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Role, User
-from families.models import LEVELS, LegalStatus, Membership, Person, StatusEpisode, long_date
+from families.models import (
+    LEVELS,
+    Family,
+    LegalStatus,
+    Membership,
+    Person,
+    StatusEpisode,
+    long_date,
+)
 from families.services import EditConflict, check_open, create_audited, new_reference
 
 from .models import (
@@ -39,6 +47,11 @@ from .models import (
 def _not_future(day: datetime.date, field: str) -> None:
     if day > timezone.localdate():
         raise ValidationError({field: "The date cannot be in the future."})
+
+
+def _is_child(person: Person) -> bool:
+    """A child is a child in every family they belong to: any membership says so."""
+    return Membership.objects.filter(person=person).children().exists()
 
 
 def _between_referral_and_today(referral: Referral, day: datetime.date, field: str) -> None:
@@ -85,7 +98,7 @@ def measure_reading_record(
 ) -> MeasureReading:
     """Score and keep one reading. An alert item scored above the minimum sets needs_action,
     whatever the total: a PHQ-9 answer about self-harm is never averaged away."""
-    if person.is_child:
+    if _is_child(person):
         raise ValidationError({"person": "Outcome measures are recorded for adults."})
     _not_future(taken_on, "taken_on")
     clean = measure_scores_clean(measure, scores)
@@ -121,12 +134,21 @@ def _months_old(born: datetime.date, on: datetime.date) -> int:
     return (on.year - born.year) * 12 + on.month - born.month - (on.day < born.day)
 
 
-def eligibility_failures(*, person: Person, pathway: Pathway, on: datetime.date) -> list[str]:
-    """The rules in force on `on` that a referral of `person` does not meet, in words."""
+def eligibility_failures(
+    *, person: Person, family: Family, pathway: Pathway, on: datetime.date
+) -> list[str]:
+    """The rules in force on `on` that a referral of `person` from `family` does not meet, in
+    words. "A child in the family" is a child member of `family` on that day."""
     rules = EligibilityRule.objects.filter(pathway=pathway, in_force_from__lte=on).exclude(
         in_force_to__lt=on
     )
-    children = list(person.family.people.filter(role=Membership.Role.CHILD))
+    children = [
+        membership.person
+        for membership in Membership.objects.on(on)
+        .children()
+        .filter(family=family)
+        .select_related("person")
+    ]
     failures = []
     for rule in rules:
         params = rule.params
@@ -142,7 +164,7 @@ def eligibility_failures(*, person: Person, pathway: Pathway, on: datetime.date)
             ):
                 failures.append(f"No child in the family is under {params['months']} months.")
         elif rule.kind == EligibilityRule.Kind.LOCALITY_IN:
-            if person.family.locality.name not in params["localities"]:
+            if family.locality.name not in params["localities"]:
                 failures.append(f"The family does not live in {', '.join(params['localities'])}.")
         elif rule.kind == EligibilityRule.Kind.CHILD_STATUS_IN:
             statuses = set(params["statuses"])
@@ -171,6 +193,7 @@ def _first_stage(pathway: Pathway) -> PathwayStage:
 def referral_create(
     *,
     person: Person,
+    family: Family,
     pathway: Pathway,
     referred_on: datetime.date,
     rag: str = Rag.AMBER,
@@ -180,16 +203,20 @@ def referral_create(
     eligibility_override: str = "",
     acting_user: User,
 ) -> Referral:
-    """Refer an adult to a pathway. Outside the pathway's rules the referral needs a reason
-    to proceed (the ValidationError lists each rule not met, code "ineligible")."""
-    if person.is_child:
+    """Refer an adult of `family` (a current member: the family the referral is made in) to
+    a pathway. Outside the pathway's rules the referral needs a reason to proceed (the
+    ValidationError lists each rule not met, code "ineligible")."""
+    membership = Membership.objects.current().filter(person=person, family=family).first()
+    if membership is None:
+        raise ValidationError({"family": f"{person} is not a member of {family}."})
+    if membership.role == Membership.Role.CHILD:
         raise ValidationError({"person": "Children are not referred to adult pathways."})
-    check_open(person.family)
+    check_open(family)
     if referred_on > timezone.localdate():
         raise ValidationError({"referred_on": "The referral date cannot be in the future."})
     if Referral.objects.filter(person=person, pathway=pathway, closed_on__isnull=True).exists():
         raise ValidationError({"pathway": f"{person} already has an open {pathway} referral."})
-    failures = eligibility_failures(person=person, pathway=pathway, on=referred_on)
+    failures = eligibility_failures(person=person, family=family, pathway=pathway, on=referred_on)
     if failures and not eligibility_override.strip():
         raise ValidationError(
             {"eligibility_override": [ValidationError(f, code="ineligible") for f in failures]}
@@ -198,6 +225,7 @@ def referral_create(
     referral = Referral(
         reference=new_reference("R"),
         person=person,
+        family=family,
         pathway=pathway,
         referred_on=referred_on,
         referred_by=acting_user,
@@ -429,7 +457,7 @@ def cycle_of_change_record(
     source: str = CycleOfChangeEntry.Source.PRACTITIONER,
     acting_user: User,
 ) -> CycleOfChangeEntry:
-    if person.is_child:
+    if _is_child(person):
         raise ValidationError({"person": "The cycle of change is recorded for adults."})
     _not_future(recorded_on, "recorded_on")
     entry = CycleOfChangeEntry(
@@ -553,7 +581,7 @@ def programme_attendance_record(
     (the group is open to all fathers of young children, not only those with a case)."""
     if session.held_on > timezone.localdate():
         raise ValidationError("Attendance is recorded once the session has happened.")
-    if person is not None and person.is_child:
+    if person is not None and _is_child(person):
         raise ValidationError({"person": "Choose an adult."})
     if person is None and not attendee_name.strip():
         raise ValidationError({"attendee_name": "Enter the father's name."})

@@ -5,6 +5,8 @@ from . import dmt_views, views
 app_name = "referrals"
 
 urlpatterns = [
+    # The family the referral is made from; without it, the person's only family.
+    path("new/<int:person_pk>/from/<int:family_pk>/", views.refer, name="refer"),
     path("new/<int:person_pk>/", views.refer, name="refer"),
     path("caseload.csv", views.caseload_export, name="caseload_export"),
     path("pathways/", views.pathway_list, name="pathways"),

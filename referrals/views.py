@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,7 +26,7 @@ from accounts.permissions import role_required, signed_in_user
 from dmt.exports import csv_response, export_view
 from families import selectors as family_selectors
 from families.disclosure import RESTRICTED, may_read_contact_details
-from families.models import Person
+from families.models import Membership
 from families.services import EditConflict
 
 from . import selectors, services
@@ -49,18 +49,35 @@ from .models import Appointment, OutcomeMeasure, Pathway, Referral
 # Referring an adult -----------------------------------------------------------------------
 
 
+def _membership_to_refer(user: User, person_pk: int, family_pk: int | None) -> Membership:
+    """The person's current membership of the family the referral is made from, among the
+    families `user` may see: the family in the address, or, when none is given, the only
+    such family they belong to. Http404 otherwise."""
+    memberships = Membership.objects.current().select_related("person", "family")
+    memberships = memberships.filter(
+        person_id=person_pk, family__in=family_selectors.family_list_for(user)
+    )
+    if family_pk is not None:
+        memberships = memberships.filter(family_id=family_pk)
+    found = list(memberships[:2])
+    if len(found) != 1:
+        raise Http404("No such person in a family you may see.")
+    membership = found[0]
+    person = membership.person
+    person.role, person.membership = membership.role, membership
+    return membership
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SOCIAL_WORKER, Role.TEAM_MANAGER)
-def refer(request: HttpRequest, person_pk: int) -> HttpResponse:
-    """A social worker refers a parent to a specialist pathway from the family page. Outside
-    the pathway's criteria the page says which are not met and asks why to go ahead."""
+def refer(request: HttpRequest, person_pk: int, family_pk: int | None = None) -> HttpResponse:
+    """A social worker refers a parent to a specialist pathway from the family page: the
+    referral is made in that family (the address names it; a person in one family only may
+    be referred without). Outside the pathway's criteria the page says which are not met
+    and asks why to go ahead."""
     user = signed_in_user(request)
-    person = get_object_or_404(
-        Person.objects.select_related("family"),
-        pk=person_pk,
-        family__in=family_selectors.family_list_for(user),
-    )
-    family = person.family
+    membership = _membership_to_refer(user, person_pk, family_pk)
+    person, family = membership.person, membership.family
     if not family_selectors.can_record_on(user, family) or person.is_child:
         raise PermissionDenied
     audit_page_view(request, family)
@@ -71,6 +88,7 @@ def refer(request: HttpRequest, person_pk: int) -> HttpResponse:
         try:
             referral = services.referral_create(
                 person=person,
+                family=family,
                 pathway=data["pathway"],
                 referred_on=data["referred_on"],
                 rag=data["rag"],
@@ -108,9 +126,22 @@ def refer(request: HttpRequest, person_pk: int) -> HttpResponse:
 @require_GET
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    referral = selectors.referral_for(user, pk)
-    # The record shows the adult's family too (its children and other adults).
-    audit_page_view_many(request, [referral, referral.person.family])
+    # With what the record shows of the referrer and the family, in the same query.
+    referral = get_object_or_404(
+        selectors.referral_list_for(user).select_related(
+            "referred_by", "family__locality", "family__social_worker", "family__team"
+        ),
+        pk=pk,
+    )
+    households = selectors.households_for(user, referral)
+    # The record shows the referral's family too (its children and other adults), and the
+    # children of each other household of the adult's that the user may read.
+    shown = [
+        household.family
+        for household in households
+        if household.children is not None and not household.is_referral_family
+    ]
+    audit_page_view_many(request, [referral, referral.family, *shown])
     summaries = selectors.measure_summaries(referral.person)
     return render(
         request,
@@ -130,6 +161,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "measures": OutcomeMeasure.objects.all(),
             "today": timezone.localdate(),
             "now": timezone.now(),
+            "households": households,
             **selectors.family_summary_for(user, referral),
         },
     )
@@ -394,13 +426,13 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     if not managed.exists():
         raise PermissionDenied  # a practitioner who runs no waiting list, as pathway_list
     referral = get_object_or_404(
-        Referral.objects.select_related("person__family", "pathway"),
+        Referral.objects.select_related("person", "family", "pathway"),
         pk=pk,
         pathway__in=managed,
     )
     outside_area = user.role == Role.SERVICE_MANAGER and user.locality_id not in (
         None,
-        referral.person.family.locality_id,
+        referral.family.locality_id,
     )
     if outside_area:
         raise PermissionDenied
@@ -478,7 +510,7 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
                 referral.reference,
                 person.full_name,
                 person.date_of_birth,
-                person.family.reference,
+                referral.family.reference,
                 person.address if visible else RESTRICTED,
                 person.phone if visible else RESTRICTED,
                 referral.pathway.name,

@@ -10,7 +10,8 @@ meeting's capacity:
    against the interval; a family never discussed is due);
 3. a child protection review conference in the next 14 days;
 4. a family allocated to its social worker since its last discussion (or in the last 28 days);
-5. a specialist newly working with one of its adults since its last discussion.
+5. a specialist newly working with one of its adults (a referral made in the family) since
+   its last discussion.
 
 A family with none of these reasons is not proposed. Every proposal says why, in words.
 """
@@ -19,9 +20,9 @@ import datetime
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 
-from families.models import Allocation, Family, LegalStatus, Plan
+from families.models import Allocation, Family, LegalStatus, Membership, Plan
 from referrals.models import Rag, Referral
 
 from .models import DEFAULT_INTERVAL_DAYS, Discussion, FamilyDiscussionPlan
@@ -95,7 +96,12 @@ def proposals_for(team_id: int, on: datetime.date) -> list[Proposal]:
             ),
             cp_review_on=Subquery(
                 Plan.objects.filter(
-                    child__family=OuterRef("pk"),
+                    # A child of the family on `on`: a child member that day.
+                    Exists(
+                        Membership.objects.on(on)
+                        .children()
+                        .filter(person=OuterRef("child"), family=OuterRef(OuterRef("pk")))
+                    ),
                     kind=LegalStatus.CP,
                     ended_on__isnull=True,
                     review_on__gte=on,
@@ -111,7 +117,7 @@ def proposals_for(team_id: int, on: datetime.date) -> list[Proposal]:
             ),
             specialist_since=Subquery(
                 Referral.objects.filter(
-                    person__family=OuterRef("pk"),
+                    family=OuterRef("pk"),
                     closed_on__isnull=True,
                     allocated_on__lte=on,
                 )

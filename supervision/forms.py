@@ -150,7 +150,7 @@ class MinutesForm(forms.Form):
         stage_choices = [("", "Not placed at this meeting"), *CycleOfChange.choices]
         for adult in adults:
             self.fields[f"stage_{adult.pk}"] = forms.ChoiceField(
-                label=f"{adult.full_name} ({adult.get_role_display().lower()})",
+                label=f"{adult.full_name} ({adult.membership.get_role_display().lower()})",
                 choices=stage_choices,
                 required=False,
             )

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
-from families.models import LegalStatus, Person, StatusEpisode, long_date
+from families.models import LegalStatus, Membership, Person, StatusEpisode, long_date
 from referrals.models import (
     CycleOfChange,
     CycleOfChangeEntry,
@@ -58,7 +58,7 @@ SOURCE_LABELS = dict(CycleOfChangeEntry.Source.choices)
 
 
 class CycleOfChangeNow(TypedDict):
-    """A person's latest cycle of change entry, as pack_build annotates it."""
+    """A member's latest cycle of change entry, as pack_build annotates their membership."""
 
     coc_stage: str | None
     coc_on: datetime.date | None
@@ -68,7 +68,7 @@ class CycleOfChangeNow(TypedDict):
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency
     from django_stubs_ext import WithAnnotations
 
-    CyclePerson = WithAnnotations[Person, CycleOfChangeNow]
+    CycleMember = WithAnnotations[Membership, CycleOfChangeNow]
 
 
 def _iso(day: datetime.date | None) -> str | None:
@@ -188,12 +188,16 @@ def _specialist_updates(
     family_ids: list[int],
     since: dict[int, datetime.date],
     referrals: dict[int, Referral],
+    families_of: Mapping[int, list[int]],
     people: Mapping[int, Person],
 ) -> dict[int, list[dict[str, Any]]]:
+    """Each family's specialist news since its own `since` day: the stage and engagement
+    changes of the referrals made in it, and the outcome measures of its members (a person in
+    two families on the agenda is news to both)."""
     updates: dict[int, list[dict[str, Any]]] = defaultdict(list)
 
     def add(referral: Referral, day: datetime.date, kind: str, text: str) -> None:
-        updates[referral.person.family_id].append(
+        updates[referral.family_id].append(
             {
                 "date": day.isoformat(),
                 "person": referral.person.full_name,
@@ -204,14 +208,14 @@ def _specialist_updates(
         )
 
     stage_changes = ReferralStageChange.objects.filter(
-        _since_filter("referral__person__family_id", "changed_on", since)
+        _since_filter("referral__family_id", "changed_on", since)
     ).select_related("stage")
     for change in stage_changes:
         add(
             referrals[change.referral_id], change.changed_on, "stage", f"Stage: {change.stage.name}"
         )
     engagement_changes = EngagementChange.objects.filter(
-        _since_filter("referral__person__family_id", "changed_on", since)
+        _since_filter("referral__family_id", "changed_on", since)
     )
     for engagement_change in engagement_changes:
         label = ENGAGEMENT_LABELS.get(engagement_change.engagement, engagement_change.engagement)
@@ -222,7 +226,7 @@ def _specialist_updates(
             f"Engagement: {label}",
         )
     readings = MeasureReading.objects.filter(
-        _since_filter("person__family_id", "taken_on", since)
+        person_id__in=list(people), taken_on__gt=min(since.values())
     ).select_related("measure")
     for reading in readings:
         person = people[reading.person_id]
@@ -233,15 +237,17 @@ def _specialist_updates(
             text += f" ({reading.band})" if reading.total is not None else f": {reading.band}"
         if reading.needs_action:
             text += ", needs action"
-        updates[person.family_id].append(
-            {
-                "date": reading.taken_on.isoformat(),
-                "person": person.full_name,
-                "pathway": "",
-                "kind": "measure",
-                "text": text,
-            }
-        )
+        for family_id in families_of[reading.person_id]:
+            if reading.taken_on > since[family_id]:
+                updates[family_id].append(
+                    {
+                        "date": reading.taken_on.isoformat(),
+                        "person": person.full_name,
+                        "pathway": "",
+                        "kind": "measure",
+                        "text": text,
+                    }
+                )
     order = {"stage": 0, "engagement": 1, "measure": 2}
     for family_id in family_ids:
         updates[family_id].sort(
@@ -251,7 +257,8 @@ def _specialist_updates(
 
 
 def pack_build(meeting: Meeting, *, today: datetime.date | None = None) -> dict[str, Any]:
-    """The agenda pack of `meeting` as JSON-serialisable data (nine queries at most)."""
+    """The agenda pack of `meeting` as JSON-serialisable data (nine queries at most). A
+    family's people are its current members; its children, its child members."""
     today = today or timezone.localdate()
     meeting_day = timezone.localdate(meeting.starts_at)
     latest = Discussion.objects.filter(
@@ -274,24 +281,35 @@ def pack_build(meeting: Meeting, *, today: datetime.date | None = None) -> dict[
         return pack
     family_ids = [item.family_id for item in items]
 
-    coc = CycleOfChangeEntry.objects.filter(person=OuterRef("pk")).order_by("-recorded_on", "-id")
-    people = {
-        person.pk: person
-        for person in Person.objects.filter(family_id__in=family_ids)
+    coc = CycleOfChangeEntry.objects.filter(person=OuterRef("person_id")).order_by(
+        "-recorded_on", "-id"
+    )
+    memberships = (
+        Membership.objects.current()
+        .filter(family_id__in=family_ids)
+        .select_related("person")
         .annotate(
             coc_stage=Subquery(coc.values("stage")[:1]),
             coc_on=Subquery(coc.values("recorded_on")[:1]),
             coc_source=Subquery(coc.values("source")[:1]),
         )
-        .order_by("family_id", "date_of_birth", "given_name", "pk")
-    }
+        .order_by("family_id", "person__date_of_birth", "person__given_name", "person_id")
+    )
+    people: dict[int, Person] = {}
+    families_of: dict[int, list[int]] = defaultdict(list)
     children: dict[int, list[Person]] = defaultdict(list)
-    adults: dict[int, list[CyclePerson]] = defaultdict(list)
-    for person in people.values():
-        (children if person.is_child else adults)[person.family_id].append(person)
+    adults: dict[int, list[CycleMember]] = defaultdict(list)
+    for membership in memberships:
+        person = people.setdefault(membership.person_id, membership.person)
+        families_of[person.pk].append(membership.family_id)
+        if membership.role == Membership.Role.CHILD:
+            children[membership.family_id].append(person)
+        else:
+            adults[membership.family_id].append(membership)
 
     episodes: dict[int, list[StatusEpisode]] = defaultdict(list)
-    for episode in StatusEpisode.objects.filter(child__family_id__in=family_ids).order_by(
+    child_ids = {child.pk for family_children in children.values() for child in family_children}
+    for episode in StatusEpisode.objects.filter(child_id__in=child_ids).order_by(
         "child_id", "start_date"
     ):
         episodes[episode.child_id].append(episode)
@@ -314,19 +332,18 @@ def pack_build(meeting: Meeting, *, today: datetime.date | None = None) -> dict[
                 item.family.opened_on - _DAY, today - NEVER_DISCUSSED_LOOKBACK
             )
 
+    # A father's intervention belongs to the family it was made in.
     referrals = {
         referral.pk: referral
-        for referral in Referral.objects.filter(person__family_id__in=family_ids)
-        .select_related("pathway", "stage", "practitioner")
+        for referral in Referral.objects.filter(family_id__in=family_ids)
+        .select_related("person", "pathway", "stage", "practitioner")
         .order_by("referred_on", "pk")
     }
-    for referral in referrals.values():
-        referral.person = people[referral.person_id]
-    updates = _specialist_updates(family_ids, since, referrals, people)
+    updates = _specialist_updates(family_ids, since, referrals, families_of, people)
     open_referrals: dict[int, list[Referral]] = defaultdict(list)
     for referral in referrals.values():
         if referral.closed_on is None:
-            open_referrals[referral.person.family_id].append(referral)
+            open_referrals[referral.family_id].append(referral)
 
     for item in items:
         family = item.family
@@ -359,7 +376,7 @@ def pack_build(meeting: Meeting, *, today: datetime.date | None = None) -> dict[
                 ],
                 "cycle_of_change": [
                     {
-                        "person": adult.full_name,
+                        "person": adult.person.full_name,
                         "stage": STAGE_LABELS.get(adult.coc_stage) if adult.coc_stage else None,
                         "recorded_on": _iso(adult.coc_on),
                         "source": SOURCE_LABELS.get(adult.coc_source, "")

@@ -55,7 +55,7 @@ def families_seen_in_supervision(user: User, meeting: Meeting) -> set[int] | Non
         return None
     return set(
         Referral.objects.filter(practitioner=user, closed_on__isnull=True).values_list(
-            "person__family_id", flat=True
+            "family_id", flat=True
         )
     )
 
@@ -171,9 +171,9 @@ def lost_clinical_hours(group: SupervisionGroup, since: datetime.date) -> list[d
         .annotate(
             items=Count("id", distinct=True),
             specialist_slots=Count(
-                "family__people__referrals__practitioner",
-                filter=Q(family__people__referrals__practitioner__in=group.members.all())
-                & Q(family__people__referrals__closed_on__isnull=True),
+                "family__referrals__practitioner",
+                filter=Q(family__referrals__practitioner__in=group.members.all())
+                & Q(family__referrals__closed_on__isnull=True),
             ),
         )
     )

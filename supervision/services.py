@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Role, Team, User
-from families.models import Family, Person
+from families.models import Family, Membership, Person
 from families.services import EditConflict, check_open, create_audited
 from referrals.models import CycleOfChange, CycleOfChangeEntry, Rag
 from referrals.services import cycle_of_change_record
@@ -327,8 +327,14 @@ def discussion_record(
         )
     if not decisions.strip():
         raise ValidationError({"decisions": "Enter the decisions."})
+    adults = set(
+        Membership.objects.current()
+        .filter(family=family, person__in=list(stages))
+        .exclude(role=Membership.Role.CHILD)
+        .values_list("person_id", flat=True)
+    )
     for person, stage in stages.items():
-        if person.family_id != family.pk or person.is_child:
+        if person.pk not in adults:
             raise ValidationError({"stages": f"{person} is not an adult of {family}."})
         if stage not in CycleOfChange.values:
             raise ValidationError({"stages": f"Choose a cycle-of-change stage for {person}."})

@@ -61,7 +61,7 @@ def needed_for(group: SupervisionGroup, families: Iterable[Family]) -> list[User
     )
     ids.update(
         Referral.objects.filter(
-            person__family_id__in=family_ids, closed_on__isnull=True, practitioner__isnull=False
+            family_id__in=family_ids, closed_on__isnull=True, practitioner__isnull=False
         ).values_list("practitioner_id", flat=True)
     )
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("last_name", "first_name"))

@@ -19,7 +19,8 @@ from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, User
 from accounts.permissions import signed_in_user
 from dmt.parsing import POSITION_MAX, parse_datetime, parse_id, parse_position, parse_version
-from families.models import Family, Membership, Person
+from families.models import Family
+from families.selectors import members_of
 from families.services import EditConflict
 
 from . import selectors, services, slots
@@ -433,7 +434,7 @@ def minutes(request: HttpRequest, pk: int, family_pk: int) -> HttpResponse:
         {*group.members.filter(is_active=True), group.chair},
         key=lambda person: (person.last_name, person.first_name),
     )
-    adults = list(Person.objects.filter(family=family).exclude(role=Membership.Role.CHILD))
+    adults = [person for person in members_of(family) if not person.is_child]
     form = MinutesForm(
         request.POST or None,
         attendees=attendees,

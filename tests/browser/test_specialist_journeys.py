@@ -11,7 +11,12 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Role, SpecialistPathway
 from families.models import Membership, Person
-from families.services import child_status_change, family_create, person_create
+from families.services import (
+    child_status_change,
+    family_create,
+    membership_add,
+    person_create,
+)
 from referrals.models import Pathway, Referral
 from referrals.services import referral_allocate, referral_create
 from tests.factories import TeamFactory, UserFactory
@@ -89,6 +94,7 @@ def allocated_referral(
 ) -> Referral:
     referral = referral_create(
         person=adult,
+        family=adult.membership.family,
         pathway=Pathway.objects.get(code=pathway_code),
         referred_on=days_ago(70),
         reason="Referred at the child protection conference",
@@ -105,7 +111,7 @@ def allocated_referral(
 
 def test_a_social_worker_refers_a_father_to_dads_matter_too(page: Page, alice, father):
     sign_in(page, "alice", "Your caseload")
-    page.goto(f"/families/{father.family_id}/")
+    page.goto(f"/families/{father.membership.family_id}/")
     expect(page.get_by_role("heading", name="DMT-1")).to_be_visible()
     expect(page.get_by_text("No adult has been referred to a specialist.")).to_be_visible()
     assert_accessible(page)
@@ -249,7 +255,7 @@ def test_a_mental_health_practitioner_moves_through_mi_stages_and_acts_on_a_phq9
     page: Page, alice, father
 ):
     mother = person_create(
-        family=father.family,
+        family=father.membership.family,
         role=Membership.Role.MOTHER,
         given_name="Mia",
         family_name="Walker",
@@ -319,3 +325,65 @@ def test_a_mental_health_practitioner_moves_through_mi_stages_and_acts_on_a_phq9
         "Referral",
         *stages,
     ]
+
+
+def test_a_father_in_two_households_shows_both_on_his_record(page: Page, alice, father):
+    """Dean joins a second household of alice's team (WREN-2, bob's), where Wynn lives. His
+    DMT worker sees both households on his record but not Wynn, whose family he does not
+    work with; alice, who may read WREN-2, sees Wynn and opens the family from the record."""
+    worker = UserFactory(
+        username="dan",
+        first_name="Dan",
+        last_name="Price",
+        role=Role.SPECIALIST,
+        pathway=SpecialistPathway.DMT,
+    )
+    referral = allocated_referral(father, "dmt", worker, alice)
+    bob = UserFactory(username="bob", first_name="Bob", role=Role.SOCIAL_WORKER, team=alice.team)
+    wren = family_create(
+        reference="WREN-2",
+        locality=alice.team.locality,
+        team=alice.team,
+        social_worker=bob,
+        opened_on=days_ago(300),
+        acting_user=bob,
+    )
+    person_create(
+        family=wren,
+        role=Membership.Role.CHILD,
+        given_name="Wynn",
+        family_name="Wren",
+        date_of_birth=datetime.date(2022, 8, 1),
+        acting_user=bob,
+    )
+    membership_add(
+        person=father,
+        family=wren,
+        role=Membership.Role.FATHER_FIGURE,
+        joined_on=days_ago(20),
+        acting_user=bob,
+    )
+
+    sign_in(page, "dan", "Your work")
+    page.goto(f"/referrals/{referral.pk}/")
+    households = page.get_by_role("table", name="Dean's households")
+    expect(
+        households.get_by_role("row", name=re.compile("This referral's family"))
+    ).to_contain_text("DMT-1")
+    other = households.get_by_role("row", name=re.compile("Another household"))
+    expect(other).to_contain_text("WREN-2")
+    expect(other).to_contain_text("Father figure")
+    expect(other).to_contain_text("Not shown to you")
+    expect(other).to_contain_text("Not open to you")
+    expect(page.get_by_text("Wynn")).to_have_count(0)
+    assert_accessible(page)
+
+    sign_in(page, "alice")
+    page.goto(f"/referrals/{referral.pk}/")
+    other = page.get_by_role("table", name="Dean's households").get_by_role(
+        "row", name=re.compile("Another household")
+    )
+    expect(other).to_contain_text("Wynn Wren")
+    assert_accessible(page)
+    other.get_by_role("link", name="Open WREN-2").click()
+    expect(page.get_by_role("heading", name=re.compile("WREN-2"))).to_be_visible()

@@ -99,6 +99,7 @@ def father_of_a_child_on_a_plan(alice: User, reference: str, name: str, **fields
 def refer(adult: Person, pathway_code: str, alice: User, **fields) -> Referral:
     return referral_create(
         person=adult,
+        family=adult.membership.family,
         pathway=Pathway.objects.get(code=pathway_code),
         referred_on=days_ago(70),
         reason="Referred at the child protection conference",
@@ -364,7 +365,7 @@ def test_a_perpetrator_worker_does_not_see_the_victims_contact_details(page: Pag
         alice, "DA-1", "Dean Walker", phone="07700 900111", address="1 Open Road"
     )
     person_create(
-        family=dean.family,
+        family=dean.membership.family,
         role=Membership.Role.MOTHER,
         given_name="Mia",
         family_name="Walker",

@@ -146,8 +146,10 @@ def caseload(cast):
     )
     (lee,) = new_family(cast, "BRAVO", [(Membership.Role.FATHER, "Lee", "Brook")])
     new_family(cast, "CHARLIE", [(Membership.Role.MOTHER, "Ann", "Cole")])
+    alpha = maya.membership.family
     referral = referral_create(
         person=maya,
+        family=alpha,
         pathway=Pathway.objects.get(code="substance_use"),
         referred_on=days_ago(70),
         reason="Alcohol use at home",
@@ -164,10 +166,10 @@ def caseload(cast):
     earlier = Meeting.objects.create(
         group=group, starts_at=at(days_ago(10), 10), length_minutes=120
     )
-    AgendaItem.objects.create(meeting=earlier, family=maya.family, position=1)
+    AgendaItem.objects.create(meeting=earlier, family=alpha, position=1)
     discussion_record(
         meeting=earlier,
-        family=maya.family,
+        family=alpha,
         present=[cast["alice"], cast["sue"]],
         child_safety_rag="red",
         analysis="",

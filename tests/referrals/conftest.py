@@ -147,10 +147,11 @@ def father(alices_family) -> Person:
 
 
 @pytest.fixture
-def referral(alice, practitioner, father, child_on_cp) -> Referral:
+def referral(alice, practitioner, alices_family, father, child_on_cp) -> Referral:
     """Dean's open DMT referral, allocated to Dan."""
     referral = referral_create(
         person=father,
+        family=alices_family,
         pathway=Pathway.objects.get(code="dmt"),
         referred_on=REFERRED,
         reason="Dad wants to be involved.",

@@ -54,6 +54,7 @@ def referral(alice, dmt_worker):
     dad = PersonFactory(family=family, role=Membership.Role.FATHER, given_name="Dean")
     return referral_create(
         person=dad,
+        family=family,
         pathway=Pathway.objects.get(code="dmt"),
         referred_on=REFERRED,
         eligibility_override="Test father",

@@ -176,7 +176,7 @@ def test_opening_the_record_is_audited_against_the_reader(client_as, referral, r
     events = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW).order_by("pk")
     assert [(e.actor, e.object_type, e.object_id) for e in events] == [
         (request.getfixturevalue(who), "referrals.referral", str(referral.pk)),
-        (request.getfixturevalue(who), "families.family", str(referral.person.family_id)),
+        (request.getfixturevalue(who), "families.family", str(referral.family_id)),
     ]
     assert {event.detail["page"] for event in events} == {"referrals:detail"}
 
@@ -278,6 +278,7 @@ def test_an_appointment_of_another_referral_is_not_found(
     uncle = PersonFactory(family=alices_family, role=Membership.Role.OTHER_ADULT)
     others = referral_create(
         person=uncle,
+        family=alices_family,
         pathway=referral.pathway,
         referred_on=referral.referred_on,
         eligibility_override="Asked by the conference.",

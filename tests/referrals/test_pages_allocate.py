@@ -29,10 +29,11 @@ def allocate(referral: Referral) -> str:
 
 
 @pytest.fixture
-def waiting(alice, father, child_on_cp) -> Referral:
+def waiting(alice, alices_family, father, child_on_cp) -> Referral:
     """Dean's DMT referral, waiting for allocation."""
     return referral_create(
         person=father,
+        family=alices_family,
         pathway=Pathway.objects.get(code="dmt"),
         referred_on=REFERRED,
         acting_user=alice,
@@ -48,6 +49,7 @@ def give_open_cases(practitioner, pathway: Pathway, count: int) -> None:
         Referral.objects.create(
             reference=f"LOAD-{number}",
             person=dad,
+            family=family,
             pathway=pathway,
             referred_on=REFERRED,
             practitioner=practitioner,

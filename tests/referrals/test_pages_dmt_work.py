@@ -70,6 +70,7 @@ def _allocated_father(social_worker, practitioner, given_name: str) -> Person:
     )
     referral = referral_create(
         person=father,
+        family=family,
         pathway=Pathway.objects.get(code="dmt"),
         referred_on=datetime.date(2024, 5, 1),
         eligibility_override="Asked by the social worker",
@@ -588,6 +589,7 @@ def test_a_mother_with_a_case_cannot_be_chosen(client_for, worker, alice, sessio
     mother = PersonFactory(family=family, role=Membership.Role.MOTHER, given_name="Mary")
     referral = referral_create(
         person=mother,
+        family=family,
         pathway=Pathway.objects.get(code="dmt"),
         referred_on=datetime.date(2024, 5, 1),
         eligibility_override="Test",

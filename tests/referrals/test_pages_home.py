@@ -38,6 +38,7 @@ def make_referral(alice, practitioner):
         referral = Referral.objects.create(
             reference=f"HOME-{len(made)}",
             person=dad,
+            family=family,
             pathway=pathway,
             practitioner=to,
             **fields,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from families.models import LegalStatus, Membership, Person, StatusEpisode
+from families.services import membership_add
 from referrals.models import Pathway, Referral
 
 from ..factories import FamilyFactory, PersonFactory
@@ -47,14 +48,16 @@ def child_in_need(alices_family) -> Person:
     return child
 
 
-def test_alice_refers_a_father_within_the_rules(client_as, alice, father, child_on_cp, dmt_pathway):
+def test_alice_refers_a_father_within_the_rules(
+    client_as, alice, alices_family, father, child_on_cp, dmt_pathway
+):
     client = client_as("alice")
     assert client.get(refer(father)).status_code == 200
 
     response = client.post(refer(father), a_referral(dmt_pathway))
 
     assert response.status_code == 302
-    assert response.url == father.family.get_absolute_url()
+    assert response.url == alices_family.get_absolute_url()
     referral = Referral.objects.get(person=father)
     assert (
         referral.pathway,
@@ -215,12 +218,133 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client_as, father):
     assert response.url == f"{reverse('accounts:login')}?next={refer(father)}"
 
 
-def test_opening_the_referral_form_is_audited_as_reading_the_family(client_as, alice, father):
+def test_opening_the_referral_form_is_audited_as_reading_the_family(
+    client_as, alice, alices_family, father
+):
     client_as("alice").get(refer(father))
 
     event = AuditEvent.objects.get(action=AuditEvent.Action.VIEW)
     assert (event.actor, event.object_type, event.object_id) == (
         alice,
         "families.family",
-        str(father.family_id),
+        str(alices_family.pk),
     )
+
+
+# A parent in two households ---------------------------------------------------------------
+
+
+def refer_from(family, person: Person) -> str:
+    return reverse("referrals:refer", args=[person.pk, family.pk])
+
+
+@pytest.fixture
+def second_family(alice):
+    """A second family of alice's team, where Dean is a father figure to Ben, a baby."""
+    return FamilyFactory(
+        reference="ALICE-2",
+        team=alice.team,
+        social_worker=alice,
+        opened_on=datetime.date(2024, 1, 1),
+    )
+
+
+@pytest.fixture
+def dean_in_two(father, second_family) -> Person:
+    PersonFactory(family=second_family, given_name="Ben", date_of_birth=timezone.localdate())
+    membership_add(
+        person=father,
+        family=second_family,
+        role=Membership.Role.FATHER_FIGURE,
+        joined_on=None,
+        acting_user=None,
+    )
+    return father
+
+
+def test_a_father_in_two_households_is_referred_from_the_family_in_the_address(
+    client_as, alice, alices_family, second_family, dean_in_two, child_on_cp, dmt_pathway
+):
+    client = client_as("alice")
+    page = client.get(refer_from(second_family, dean_in_two))
+    assert page.status_code == 200
+    assert "ALICE-2" in page_text(page)
+
+    response = client.post(
+        refer_from(second_family, dean_in_two),
+        a_referral(dmt_pathway, eligibility_override="Ben's conference asked for it."),
+    )
+
+    assert response.status_code == 302
+    assert response.url == second_family.get_absolute_url()
+    referral = Referral.objects.get(person=dean_in_two)
+    assert referral.family == second_family
+    event = AuditEvent.objects.get(action=AuditEvent.Action.VIEW)
+    assert (event.object_type, event.object_id) == ("families.family", str(second_family.pk))
+
+
+def test_the_rules_read_the_children_of_the_family_referred_from(
+    client_as, alices_family, second_family, dean_in_two, child_on_cp, dmt_pathway
+):
+    """Amy, on a child protection plan, is a child of ALICE-1 only: from ALICE-2 the DMT
+    rule in force is not met."""
+    client = client_as("alice")
+
+    outside = client.post(refer_from(second_family, dean_in_two), a_referral(dmt_pathway))
+    within = client.post(refer_from(alices_family, dean_in_two), a_referral(dmt_pathway))
+
+    assert outside.status_code == 200
+    assert "No child is currently on child protection or pre-proceedings." in page_text(outside)
+    assert within.status_code == 302
+    assert Referral.objects.get(person=dean_in_two).family == alices_family
+
+
+def test_without_a_family_a_parent_in_two_households_is_not_found(
+    client_as, dean_in_two, child_on_cp, dmt_pathway
+):
+    client = client_as("alice")
+
+    assert client.get(refer(dean_in_two)).status_code == 404
+    assert client.post(refer(dean_in_two), a_referral(dmt_pathway)).status_code == 404
+    assert not Referral.objects.exists()
+
+
+def test_a_family_the_parent_is_not_a_member_of_is_not_found(
+    client_as, alice, father, second_family, child_on_cp, dmt_pathway
+):
+    client = client_as("alice")
+
+    assert client.get(refer_from(second_family, father)).status_code == 404
+    assert (
+        client.post(refer_from(second_family, father), a_referral(dmt_pathway)).status_code == 404
+    )
+    assert not Referral.objects.exists()
+
+
+def test_a_parent_who_has_left_the_family_is_not_referred_from_it(
+    client_as, alices_family, father, child_on_cp, dmt_pathway
+):
+    membership = Membership.objects.get(person=father, family=alices_family)
+    membership.left_on = datetime.date(2024, 4, 1)
+    membership.save(update_fields=["left_on"])
+    client = client_as("alice")
+
+    assert client.get(refer_from(alices_family, father)).status_code == 404
+    assert (
+        client.post(refer_from(alices_family, father), a_referral(dmt_pathway)).status_code == 404
+    )
+    assert not Referral.objects.exists()
+
+
+def test_a_family_of_another_team_is_not_found_even_with_the_parent_in_it(
+    client_as, father, other_team, child_on_cp, dmt_pathway
+):
+    theirs = FamilyFactory(team=other_team, opened_on=datetime.date(2024, 1, 1))
+    membership_add(
+        person=father, family=theirs, role=Membership.Role.FATHER, joined_on=None, acting_user=None
+    )
+    client = client_as("alice")
+
+    assert client.get(refer_from(theirs, father)).status_code == 404
+    assert client.post(refer_from(theirs, father), a_referral(dmt_pathway)).status_code == 404
+    assert not Referral.objects.exists()

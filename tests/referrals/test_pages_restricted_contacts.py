@@ -86,6 +86,7 @@ def victim_worker(make_user) -> User:
 def refer_and_allocate(person: Person, code: str, practitioner: User, alice: User) -> Referral:
     referral = referral_create(
         person=person,
+        family=person.membership.family,
         pathway=Pathway.objects.get(code=code),
         referred_on=datetime.date(2024, 3, 1),
         acting_user=alice,

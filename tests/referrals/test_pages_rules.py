@@ -410,7 +410,15 @@ def older_father(alice) -> Person:
 def test_a_rule_added_on_the_page_changes_who_is_eligible(
     client_for, service_manager, mental_health, older_father
 ):
-    assert eligibility_failures(person=older_father, pathway=mental_health, on=CHECK_ON) == []
+    assert (
+        eligibility_failures(
+            person=older_father,
+            family=older_father.membership.family,
+            pathway=mental_health,
+            on=CHECK_ON,
+        )
+        == []
+    )
     client = client_for(service_manager)
 
     response = client.post(
@@ -419,13 +427,19 @@ def test_a_rule_added_on_the_page_changes_who_is_eligible(
     )
     assert response.status_code == 302
 
-    assert eligibility_failures(person=older_father, pathway=mental_health, on=CHECK_ON) == [
-        "The adult is not aged 16 to 30."
-    ]
+    assert eligibility_failures(
+        person=older_father,
+        family=older_father.membership.family,
+        pathway=mental_health,
+        on=CHECK_ON,
+    ) == ["The adult is not aged 16 to 30."]
     # Not in force before it started.
     assert (
         eligibility_failures(
-            person=older_father, pathway=mental_health, on=datetime.date(2023, 12, 31)
+            person=older_father,
+            family=older_father.membership.family,
+            pathway=mental_health,
+            on=datetime.date(2023, 12, 31),
         )
         == []
     )
@@ -435,13 +449,21 @@ def test_a_rule_added_on_the_page_changes_who_is_eligible(
         reverse("referrals:rule_end", args=["mental_health", rule.pk]),
         {"in_force_to": "2024-05-31"},
     )
-    assert eligibility_failures(person=older_father, pathway=mental_health, on=CHECK_ON) == []
+    assert (
+        eligibility_failures(
+            person=older_father,
+            family=older_father.membership.family,
+            pathway=mental_health,
+            on=CHECK_ON,
+        )
+        == []
+    )
 
 
 def test_a_locality_and_a_status_rule_added_on_the_page_decide_eligibility(
     client_for, service_manager, mental_health, older_father
 ):
-    child = older_father.family.people.get(role=Membership.Role.CHILD)
+    child = Membership.objects.children().get(family=older_father.membership.family).person
     StatusEpisode.objects.create(
         child=child, status=LegalStatus.CIN, start_date=datetime.date(2024, 2, 1)
     )
@@ -454,7 +476,12 @@ def test_a_locality_and_a_status_rule_added_on_the_page_decide_eligibility(
     )
     client.post(url, {"kind": "child_status_in", "statuses": ["cp"], "in_force_from": "2024-01-01"})
 
-    assert eligibility_failures(person=older_father, pathway=mental_health, on=CHECK_ON) == [
+    assert eligibility_failures(
+        person=older_father,
+        family=older_father.membership.family,
+        pathway=mental_health,
+        on=CHECK_ON,
+    ) == [
         "The family does not live in Purbeck.",
         "No child is currently on child protection.",
     ]

@@ -45,6 +45,7 @@ def referral(alice, dmt_worker):
     )
     referral = referral_create(
         person=dad,
+        family=family,
         pathway=Pathway.objects.get(code="dmt"),
         referred_on=datetime.date(2024, 5, 1),
         eligibility_override="Social worker asked",
@@ -103,5 +104,5 @@ def test_manager_and_social_worker_pages_render(client_for, dmt_lead, alice, ref
     assert (
         social_worker.get(reverse("referrals:refer", args=[referral.person_id])).status_code == 200
     )
-    assert social_worker.get(referral.person.family.get_absolute_url()).status_code == 200
+    assert social_worker.get(referral.family.get_absolute_url()).status_code == 200
     assert social_worker.get(reverse("referrals:detail", args=[referral.pk])).status_code == 200

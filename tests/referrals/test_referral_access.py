@@ -51,6 +51,7 @@ def referral(alice, owner, family):
     dad = PersonFactory(family=family, role=Membership.Role.FATHER, given_name="Dean")
     referral = referral_create(
         person=dad,
+        family=family,
         pathway=Pathway.objects.get(code="domestic_abuse_perpetrator"),
         referred_on=datetime.date(2024, 2, 1),
         acting_user=alice,

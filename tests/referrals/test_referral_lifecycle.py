@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import AuditEvent, Role, SpecialistPathway
 from families.models import LegalStatus, Membership
-from families.services import child_status_change
+from families.services import child_status_change, membership_add
 from referrals.models import (
     CycleOfChangeEntry,
     EligibilityRule,
@@ -67,13 +67,84 @@ def dmt_worker(make_user):
 
 
 def refer(person, user, code="dmt", on=IN_PILOT, **kwargs):
+    kwargs.setdefault("family", person.membership.family)
     return referral_create(
         person=person, pathway=pathway(code), referred_on=on, acting_user=user, **kwargs
     )
 
 
-def test_a_young_father_of_a_baby_meets_the_pilot_rules(dad, baby):
-    assert eligibility_failures(person=dad, pathway=pathway("dmt"), on=IN_PILOT) == []
+def test_a_young_father_of_a_baby_meets_the_pilot_rules(family, dad, baby):
+    assert (
+        eligibility_failures(person=dad, family=family, pathway=pathway("dmt"), on=IN_PILOT) == []
+    )
+
+
+@pytest.fixture
+def second_family(alice):
+    return FamilyFactory(team=alice.team, opened_on=datetime.date(2022, 1, 1))
+
+
+def test_a_child_counts_for_the_family_the_referral_is_made_from_only(
+    alice, family, second_family, dad
+):
+    """Dean's baby lives in his second household: a referral from the first has no child
+    under 12 months, one from the second has."""
+    PersonFactory(family=second_family, father=dad, date_of_birth=datetime.date(2022, 1, 10))
+    membership_add(
+        person=dad,
+        family=second_family,
+        role=Membership.Role.FATHER,
+        joined_on=None,
+        acting_user=alice,
+    )
+    dmt = pathway("dmt")
+
+    assert eligibility_failures(person=dad, family=family, pathway=dmt, on=IN_PILOT) == [
+        "No child in the family is under 12 months."
+    ]
+    assert eligibility_failures(person=dad, family=second_family, pathway=dmt, on=IN_PILOT) == []
+    referral = refer(dad, alice, family=second_family)
+    assert (referral.family, referral.eligibility_override) == (second_family, "")
+
+
+def test_a_child_counts_while_a_member_of_the_family_on_the_referral_date(family, dad):
+    """A baby who joined the family after the referral date, or left it before, is not a
+    child of the family that day."""
+    PersonFactory(
+        family=family,
+        date_of_birth=datetime.date(2022, 1, 10),
+        joined_on=IN_PILOT + datetime.timedelta(days=1),
+    )
+    gone = PersonFactory(family=family, date_of_birth=datetime.date(2022, 2, 10))
+    Membership.objects.filter(person=gone).update(left_on=IN_PILOT - datetime.timedelta(days=1))
+    dmt = pathway("dmt")
+
+    assert eligibility_failures(person=dad, family=family, pathway=dmt, on=IN_PILOT) == [
+        "No child in the family is under 12 months."
+    ]
+    assert (
+        eligibility_failures(
+            person=dad, family=family, pathway=dmt, on=IN_PILOT + datetime.timedelta(days=1)
+        )
+        == []
+    )
+
+
+def test_a_referral_from_a_family_the_adult_is_not_in_is_refused(alice, dad, baby, second_family):
+    with pytest.raises(ValidationError) as error:
+        refer(dad, alice, family=second_family)
+
+    assert "family" in error.value.message_dict
+    assert not Referral.objects.exists()
+    assert not AuditEvent.objects.filter(object_type="referrals.referral").exists()
+
+
+def test_a_referral_from_a_family_the_adult_has_left_is_refused(alice, family, dad, baby):
+    Membership.objects.filter(person=dad, family=family).update(left_on=IN_PILOT)
+
+    with pytest.raises(ValidationError, match="not a member"):
+        refer(dad, alice, family=family)
+    assert not Referral.objects.exists()
 
 
 def test_an_older_father_outside_the_pilot_rules_needs_a_reason(alice, dad, baby):
@@ -93,16 +164,21 @@ def test_an_older_father_outside_the_pilot_rules_needs_a_reason(alice, dad, baby
     assert event.detail["ineligible"] == 1  # a count: the rules' wording stays out of the trail
 
 
-def test_after_the_pilot_the_rule_is_a_child_on_a_cp_plan_or_in_pre_proceedings(alice, dad, baby):
-    assert eligibility_failures(person=dad, pathway=pathway("dmt"), on=AFTER_PILOT) == [
-        "No child is currently on child protection or pre-proceedings."
-    ]
+def test_after_the_pilot_the_rule_is_a_child_on_a_cp_plan_or_in_pre_proceedings(
+    alice, family, dad, baby
+):
+    assert eligibility_failures(
+        person=dad, family=family, pathway=pathway("dmt"), on=AFTER_PILOT
+    ) == ["No child is currently on child protection or pre-proceedings."]
 
     child_status_change(
         child=baby, status=LegalStatus.CP, start_date=AFTER_PILOT, acting_user=alice
     )
 
-    assert eligibility_failures(person=dad, pathway=pathway("dmt"), on=AFTER_PILOT) == []
+    assert (
+        eligibility_failures(person=dad, family=family, pathway=pathway("dmt"), on=AFTER_PILOT)
+        == []
+    )
 
 
 def test_a_manager_adds_a_locality_rule_as_data(dad, baby, family):
@@ -113,7 +189,7 @@ def test_a_manager_adds_a_locality_rule_as_data(dad, baby, family):
         in_force_from=datetime.date(2022, 1, 1),
     )
 
-    assert eligibility_failures(person=dad, pathway=pathway("dmt"), on=IN_PILOT) == [
+    assert eligibility_failures(person=dad, family=family, pathway=pathway("dmt"), on=IN_PILOT) == [
         "The family does not live in Chesil."
     ]
 
@@ -282,6 +358,7 @@ def test_the_waiting_list_puts_red_first_then_the_longest_waiting(alice, family)
     ):
         referral_create(
             person=person,
+            family=family,
             pathway=pathway("substance_use"),
             referred_on=datetime.date(2023, 1, day),
             rag=rag,

@@ -154,7 +154,11 @@ def refer(substance_use) -> Callable[..., Referral]:
         allocated_on: datetime.date | None = None,
     ) -> Referral:
         referral = referral_create(
-            person=person, pathway=substance_use, referred_on=referred_on, acting_user=by
+            person=person,
+            family=person.membership.family,
+            pathway=substance_use,
+            referred_on=referred_on,
+            acting_user=by,
         )
         if practitioner is not None:
             referral = referral_allocate(

@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent, Role, SpecialistPathway, User
 from dmt.celery import app
 from families.models import Family, LegalStatus, Membership, Person
-from families.services import child_status_change, family_create
+from families.services import child_status_change, family_create, membership_add
 from referrals.models import OutcomeMeasure, Pathway, Rag
 from referrals.services import (
     cycle_of_change_record,
@@ -167,10 +167,18 @@ def quists(group, alice, bob, support, specialist, manager, substance_use):
             child=child, status=LegalStatus.CIN, start_date=ago(150), acting_user=alice
         )
     maya_referral = referral_create(
-        person=maya, pathway=substance_use, referred_on=ago(60), acting_user=alice
+        person=maya,
+        family=family,
+        pathway=substance_use,
+        referred_on=ago(60),
+        acting_user=alice,
     )
     dominic_referral = referral_create(
-        person=dominic, pathway=substance_use, referred_on=ago(50), acting_user=alice
+        person=dominic,
+        family=family,
+        pathway=substance_use,
+        referred_on=ago(50),
+        acting_user=alice,
     )
     gad7 = OutcomeMeasure.objects.get(code="gad-7")
     measure_reading_record(
@@ -432,17 +440,95 @@ def test_the_pack_reads_as_sentences_on_a_page(meeting):
     assert sections["Cycle of change"][0] == "Dominic Quist: not placed yet"
 
 
+# A father in two households -----------------------------------------------------------------
+
+
+@pytest.fixture
+def two_households(group, manager, monday, alice, bob, specialist, substance_use):
+    """Dev is the father of Ava (F-HOME-A, alice's) and a father figure to Zac (F-HOME-B,
+    bob's), whose mother is Nia; his substance-use referral was made in F-HOME-A, and he
+    completed a GAD-7 last week. Both families are on the meeting's agenda."""
+    home_a, home_b = family_of(alice, "F-HOME-A"), family_of(bob, "F-HOME-B")
+    dev = person(home_a, Membership.Role.FATHER, "Dev", datetime.date(1990, 1, 1))
+    person(home_a, Membership.Role.CHILD, "Ava", datetime.date(2020, 1, 1))
+    person(home_b, Membership.Role.MOTHER, "Nia", datetime.date(1991, 1, 1))
+    person(home_b, Membership.Role.CHILD, "Zac", datetime.date(2021, 1, 1))
+    membership_add(
+        person=dev,
+        family=home_b,
+        role=Membership.Role.FATHER_FIGURE,
+        joined_on=None,
+        acting_user=bob,
+    )
+    referral = referral_create(
+        person=dev, family=home_a, pathway=substance_use, referred_on=ago(40), acting_user=alice
+    )
+    referral_engagement_change(
+        referral=referral, engagement="engaged", changed_on=ago(10), acting_user=alice
+    )
+    gad7 = OutcomeMeasure.objects.get(code="gad-7")
+    measure_reading_record(
+        person=dev,
+        measure=gad7,
+        taken_on=ago(7),
+        scores=dict.fromkeys(gad7.item_keys, 1),
+        acting_user=specialist,
+    )
+    meeting = meeting_schedule(group=group, starts_at=at(monday), acting_user=manager)
+    return agenda_set(
+        meeting=meeting,
+        families=[(home_a, "Red"), (home_b, "Due")],
+        expected_version=meeting.version,
+        acting_user=manager,
+    )
+
+
+def test_each_household_shows_its_own_children_and_the_referrals_made_in_it(two_households):
+    home_a, home_b = pack_build(two_households)["families"]
+
+    assert [child["name"] for child in home_a["children"]] == ["Ava Quist"]
+    assert [child["name"] for child in home_b["children"]] == ["Zac Quist"]
+    assert [referral["person"] for referral in home_a["referrals"]] == ["Dev Quist"]
+    assert home_b["referrals"] == []
+    # Dev is an adult of both: his place on the cycle of change, and his outcome measure,
+    # are news to each; his referral's engagement belongs to the family it was made in.
+    assert [adult["person"] for adult in home_a["cycle_of_change"]] == ["Dev Quist"]
+    assert [adult["person"] for adult in home_b["cycle_of_change"]] == ["Dev Quist", "Nia Quist"]
+    assert [(u["date"], u["kind"]) for u in home_a["specialist_updates"]] == [
+        (ago(40).isoformat(), "stage"),
+        (ago(40).isoformat(), "engagement"),
+        (ago(10).isoformat(), "engagement"),
+        (ago(7).isoformat(), "measure"),
+    ]
+    assert [(u["person"], u["kind"]) for u in home_b["specialist_updates"]] == [
+        ("Dev Quist", "measure")
+    ]
+
+
+def test_a_household_he_has_left_no_longer_shows_him(two_households):
+    Membership.objects.filter(person__given_name="Dev", family__reference="F-HOME-B").update(
+        left_on=ago(1)
+    )
+
+    home_b = pack_build(two_households)["families"][1]
+
+    assert [adult["person"] for adult in home_b["cycle_of_change"]] == ["Nia Quist"]
+    assert home_b["specialist_updates"] == []
+
+
 # Queries do not grow with the families ------------------------------------------------------
 
 
 @pytest.fixture
 def busy_meeting(group, alice, support, specialist, manager, monday, substance_use):
     """A meeting with `count` families, each with a child, an adult with a referral and a
-    stage, and a past discussion with an action."""
+    stage, and a past discussion with an action; each mother is a carer in the next family
+    too (one person, two households)."""
 
     def make(count: int) -> Meeting:
         families = [family_of(alice, f"F-BUSY-{count}-{n}") for n in range(count)]
         held = past_meeting(group, ago(30), *families)
+        mothers = []
         for family in families:
             child = person(family, Membership.Role.CHILD, "Kid", datetime.date(2019, 1, 1))
             child_status_change(
@@ -450,7 +536,11 @@ def busy_meeting(group, alice, support, specialist, manager, monday, substance_u
             )
             mother = person(family, Membership.Role.MOTHER, "Mum", datetime.date(1990, 1, 1))
             referral = referral_create(
-                person=mother, pathway=substance_use, referred_on=ago(40), acting_user=alice
+                person=mother,
+                family=family,
+                pathway=substance_use,
+                referred_on=ago(40),
+                acting_user=alice,
             )
             minute(
                 held,
@@ -464,6 +554,15 @@ def busy_meeting(group, alice, support, specialist, manager, monday, substance_u
             )
             child_status_change(
                 child=child, status=LegalStatus.CP, start_date=ago(4), acting_user=alice
+            )
+            mothers.append(mother)
+        for mother, family in zip(mothers, [*families[1:], families[0]], strict=True):
+            membership_add(
+                person=mother,
+                family=family,
+                role=Membership.Role.CARER,
+                joined_on=None,
+                acting_user=alice,
             )
         meeting = past_meeting(group, monday, *families)
         return meeting

@@ -104,7 +104,7 @@ def alpha_fam(alice, make_family, refer, specialist, today):
 
 @pytest.fixture
 def alpha_mother(alpha_fam) -> Person:
-    return alpha_fam.people.get(role=Membership.Role.MOTHER)
+    return Membership.objects.get(family=alpha_fam, role=Membership.Role.MOTHER).person
 
 
 @pytest.fixture
