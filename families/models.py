@@ -142,9 +142,6 @@ class Family(models.Model):
     # Not a column: the label of the caseload's current_level annotation, set on the rows of
     # the caseload pages (families.views.caseload, the social worker's home page).
     level_label: str
-    # Not a column either: when the previous period of involvement closed, annotated on the
-    # caseload's rows (families.selectors.previous_closure_subquery).
-    previous_closed_on: datetime.date | None
 
     def __str__(self) -> str:
         return self.reference
@@ -158,8 +155,9 @@ class Family(models.Model):
 
     @property
     def re_referred(self) -> bool:
-        """Re-referred within 12 months of the previous closure (on annotated rows)."""
-        return is_re_referral(self.opened_on, self.previous_closed_on)
+        """Re-referred within 12 months of the previous closure: on the caseload's rows, which
+        carry when the previous period closed (families.selectors.previous_closure_subquery)."""
+        return is_re_referral(self.opened_on, getattr(self, "previous_closed_on", None))
 
 
 class InvolvementPeriod(models.Model):

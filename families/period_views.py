@@ -118,7 +118,7 @@ def caseload_transfer(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     workers = _social_workers()
     if user.role == Role.TEAM_MANAGER:
-        handing_on = workers.filter(team_id=user.team_id)
+        handing_on = workers.filter(team_id=user.team_id) if user.team_id else workers.none()
     elif user.locality_id is not None:
         handing_on = workers.filter(team__locality_id=user.locality_id)
     else:

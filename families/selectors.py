@@ -59,6 +59,7 @@ class CaseloadFigures(TypedDict):
     current_level: int  # 0 when no child has an open status episode
     last_contact_at: datetime.datetime | None
     children_count: int
+    previous_closed_on: datetime.date | None  # when the previous period closed
 
 
 class EpisodesLoaded(TypedDict):

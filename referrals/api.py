@@ -5,7 +5,8 @@ audited, and restricted (domestic-abuse victim) contact details reach only the a
 families.disclosure; everyone else reads "Restricted".
 """
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar, cast
 
 from django.db.models import Model, Prefetch, QuerySet
 from rest_framework import serializers, viewsets
@@ -20,6 +21,8 @@ from families.models import Membership, Person
 
 from . import selectors
 from .models import Referral
+
+_Row = TypeVar("_Row")
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -83,7 +86,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         }
 
 
-class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
+class ReferralViewSet(viewsets.ReadOnlyModelViewSet[Referral]):
     serializer_class = ReferralSerializer
     # An id is ASCII digits (dmt.parsing): int() would read "/api/referrals/٣/" as 3.
     lookup_value_regex = "[0-9]{1,19}"
@@ -112,10 +115,12 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("id")
         )
 
-    def paginate_queryset(self, queryset: QuerySet[Referral]) -> list[Referral] | None:
+    def paginate_queryset(
+        self, queryset: QuerySet[Referral, _Row] | Sequence[_Row]
+    ) -> list[_Row] | None:
         page = super().paginate_queryset(queryset)
         if page is not None:
-            self.prepare(page)
+            self.prepare(cast(list[Referral], page))  # this view's rows are referrals
         return page
 
     def get_object(self) -> Referral:
