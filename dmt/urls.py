@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from accounts.views import home
 from dmt.health import healthz
 from referrals.api import ReferralViewSet
+from workspace.views import home
 
 api = SimpleRouter()
 api.register("referrals", ReferralViewSet, basename="api-referral")
@@ -12,6 +12,7 @@ api.register("referrals", ReferralViewSet, basename="api-referral")
 urlpatterns = [
     path("", home, name="home"),
     path("", include("accounts.urls")),
+    path("families/import/", include("caseimport.urls")),
     path("families/", include("families.urls")),
     path("referrals/", include("referrals.urls")),
     path("supervision/", include("supervision.urls")),

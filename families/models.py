@@ -801,7 +801,7 @@ class Draft(models.Model):
 
 
 class ImportRun(models.Model):
-    """One run of the case import, previews and refused bundles included (families.importer).
+    """One run of the case import, previews and refused bundles included (caseimport.importer).
 
     Only codes and numbers: which files' rows were created, updated or left unchanged.
     """

@@ -345,19 +345,11 @@ def family_page_data(family: Family) -> dict[str, Any]:
         .select_related("requested_by")
         .first()
     )
-    from referrals.models import Referral
-
-    referrals = list(
-        Referral.objects.filter(family=family)
-        .select_related("person", "pathway", "stage", "practitioner")
-        .order_by("closed_on", "-referred_on")
-    )
     return {
         "children": children,
         "children_with_fathers": [(child, fathers.get(child.pk)) for child in children],
         "adults": adults,
         "former_members": former_members,
-        "referrals": referrals,
         "contacts": contacts,
         "actions": actions,
         "plans": plans,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, period_views, views
+from . import period_views, views
 
 app_name = "families"
 
@@ -9,7 +9,6 @@ urlpatterns = [
     path("export.csv", views.caseload_export, name="caseload_export"),
     path("new/", views.family_create, name="create"),
     path("search/", views.search, name="search"),
-    path("import/", import_views.case_import, name="import"),
     path("drafts/save/", views.draft_save, name="draft_save"),
     path("drafts/discard/", views.draft_discard, name="draft_discard"),
     path("closures/<int:pk>/decide/", views.closure_decide, name="closure_decide"),

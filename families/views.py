@@ -54,6 +54,7 @@ from .models import (
     level_labels,
     long_date,
 )
+from .panels import panels_for
 
 ChildFormSet = formset_factory(
     NewChildForm, extra=3, max_num=12, absolute_max=12, validate_max=True
@@ -199,6 +200,7 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "team_workers": team_workers,
             **data,
             **selectors.family_movements(family),
+            "panels": panels_for(user, family),
         },
     )
 

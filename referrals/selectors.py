@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from families.disclosure import shield_people
 from families.models import Family, Membership, Person, StatusEpisode
-from families.selectors import family_list_for, members_of
+from families.selectors import can_record_on, family_list_for, members_of
 
 from .models import (
     Appointment,
@@ -414,3 +414,15 @@ def measure_summaries(person: Person) -> list[MeasureSummary]:
         ]
         summary.top = top
     return summaries
+
+
+def family_panel(user: User, family: Family) -> dict[str, Any]:
+    """The family page's specialist referrals: every referral made from the family."""
+    return {
+        "referrals": list(
+            Referral.objects.filter(family=family)
+            .select_related("person", "pathway", "stage", "practitioner")
+            .order_by("closed_on", "-referred_on")
+        ),
+        "can_record": can_record_on(user, family),
+    }

@@ -45,7 +45,9 @@ INSTALLED_APPS = [
     "families.apps.FamiliesConfig",
     "referrals.apps.ReferralsConfig",
     "supervision.apps.SupervisionConfig",
+    "caseimport.apps.CaseImportConfig",
     "outcomes.apps.OutcomesConfig",
+    "workspace.apps.WorkspaceConfig",
 ]
 
 MIDDLEWARE = [
@@ -83,7 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "workspace.context_processors.navigation",
             ],
         },
     },

@@ -5,7 +5,7 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-# The importer's fingerprint (families.importer.fingerprint), copied here as it stood: a
+# The importer's fingerprint (caseimport.importer.fingerprint), copied here as it stood: a
 # migration must not depend on code that may change after it.
 _UNFINGERPRINTED = {"id", "created_at", "updated_at"}
 

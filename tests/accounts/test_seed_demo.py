@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.management.commands.seed_demo import DEMO_USERS
 from accounts.models import Locality, Role, Team, User
 from families.models import Family, Membership, Person, Relationship, StatusEpisode
+from workspace.management.commands.seed_demo import DEMO_USERS
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_every_demo_user_signs_in_and_reaches_home(seeded, settings):
         reached[demo.username] = (response.request["PATH_INFO"], response.templates[0].name)
 
     assert reached == {
-        demo.username: (reverse("home"), f"accounts/home/{demo.role}.html") for demo in DEMO_USERS
+        demo.username: (reverse("home"), f"workspace/home/{demo.role}.html") for demo in DEMO_USERS
     }
 
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role
-from families import import_views
+from caseimport import views as import_views
 from families.models import Family
 from tests.factories import PASSWORD, UserFactory
 

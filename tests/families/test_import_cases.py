@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Locality, Team
-from families.importer import BundleError, ImportResult, import_bundle, read_bundle
+from caseimport.importer import BundleError, ImportResult, import_bundle, read_bundle
 from families.models import Family, Membership, Person, StatusEpisode
 from referrals.models import Referral
 

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
 from accounts.models import AuditEvent, Role
-from families.importer import episodes_fingerprint, fingerprint
+from caseimport.importer import episodes_fingerprint, fingerprint
 from families.models import Family, ImportedRecord, ImportRun, Membership, Person, StatusEpisode
 from families.services import child_status_change, family_allocate, family_create, person_create
 from referrals.models import Referral

@@ -9,14 +9,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Role
-from families import import_views
+from caseimport import views as import_views
 from families.models import Family, ImportRun, Person, StatusEpisode
 from referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
 
 PILOT = Path(__file__).resolve().parent.parent / "fixtures" / "dmt-pilot"
-IMPORT_URL = reverse("families:import")
+IMPORT_URL = reverse("caseimport:import")
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from accounts.models import AuditEvent
-from families.importer import import_bundle, read_bundle
+from caseimport.importer import import_bundle, read_bundle
 from families.models import Family, ImportedRecord, Membership, Person, StatusEpisode
 from families.services import family_allocate, family_create, membership_add, membership_end
 from referrals.models import Referral

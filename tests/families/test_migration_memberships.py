@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from families import importer
+from caseimport import importer
 from families.migrations._fingerprint import row_digest
 from families.models import ImportedRecord, Membership, Person
 from referrals.models import Referral as CurrentReferral

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from families.importer import import_bundle, read_bundle
+from caseimport.importer import import_bundle, read_bundle
 
 pytestmark = pytest.mark.django_db
 

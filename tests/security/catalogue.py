@@ -80,7 +80,7 @@ CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
     ],
     "families:caseload_export": page("families:caseload_export", "show=team"),
     "families:create": page("families:create"),
-    "families:import": page("families:import"),
+    "caseimport:import": page("caseimport:import"),
     "families:search": lambda w: [
         at("by name", "families:search", query="q=Wellstead"),
         at("by reference", "families:search", query=f"q={w.mother.reference}"),
@@ -285,7 +285,7 @@ ACCESS: dict[str, tuple[str, str, str]] = {
     "families:create": ("alice", "bob", "dan"),
     "families:detail": _FAMILY,
     "families:father_inclusion": _FAMILY,
-    "families:import": ("ivy", "adam", "alice"),
+    "caseimport:import": ("ivy", "adam", "alice"),
     "families:person_edit": _FAMILY,
     "families:plan_action_add": _FAMILY,
     "families:plan_action_status": _FAMILY,

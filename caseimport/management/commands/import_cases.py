@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
-from families.importer import FILES, BundleError, import_bundle, read_bundle
+from caseimport.importer import FILES, BundleError, import_bundle, read_bundle
 
 
 class Command(BaseCommand):

@@ -55,10 +55,10 @@ def case_import(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"files": FILES, "form": CaseBundleForm()}
     if request.method == "POST" and "confirm" in request.POST:
         if _import_confirmed(request, user, context):
-            return redirect("families:import")
+            return redirect("caseimport:import")
     elif request.method == "POST":
         _import_preview(request, user, context)
-    return render(request, "families/import.html", context)
+    return render(request, "caseimport/import.html", context)
 
 
 def _import_preview(request: HttpRequest, user: User, context: dict[str, Any]) -> None:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from .models import Role, SpecialistPathway, User
+from accounts.models import Role, SpecialistPathway, User
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ _PATHWAYS = NavItem("Waiting lists", "referrals:pathways")
 _DMT_WORK = NavItem("DMT work", "referrals:dmt_work")
 _SUPERVISION = NavItem("Group supervision", "supervision:index")
 _OUTCOMES = NavItem("Outcomes", "outcomes:dashboard")
-_IMPORT = NavItem("Import cases", "families:import")
+_IMPORT = NavItem("Import cases", "caseimport:import")
 
 NAVIGATION: dict[str, list[NavItem]] = {
     Role.SOCIAL_WORKER: [_HOME, _CASELOAD, _SEARCH, _SUPERVISION],
@@ -40,7 +40,7 @@ NAVIGATION: dict[str, list[NavItem]] = {
 
 
 def navigation_for(user: User) -> list[NavItem]:
-    from outcomes.selectors import can_read_outcomes  # late: outcomes reads accounts' models
+    from outcomes.selectors import can_read_outcomes
 
     outcomes = [_OUTCOMES] if can_read_outcomes(user) else []
     # A permission of its own, whatever the role (see User.can_import_cases).

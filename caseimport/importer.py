@@ -47,7 +47,7 @@ Only the command line (the server's operator) and staff holding `can_import_case
 Each run, previews and refused bundles included, is an ImportRun with an audit row.
 
 The same functions serve the `import_cases` command and the import page
-(families.import_views).
+(caseimport.views).
 """
 
 import csv
@@ -71,9 +71,7 @@ from django.utils import timezone
 from accounts.audit import audit_record, audit_record_many
 from accounts.models import AuditEvent, Locality, SpecialistPathway, Team, User
 from dmt.parsing import DATE_MAX, DATE_MIN, parse_date
-from referrals.models import Engagement, Pathway, Referral
-
-from .models import (
+from families.models import (
     Family,
     ImportedRecord,
     ImportRun,
@@ -82,6 +80,7 @@ from .models import (
     Person,
     StatusEpisode,
 )
+from referrals.models import Engagement, Pathway, Referral
 
 FAMILIES = "families.csv"
 PEOPLE = "people.csv"
