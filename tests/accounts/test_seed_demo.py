@@ -9,7 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Locality, Role, Team, User
-from families.models import Family, Membership, Person, Relationship, StatusEpisode
+from families.models import (
+    Family,
+    InvolvementPeriod,
+    Membership,
+    Person,
+    Relationship,
+    StatusEpisode,
+    Transfer,
+)
 from workspace.management.commands.seed_demo import DEMO_USERS
 
 pytestmark = pytest.mark.django_db
@@ -199,3 +207,25 @@ def test_the_demo_has_an_unborn_child_on_a_pre_birth_child_protection_plan(seede
     episode = unborn.status_episodes.get()
     assert (episode.status, episode.end_date) == ("cp", None)
     assert episode.start_date < unborn.expected_on
+
+
+def test_the_demo_has_a_family_referred_again_within_a_year(seeded, client_for):
+    period = InvolvementPeriod.objects.get()
+    family = Family.objects.get(pk=period.family_id)
+    worker = User.objects.get(username="social.worker")
+
+    assert family.closed_on is None and family.social_worker == worker
+    assert (family.opened_on - period.closed_on).days <= 365
+    page = client_for(worker).get(reverse("families:detail", args=[family.pk])).content.decode()
+    assert "Periods of involvement" in page
+    assert "Re-referral within 12 months" in page
+
+
+def test_the_demo_has_a_family_transferred_with_a_handover_note(seeded, client_for):
+    transfer = Transfer.objects.select_related("family", "to_worker", "from_team").get()
+    worker = User.objects.get(username="social.worker")
+
+    assert transfer.to_worker == worker and transfer.family.team == worker.team
+    assert transfer.from_team.name == "SASS West 2"
+    page = client_for(worker).get(reverse("families:detail", args=[transfer.family.pk]))
+    assert "Dad works nights" in page.content.decode()

@@ -1,7 +1,9 @@
 """Seeds a fictional demo council: localities, teams, agencies, staff and about 60 families.
 
 Among them, a father with children in two households (one person, a member of both, referred
-to Dads Matter Too from one of them) and an unborn baby on a pre-birth child protection plan.
+to Dads Matter Too from one of them), an unborn baby on a pre-birth child protection plan, a
+family closed and referred again two months later, and one transferred from another team
+with a handover note.
 
 Idempotent: staff are brought up to date (and given the password) on every run; families that
 already exist are left as they are. Refuses to run unless DEBUG is on, so it can never touch a
@@ -25,20 +27,26 @@ from families.models import (
     ClosureRequest,
     ContactKind,
     Family,
+    InvolvementPeriod,
     LegalStatus,
     Membership,
     Person,
     PlanAction,
+    ReferralSource,
     Relationship,
     StatusEpisode,
+    Transfer,
 )
 from families.selectors import fathers_of, members_of
 from families.services import (
     child_status_change,
     closure_request_create,
     contact_record,
+    family_allocate,
     family_close,
     family_create,
+    family_rerefer,
+    family_transfer,
     father_inclusion_update,
     membership_add,
     person_create,
@@ -404,6 +412,8 @@ class Command(BaseCommand):
                     acting_user=None,
                 )
         self._pending_closure(social_workers)
+        self._came_back(today)
+        self._handed_on(today)
         return created
 
     def _pending_closure(self, social_workers: dict[str, list[User]]) -> None:
@@ -422,6 +432,63 @@ class Command(BaseCommand):
             reason=ClosureRequest.Reason.STEPPED_DOWN_EARLY_HELP,
             note="Home conditions improved and sustained; early help team to continue support.",
             acting_user=worker,
+        )
+
+    @staticmethod
+    def _came_back(today: datetime.date) -> None:
+        """A family of social.worker's team that closed and was referred again two months
+        later: two periods on its page, a re-referral within 12 months, allocated to her."""
+        if InvolvementPeriod.objects.exists():
+            return
+        worker = User.objects.get(username="social.worker")
+        family = (
+            Family.objects.filter(
+                team=worker.team, closed_on__lte=today - datetime.timedelta(days=30)
+            )
+            .order_by("reference")
+            .first()
+        )
+        if family is None:
+            return
+        referred_on = min(family.closed_on + datetime.timedelta(days=61), today)
+        family = family_rerefer(
+            family=family,
+            referred_on=referred_on,
+            referral_source=ReferralSource.POLICE,
+            referral_reason="Police attended a domestic incident at the family home; the "
+            "children were present.",
+            expected_version=family.version,
+            acting_user=worker,
+        )
+        family_allocate(
+            family=family, social_worker=worker, start_date=referred_on, acting_user=None
+        )
+
+    @staticmethod
+    def _handed_on(today: datetime.date) -> None:
+        """A family of SASS West 2 transferred to social.worker, with a handover note."""
+        if Transfer.objects.exists():
+            return
+        worker = User.objects.get(username="social.worker")
+        family = (
+            Family.objects.open()
+            .filter(team__name="SASS West 2", social_worker__isnull=False)
+            .exclude(memberships__person__memberships__family__team=worker.team)
+            .order_by("reference")
+            .first()
+        )
+        if family is None:
+            return
+        family_transfer(
+            family=family,
+            to_team=worker.team,
+            to_worker=worker,
+            on=today,
+            handover_note="Mum prefers visits after the school run and before 2pm. Dad works "
+            "nights and is keen to be involved: call him first. The core group meets on the "
+            "first Tuesday of the month; the next review is due in three weeks.",
+            expected_version=family.version,
+            acting_user=User.objects.get(username="service.manager"),
         )
 
     def _casework(
