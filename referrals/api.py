@@ -112,16 +112,14 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("id")
         )
 
-    def paginate_queryset(self, queryset: QuerySet[Referral]) -> list[Referral] | None:
-        page = super().paginate_queryset(queryset)
-        if page is not None:
-            self.prepare(page)
-        return page
-
-    def get_object(self) -> Referral:
-        referral = super().get_object()
-        self.prepare([referral])
-        return referral
+    def get_serializer(self, *args: Any, **kwargs: Any) -> serializers.BaseSerializer:
+        """The serializer of a page of referrals, or of one, prepared first (see prepare)."""
+        if args:
+            instance, *rest = args
+            referrals = list(instance) if kwargs.get("many") else [instance]
+            self.prepare(referrals)
+            args = (referrals if kwargs.get("many") else instance, *rest)
+        return super().get_serializer(*args, **kwargs)
 
     def prepare(self, referrals: list[Referral]) -> None:
         """Each referral's adult with his role in the referral's family (his latest
