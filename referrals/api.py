@@ -5,8 +5,7 @@ audited, and restricted (domestic-abuse victim) contact details reach only the a
 families.disclosure; everyone else reads "Restricted".
 """
 
-from collections.abc import Sequence
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from django.db.models import Model, Prefetch, QuerySet
 from rest_framework import serializers, viewsets
@@ -21,8 +20,6 @@ from families.models import Membership, Person
 
 from . import selectors
 from .models import Referral
-
-_Row = TypeVar("_Row")
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -86,7 +83,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         }
 
 
-class ReferralViewSet(viewsets.ReadOnlyModelViewSet[Referral]):
+class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ReferralSerializer
     # An id is ASCII digits (dmt.parsing): int() would read "/api/referrals/٣/" as 3.
     lookup_value_regex = "[0-9]{1,19}"
@@ -115,18 +112,14 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet[Referral]):
             .order_by("id")
         )
 
-    def paginate_queryset(
-        self, queryset: QuerySet[Referral, _Row] | Sequence[_Row]
-    ) -> list[_Row] | None:
-        page = super().paginate_queryset(queryset)
-        if page is not None:
-            self.prepare(cast(list[Referral], page))  # this view's rows are referrals
-        return page
-
-    def get_object(self) -> Referral:
-        referral = super().get_object()
-        self.prepare([referral])
-        return referral
+    def get_serializer(self, *args: Any, **kwargs: Any) -> serializers.BaseSerializer:
+        """The serializer of a page of referrals, or of one, prepared first (see prepare)."""
+        if args:
+            instance, *rest = args
+            referrals = list(instance) if kwargs.get("many") else [instance]
+            self.prepare(referrals)
+            args = (referrals if kwargs.get("many") else instance, *rest)
+        return super().get_serializer(*args, **kwargs)
 
     def prepare(self, referrals: list[Referral]) -> None:
         """Each referral's adult with his role in the referral's family (his latest

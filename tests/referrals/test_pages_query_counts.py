@@ -308,21 +308,56 @@ def test_the_referral_record_does_not_grow_with_his_households(
 # The API ----------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("restricted", [False, True], ids=["open", "restricted"])
 @pytest.mark.parametrize("size", [5, 50])
 def test_the_api_list_does_not_grow_with_the_page(
-    client_as, alice, practitioner, django_assert_max_num_queries, size
+    client_as, alice, practitioner, django_assert_max_num_queries, size, restricted
 ):
     dmt = Pathway.objects.get(code="dmt")
-    many_referrals(many_fathers(alice.team, size, "A"), dmt, "A", practitioner)
+    referrals = many_referrals(many_fathers(alice.team, size, "A"), dmt, "A", practitioner)
+    # Each family has a mother, who also lives in a second household (her sister's); when
+    # her details are restricted, the rule reads every household she lives in.
+    mothers = Person.objects.bulk_create(
+        Person(
+            reference=f"A-M{n}",
+            given_name=f"Mum{n}",
+            address="1 Quay Street",
+            contact_restricted=restricted,
+        )
+        for n in range(size)
+    )
+    sisters = Family.objects.bulk_create(
+        Family(
+            reference=f"A-S{n}",
+            team=alice.team,
+            locality=alice.team.locality,
+            opened_on=datetime.date(2023, 1, 1),
+        )
+        for n in range(size)
+    )
+    Membership.objects.bulk_create(
+        membership
+        for mother, referral, sister in zip(mothers, referrals, sisters, strict=True)
+        for membership in (
+            Membership(person=mother, family_id=referral.family_id, role=Membership.Role.MOTHER),
+            Membership(person=mother, family=sister, role=Membership.Role.OTHER_ADULT),
+        )
+    )
     client = client_as("practitioner")
 
     # Session and user; the page's count and rows (with person, family, pathway, stage and
-    # practitioner); the families' people; the referrals read again for the audit (with
-    # person and family); the allocated adults, for the restricted-details rule; the audit
-    # insert naming each referral and family (SQLite splits it into batches); the session's
-    # save (3 statements): the same for a page of 5 and of 50.
-    with django_assert_max_num_queries(11 + extra_audit_batches(2 * size)):
+    # practitioner); the families' members; the allocated adults, and the households of
+    # those restricted (only when some are), for the restricted-details rule; the referrals
+    # read again for the audit (with family); the audit insert naming each referral and
+    # family (SQLite splits it into batches); the session's save (3 statements): the same
+    # for a page of 5 and of 50.
+    with django_assert_max_num_queries(11 + restricted + extra_audit_batches(2 * size)):
         response = client.get("/api/referrals/")
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == size
+    shown = "Restricted" if restricted else "1 Quay Street"
+    assert all(
+        [person["address"] for person in row["family"]["people"]] == [shown]
+        for row in response.json()["results"]
+    )
