@@ -448,9 +448,9 @@ class Command(BaseCommand):
             .order_by("reference")
             .first()
         )
-        if family is None:
+        if family is None or family.closed_on is None or worker.team is None:
             return
-        referred_on = min(family.closed_on + datetime.timedelta(days=61), today)
+        referred_on: datetime.date = min(family.closed_on + datetime.timedelta(days=61), today)
         family = family_rerefer(
             family=family,
             referred_on=referred_on,
@@ -477,7 +477,7 @@ class Command(BaseCommand):
             .order_by("reference")
             .first()
         )
-        if family is None:
+        if family is None or worker.team is None:
             return
         family_transfer(
             family=family,
