@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Role
-from families.models import Allocation, Family, InvolvementPeriod, ReferralSource
+from families.models import Allocation, Family, InvolvementPeriod, ReferralSource, Transfer
 from families.selectors import caseload_for, family_list_for, involvement_periods
 from families.services import (
     EditConflict,
@@ -272,7 +272,9 @@ def test_a_worker_leaving_hands_all_their_open_families_on(team, alice, bob, man
 
     assert sorted(t.family_id for t in transfers) == sorted(f.pk for f in families[:2])
     assert set(Family.objects.filter(social_worker=bob)) == set(families[:2])
-    assert Family.objects.get(pk=families[2].pk).social_worker is None
+    # The closed family stays where it closed: its record is history, not work to hand on.
+    assert not Transfer.objects.filter(family=families[2]).exists()
+    assert Family.objects.get(pk=families[2].pk).social_worker == alice
 
 
 def test_a_transfer_to_the_same_team_and_worker_is_refused(family, manager, alice):
