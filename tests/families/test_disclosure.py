@@ -201,3 +201,15 @@ def test_shielding_reads_the_households_of_everyone_shown_in_one_query(
         shield_people(charlie, shown)
 
     assert all(person.details_visible for person in shown)
+
+
+def test_someone_who_lives_in_none_of_the_families_now_is_read_by_auditors_alone(
+    alice, make_user, victim
+):
+    Membership.objects.filter(person=victim).update(left_on=datetime.date(2024, 5, 1))
+    auditor = make_user(Role.AUDITOR, username="audra")
+    manager = make_user(Role.SERVICE_MANAGER, username="sam")
+
+    assert may_read_contact_details(auditor, victim) is True
+    assert may_read_contact_details(alice, victim) is False
+    assert may_read_contact_details(manager, victim) is False
