@@ -34,7 +34,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 
 from accounts.models import SpecialistPathway
@@ -42,6 +42,7 @@ from dmt.parsing import DATE_MAX, DATE_MIN, parse_date
 from families.models import (
     LEVEL_OF_STATUS,
     Family,
+    InvolvementPeriod,
     Membership,
     MembershipQuerySet,
     Person,
@@ -201,10 +202,19 @@ def _period(value: str, dimension: str) -> tuple[datetime.date, datetime.date]:
     return first, following - datetime.timedelta(days=1)
 
 
-def _where(p: ReportParameters, *, family: str, person: str | None, dated: str) -> Q:
+def _where(
+    p: ReportParameters,
+    *,
+    family: str,
+    person: str | None,
+    dated: str,
+    periods: bool = False,
+) -> Q:
     """The breakdown filters of `p` for a population whose family is reached by `family`
-    (a lookup prefix), whose person by `person` (the adult referred; None for families, whose
-    characteristic is that of any of their children) and whose date is `dated`."""
+    (a lookup prefix), whose person by `person` (the adult referred; None for families and
+    periods of involvement, whose characteristic is that of any of their children) and whose
+    date is `dated`. With `periods`, the rows are a family's earlier periods of involvement."""
+    outer_family = OuterRef("family") if periods else OuterRef("pk")
     condition = Q()
     for dimension, value in p.where:
         if dimension in ("locality", "team"):
@@ -216,7 +226,7 @@ def _where(p: ReportParameters, *, family: str, person: str | None, dated: str) 
                 condition &= Q(
                     Exists(
                         Referral.objects.filter(
-                            family=OuterRef("pk"), pathway__code=value, referred_on__lte=p.as_of
+                            family=outer_family, pathway__code=value, referred_on__lte=p.as_of
                         )
                     )
                 )
@@ -227,12 +237,13 @@ def _where(p: ReportParameters, *, family: str, person: str | None, dated: str) 
             condition &= Q(**{f"{dated}__gte": first, f"{dated}__lte": last})
         elif dimension in ("sex", "ethnicity", "disability"):
             if person is None:  # families: any of their children (on the period's end) with it
+                children = (
+                    Membership.objects.children().on(Least(OuterRef("closed_on"), Value(p.as_of)))
+                    if periods
+                    else period_children(p)
+                )
                 condition &= Q(
-                    Exists(
-                        period_children(p).filter(
-                            family=OuterRef("pk"), **{f"person__{dimension}": value}
-                        )
-                    )
+                    Exists(children.filter(family=outer_family, **{f"person__{dimension}": value}))
                 )
             else:
                 condition &= Q(**{f"{person}{dimension}": value})
@@ -296,6 +307,28 @@ def families(p: ReportParameters) -> QuerySet[Family]:
             )
         )
     return found.filter(_where(p, family="", person=None, dated="opened_on"))
+
+
+def earlier_periods(p: ReportParameters) -> QuerySet[InvolvementPeriod]:
+    """The earlier periods of involvement in scope for `child_status`: a family closed and
+    referred again in DMT keeps each closed period (families.InvolvementPeriod), and each is
+    in scope as a family with those dates would be (an imported family has none)."""
+    found = InvolvementPeriod.objects.filter(opened_on__lte=p.as_of)
+    if p.cohort is not None:
+        found = found.filter(family__cohort=p.cohort)
+    if p.date_from is not None:
+        found = found.filter(opened_on__gte=p.date_from)
+    if p.date_to is not None:
+        found = found.filter(opened_on__lte=p.date_to)
+    if p.pathway is not None:
+        found = found.filter(
+            Exists(
+                Referral.objects.filter(
+                    family=OuterRef("family"), pathway__code=p.pathway, referred_on__lte=p.as_of
+                )
+            )
+        )
+    return found.filter(_where(p, family="family__", person=None, dated="opened_on", periods=True))
 
 
 def child_members(family_ids: QuerySet[Any], on: datetime.date | Combinable) -> MembershipQuerySet:
@@ -365,18 +398,25 @@ def days_after(day: Any, days: int) -> Cast:
     )
 
 
-def count_distinct(rows: QuerySet[Any], key: str, flags: list[str]) -> dict[str, int]:
+def count_distinct(
+    rows: QuerySet[Any] | list[QuerySet[Any]], key: str, flags: list[str]
+) -> dict[str, int]:
     """The distinct values of column `key` of `rows` (as "rows"), and for each named flag
     column (an annotation of 0 or 1), the distinct `key`s of the rows where it is 1: e.g. the
-    children of rows that are child memberships, each counted once. One query: the row query
+    children of rows that are child memberships, each counted once. `rows` may be several
+    querysets with the same columns, counted together. One query: the row query
     as a derived table, grouped by `key` (each flag its highest), then summed.
 
     Django folds conditional aggregates over subquery annotations back into a single level,
     which PostgreSQL rejects; the explicit derived table works the same on every backend, and
     the grouping keeps PostgreSQL from computing each row's subqueries once per figure.
     """
-    inner = rows.order_by().values(*flags, report_key=F(key))
-    sql, params = inner.query.sql_with_params()
+    parts = [
+        part.order_by().values(*flags, report_key=F(key)).query.sql_with_params()
+        for part in (rows if isinstance(rows, list) else [rows])
+    ]
+    sql = " UNION ALL ".join(f"SELECT * FROM ({part_sql}) AS report_part" for part_sql, _ in parts)
+    params = tuple(param for _, part_params in parts for param in part_params)
     quote = connection.ops.quote_name
     highest = "".join(f", MAX({quote(flag)}) AS {quote(flag)}" for flag in flags)
     sums = "".join(f", COALESCE(SUM({quote(flag)}), 0)" for flag in flags)

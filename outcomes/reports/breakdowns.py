@@ -9,6 +9,7 @@ from .base import (
     DIMENSIONS,
     ReportError,
     ReportParameters,
+    earlier_periods,
     families,
     interventions,
     period_children,
@@ -25,24 +26,31 @@ def dimension_values(by: str, p: ReportParameters) -> list[tuple[str, str]]:
     if by not in DIMENSIONS:
         raise ReportError(f"Unknown breakdown {by!r}: use one of {', '.join(DIMENSIONS)}.")
     scope_families = families(p)
+    scope_periods = earlier_periods(p)  # a family's closed periods before a re-referral
     scope_referrals = interventions(p)
     if by in ("locality", "team"):
         model = Locality if by == "locality" else Team
         found = model.objects.filter(
-            Q(pk__in=scope_families.values(by)) | Q(pk__in=scope_referrals.values(f"family__{by}"))
+            Q(pk__in=scope_families.values(by))
+            | Q(pk__in=scope_periods.values(f"family__{by}"))
+            | Q(pk__in=scope_referrals.values(f"family__{by}"))
         ).order_by("name")
         return [(str(row.pk), str(row)) for row in found]
     if by == "cohort":
-        cohorts = set(scope_families.values_list("cohort", flat=True).distinct()) | set(
-            scope_referrals.values_list("family__cohort", flat=True).distinct()
+        cohorts = (
+            set(scope_families.values_list("cohort", flat=True).distinct())
+            | set(scope_periods.values_list("family__cohort", flat=True).distinct())
+            | set(scope_referrals.values_list("family__cohort", flat=True).distinct())
         )
         return [(cohort, cohort) for cohort in sorted(cohorts) if cohort]
     if by == "pathway":
         codes = set(scope_referrals.values_list("pathway__code", flat=True).distinct())
         return [(code, label) for code, label in SpecialistPathway.choices if code in codes]
     if by in ("month", "quarter"):
-        months = set(scope_referrals.dates("referred_on", "month")) | set(
-            scope_families.dates("opened_on", "month")
+        months = (
+            set(scope_referrals.dates("referred_on", "month"))
+            | set(scope_families.dates("opened_on", "month"))
+            | set(scope_periods.dates("opened_on", "month"))
         )
         if by == "month":
             return [(m.strftime("%Y-%m"), m.strftime("%B %Y")) for m in sorted(months)]

@@ -36,6 +36,7 @@ from django.db.models.functions import RowNumber
 from families.models import (
     LEVELS,
     Family,
+    InvolvementPeriod,
     LegalStatus,
     Membership,
     MembershipQuerySet,
@@ -52,12 +53,12 @@ from .base import (
     children_of,
     count_distinct,
     days_after,
+    earlier_periods,
     episodes_seen,
     families,
     interventions,
     level_on,
     period_children,
-    period_end,
     rate,
     wilson,
 )
@@ -246,10 +247,49 @@ def step_down_members(p: ReportParameters, key: str) -> tuple[str, QuerySet[Any]
 # --- child_status ---------------------------------------------------------------------------
 
 
-def _children(p: ReportParameters) -> MembershipQuerySet:
-    """The children of the families in scope, one row per child membership (a child in two
-    families in scope is looked at in each), each with its family's period, its plan (the
-    earliest cp episode overlapping the period), what came before the plan and after it."""
+def _unit_end(p: ReportParameters) -> Case:
+    """The last day of a period (see `_units`): its closing day when on or before `as_of`,
+    else `as_of`."""
+    return Case(
+        When(unit_closed_on__lte=p.as_of, then=F("unit_closed_on")),
+        default=Value(p.as_of),
+        output_field=DateField(),
+    )
+
+
+def _units(p: ReportParameters) -> list[MembershipQuerySet]:
+    """The child memberships of the periods of involvement in scope, each with its period's
+    `opened` and `unit_closed_on`: the families in scope (their current period), and the
+    earlier periods of families closed and referred again in DMT (an import has none, so
+    there a period is a family, as the spec says)."""
+    current = (
+        period_children(p)
+        .filter(family__in=families(p).values("pk"))
+        .annotate(opened=F("family__opened_on"), unit_closed_on=F("family__closed_on"))
+    )
+    # Annotating first makes the filters below use the one join to the family's periods.
+    earlier = (
+        Membership.objects.children()
+        .annotate(
+            unit_period=F("family__earlier_periods"),
+            opened=F("family__earlier_periods__opened_on"),
+            unit_closed_on=F("family__earlier_periods__closed_on"),
+        )
+        .filter(unit_period__in=earlier_periods(p).values("pk"))
+    )
+    earlier = earlier.on(_unit_end(p))
+    return [current, earlier]
+
+
+def _children(p: ReportParameters) -> list[MembershipQuerySet]:
+    """The children of the periods in scope (`_units`), one row per child membership and
+    period (a child in two families in scope is looked at in each), each with its period,
+    its plan (the earliest cp episode overlapping the period), what came before the plan
+    and after it."""
+    return [_child_rows(p, unit) for unit in _units(p)]
+
+
+def _child_rows(p: ReportParameters, units: MembershipQuerySet) -> MembershipQuerySet:
     seen = episodes_seen(p)
     mine = seen.filter(child=OuterRef("person"))
     cp_in_period = mine.filter(
@@ -258,16 +298,12 @@ def _children(p: ReportParameters) -> MembershipQuerySet:
         start_date__lte=OuterRef("period_end"),
     ).order_by("start_date")
     before_plan = mine.filter(start_date__lt=OuterRef("plan_start")).order_by("-start_date")
+    closed_on = OuterRef("unit_closed_on")
     children = (
-        period_children(p)
-        .filter(family__in=families(p).values("pk"))
-        .filter(_child_where(p))
+        units.filter(_child_where(p))
         .annotate(
-            opened=F("family__opened_on"),
-            closed=ExpressionWrapper(
-                Q(family__closed_on__lte=p.as_of), output_field=BooleanField()
-            ),
-            period_end=period_end(p, "family__"),
+            closed=ExpressionWrapper(Q(unit_closed_on__lte=p.as_of), output_field=BooleanField()),
+            period_end=_unit_end(p),
         )
         .annotate(
             plan_start=Subquery(cp_in_period.values("start_date")[:1]),
@@ -295,10 +331,22 @@ def _children(p: ReportParameters) -> MembershipQuerySet:
         .annotate(
             level_after_plan=level_on(mine, OuterRef("plan_end_next_day")),
             re_referred=Exists(
-                mine.filter(
-                    start_date__gt=OuterRef("family__closed_on"),
-                    start_date__lte=days_after(OuterRef("family__closed_on"), 365),
-                )
+                mine.filter(start_date__gt=closed_on, start_date__lte=days_after(closed_on, 365))
+            ),
+            # A re-referral recorded in DMT: the family's next period opened within a year.
+            referred_again=Exists(
+                Family.objects.filter(
+                    pk=OuterRef("family"),
+                    opened_on__gt=closed_on,
+                    opened_on__lte=days_after(closed_on, 365),
+                ).filter(opened_on__lte=p.as_of)
+            )
+            | Exists(
+                InvolvementPeriod.objects.filter(
+                    family=OuterRef("family"),
+                    opened_on__gt=closed_on,
+                    opened_on__lte=days_after(closed_on, 365),
+                ).filter(opened_on__lte=p.as_of)
             ),
             entered_care=Exists(
                 mine.filter(
@@ -331,7 +379,7 @@ def _child_where(p: ReportParameters) -> Q:
 ON_PLAN = Q(plan_start__isnull=False)
 CHILD_STATUS_GROUPS: dict[str, Q] = {
     "closed.children": Q(closed=True),
-    "re_referred_within_12_months": Q(closed=True, re_referred=True),
+    "re_referred_within_12_months": Q(closed=True) & (Q(re_referred=True) | Q(referred_again=True)),
     "cp_while_open.children": ON_PLAN,
     "cp_while_open.already_cp_at_start": Q(ON_PLAN, plan_start__lte=F("opened")),
     "cp_while_open.stepped_up_from_cin": Q(ON_PLAN, plan_start__gt=F("opened"), from_cin=True),
@@ -360,21 +408,33 @@ CHILD_STATUS_GROUPS["cp_while_open.became_cp_after_start"] = Q(
 )
 
 
-def _children_with_day(p: ReportParameters) -> MembershipQuerySet:
-    return _children(p).annotate(as_of_day=Value(p.as_of, output_field=DateField()))
+def _children_with_day(p: ReportParameters) -> list[MembershipQuerySet]:
+    return [
+        rows.annotate(as_of_day=Value(p.as_of, output_field=DateField())) for rows in _children(p)
+    ]
+
+
+def _memberships(parts: list[MembershipQuerySet]) -> MembershipQuerySet:
+    """The memberships of any of `parts`, each once."""
+    found = Q()
+    for part in parts:
+        found |= Q(pk__in=part.values("pk"))
+    return Membership.objects.filter(found)
 
 
 def child_status(p: ReportParameters) -> dict[str, Any]:
-    in_scope = families(p)
-    family_counts = in_scope.aggregate(
-        families=Count("pk"), closed=Count("pk", filter=Q(closed_on__lte=p.as_of))
+    closed = Q(closed_on__lte=p.as_of)
+    family_counts = families(p).aggregate(families=Count("pk"), closed=Count("pk", filter=closed))
+    period_counts = earlier_periods(p).aggregate(
+        periods=Count("pk"), closed=Count("pk", filter=closed)
     )
     keys = {key: "in_" + key.replace(".", "_") for key in CHILD_STATUS_GROUPS}
-    # Each child once, however many of their families in scope count them in a figure.
+    # Each child once, however many of their families (or periods) in scope count them.
     c = count_distinct(
-        _children_with_day(p).annotate(
-            **{keys[key]: _flag(q) for key, q in CHILD_STATUS_GROUPS.items()}
-        ),
+        [
+            rows.annotate(**{keys[key]: _flag(q) for key, q in CHILD_STATUS_GROUPS.items()})
+            for rows in _children_with_day(p)
+        ],
         "person",
         list(keys.values()),
     )
@@ -383,9 +443,13 @@ def child_status(p: ReportParameters) -> dict[str, Any]:
         return c[keys[key]]
 
     return {
-        "families": family_counts["families"],
+        # A family's earlier periods count as the closed families they were.
+        "families": family_counts["families"] + period_counts["periods"],
         "children": c["rows"],
-        "closed": {"families": family_counts["closed"], "children": n("closed.children")},
+        "closed": {
+            "families": family_counts["closed"] + period_counts["closed"],
+            "children": n("closed.children"),
+        },
         "re_referred_within_12_months": n("re_referred_within_12_months"),
         "cp_while_open": {
             "children": n("cp_while_open.children"),
@@ -407,14 +471,18 @@ def child_status(p: ReportParameters) -> dict[str, Any]:
 
 
 def child_status_members(p: ReportParameters, key: str) -> tuple[str, QuerySet[Any]] | None:
-    if key == "families":
-        return "families", families(p)
-    if key == "closed.families":
-        return "families", families(p).filter(closed_on__lte=p.as_of)
+    if key in ("families", "closed.families"):
+        closed = Q(closed_on__lte=p.as_of) if key == "closed.families" else Q()
+        return "families", Family.objects.filter(
+            Q(pk__in=families(p).filter(closed).values("pk"))
+            | Q(pk__in=earlier_periods(p).filter(closed).values("family"))
+        )
     if key == "children":
-        return "children", children_counted(_children_with_day(p))
+        return "children", children_counted(_memberships(_children_with_day(p)))
     if key in CHILD_STATUS_GROUPS:
-        return "children", children_counted(_children_with_day(p).filter(CHILD_STATUS_GROUPS[key]))
+        return "children", children_counted(
+            _memberships([rows.filter(CHILD_STATUS_GROUPS[key]) for rows in _children_with_day(p)])
+        )
     return None
 
 
