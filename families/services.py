@@ -1104,6 +1104,7 @@ def plan_create(
     """A plan for a child of `family` (as membership_for finds it), which must be open."""
     membership = _membership_for_child(child, family, "Plans are for children.")
     check_open(membership.family)
+    _check_pre_birth_status(child, kind, "kind")
     plan = Plan(child=child, kind=kind, started_on=started_on, review_on=review_on)
     return create_audited(plan, acting_user=acting_user)
 
@@ -1186,11 +1187,13 @@ BORN_BEFORE_EXPECTED = datetime.timedelta(weeks=20)
 BORN_AFTER_EXPECTED = datetime.timedelta(weeks=6)
 
 
-def _check_pre_birth_status(child: Person, status: LegalStatus | str | None) -> None:
+def _check_pre_birth_status(
+    child: Person, status: LegalStatus | str | None, field: str = "status"
+) -> None:
     if child.is_unborn and status is not None and status not in PRE_BIRTH_STATUSES:
         raise ValidationError(
             {
-                "status": "Before birth, a child can be on early help, child in need or child "
+                field: "Before birth, a child can be on early help, child in need or child "
                 "protection only: record the birth first."
             }
         )

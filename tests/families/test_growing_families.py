@@ -239,6 +239,18 @@ def test_before_birth_only_early_help_cin_or_cp(unborn, family, alice, status):
     assert not StatusEpisode.objects.filter(child=unborn).exists()
 
 
+def test_before_birth_a_plan_is_early_help_cin_or_cp_only(unborn, family, alice):
+    with pytest.raises(ValidationError, match="Before birth"):
+        plan_create(
+            child=unborn,
+            family=family,
+            kind=LegalStatus.LOOKED_AFTER,
+            started_on=TODAY,
+            acting_user=alice,
+        )
+    assert not Plan.objects.exists()
+
+
 def test_the_birth_keeps_the_person_their_history_and_plans(unborn, family, alice):
     child_status_change(
         child=unborn, family=family, status=LegalStatus.CP, start_date=TODAY, acting_user=alice
