@@ -17,6 +17,7 @@ from .models import (
     Membership,
     Person,
     ReferralSource,
+    Relationship,
     level_labels,
 )
 from .selectors import members_of, people_in
@@ -155,6 +156,25 @@ class StatusChangeForm(forms.Form):
         error_messages={"required": "Select the new status"},
     )
     start_date = date_field("From", required="Enter the date the new status starts")
+
+    # Before birth, only these (families.services.PRE_BIRTH_STATUSES) and stepping out.
+    PRE_BIRTH = (LegalStatus.EARLY_HELP, LegalStatus.CIN, LegalStatus.CP, STEP_OUT)
+
+    def __init__(self, *args: Any, unborn: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if unborn:
+            field = cast(forms.ChoiceField, self.fields["status"])
+            field.choices = [
+                *[
+                    (value, label)
+                    for value, label in LegalStatus.choices
+                    if value in self.PRE_BIRTH
+                ],
+                (self.STEP_OUT, "Not open to children's services (step out)"),
+            ]
+            field.help_text = (
+                "Before birth: early help, child in need or child protection (a pre-birth plan)."
+            )
 
     def chosen_status(self) -> str | None:
         status = self.cleaned_data["status"]
@@ -574,3 +594,204 @@ class CaseloadTransferForm(forms.Form):
         if cleaned.get("from_worker") and cleaned.get("from_worker") == cleaned.get("to_worker"):
             self.add_error("to_worker", "Choose a different social worker")
         return cleaned
+
+
+# Families that grow ----------------------------------------------------------------------
+
+
+def _not_in_future_field(form: forms.Form, name: str, what: str) -> None:
+    day = form.cleaned_data.get(name)
+    if day and day > timezone.localdate():
+        form.add_error(name, f"{what} must be today or in the past")
+
+
+class AddPersonForm(forms.Form):
+    """Someone joining a family: new, or (after the duplicate check) already recorded."""
+
+    given_name = forms.CharField(
+        label="Given name",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": "Enter a given name"},
+    )
+    family_name = forms.CharField(label="Family name", max_length=100, required=False)
+    role = forms.ChoiceField(
+        label="Role in this family",
+        choices=Membership.Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select their role in this family"},
+    )
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=Person.Sex.choices,
+        initial=Person.Sex.UNKNOWN,
+        widget=forms.RadioSelect(attrs={"class": "inline"}),
+    )
+    date_of_birth = date_field("Date of birth", invalid=REAL_DATE_OF_BIRTH)
+    expected_on = date_field("Expected date of delivery")
+    joined_on = date_field("Joined the family on", required="Enter the date they joined")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "expected_on"
+        ].help_text = "For an unborn child only: leave the date of birth empty."
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        _not_in_future_field(self, "date_of_birth", "The date of birth")
+        _not_in_future_field(self, "joined_on", "The date they joined")
+        born, expected = cleaned.get("date_of_birth"), cleaned.get("expected_on")
+        if born and expected:
+            self.add_error("expected_on", "Enter a date of birth or an expected date, not both")
+        elif expected and cleaned.get("role") not in (None, Membership.Role.CHILD):
+            self.add_error("expected_on", "Only an unborn child has an expected date of delivery")
+        elif (
+            cleaned.get("role") == Membership.Role.CHILD
+            and not born
+            and not expected
+            and "date_of_birth" not in self.errors
+            and "expected_on" not in self.errors
+        ):
+            self.add_error(
+                "date_of_birth",
+                "Enter the child's date of birth, or the expected date of delivery",
+            )
+        return cleaned
+
+    def person_fields(self) -> dict[str, Any]:
+        return {
+            name: self.cleaned_data[name]
+            for name in ("given_name", "family_name", "sex", "date_of_birth", "expected_on")
+        }
+
+
+class LeaveForm(forms.Form):
+    version = parsing.VersionField()
+    left_on = date_field("Date they left", required="Enter the date they left")
+
+
+FATHER_ROLE_CHOICES = [
+    (value, label) for value, label in Membership.Role.choices if value in Membership.FATHER_ROLES
+]
+
+
+class FatherForm(forms.Form):
+    """Naming a child's father: a man already in this family, someone found, or someone new.
+
+    `offered`: the people who may be chosen by id (the family's fathers and father figures,
+    and those the user's search found), each labelled."""
+
+    NEW = "new"
+
+    q = forms.CharField(required=False, widget=forms.HiddenInput, max_length=100)
+    father = forms.ChoiceField(
+        label="Who is the father",
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    given_name = forms.CharField(
+        label="Given name",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    family_name = forms.CharField(label="Family name", max_length=100, required=False)
+    date_of_birth = date_field("Date of birth", invalid=REAL_DATE_OF_BIRTH)
+    role = forms.ChoiceField(
+        label="His role in this family, if he is not a member yet",
+        choices=FATHER_ROLE_CHOICES,
+        initial=Membership.Role.FATHER,
+        widget=forms.RadioSelect(attrs={"class": "inline"}),
+        error_messages={"required": "Choose father or father figure"},
+    )
+    parent_type = forms.ChoiceField(
+        label="How is he the child's parent",
+        choices=Relationship.ParentType.choices,
+        initial=Relationship.ParentType.BIRTH,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how he is the child's parent"},
+    )
+    joined_on = date_field("Joined the family on")
+
+    def __init__(self, *args: Any, offered: list[tuple[Person, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offered = {str(person.pk): person for person, _label in offered}
+        cast(forms.ChoiceField, self.fields["father"]).choices = [
+            *[(str(person.pk), label) for person, label in offered],
+            (self.NEW, "Someone not recorded yet"),
+        ]
+        self.fields["joined_on"].help_text = "Only if he joins the family now."
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        _not_in_future_field(self, "date_of_birth", "The date of birth")
+        _not_in_future_field(self, "joined_on", "The date he joined")
+        if cleaned.get("father") == self.NEW and not cleaned.get("given_name", "").strip():
+            self.add_error("given_name", "Enter his given name")
+        return cleaned
+
+    def chosen(self) -> Person | None:
+        """The person chosen by id, or None for someone new (or nobody chosen yet)."""
+        return self.offered.get(self.cleaned_data.get("father") or "")
+
+    def person_fields(self) -> dict[str, Any]:
+        return {
+            "given_name": self.cleaned_data["given_name"].strip(),
+            "family_name": self.cleaned_data["family_name"].strip(),
+            "date_of_birth": self.cleaned_data["date_of_birth"],
+            "sex": Person.Sex.MALE,
+        }
+
+
+class PregnancyForm(forms.Form):
+    mother = parsing.ModelChoiceField(
+        label="Mother",
+        queryset=Person.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the mother"},
+    )
+    expected_on = date_field(
+        "Expected date of delivery", required="Enter the expected date of delivery"
+    )
+    given_name = forms.CharField(
+        label="Given name (optional)",
+        max_length=100,
+        required=False,
+        help_text="Leave empty and the child is called Baby, with the mother's family name.",
+    )
+    family_name = forms.CharField(label="Family name (optional)", max_length=100, required=False)
+
+    def __init__(self, *args: Any, family: Family, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(parsing.ModelChoiceField, self.fields["mother"])
+        field.queryset = people_in(family, roles=[Membership.Role.MOTHER])
+
+
+class BirthForm(forms.Form):
+    version = parsing.VersionField()
+    date_of_birth = date_field(
+        "Date of birth", required="Enter the date of birth", invalid=REAL_DATE_OF_BIRTH
+    )
+    given_name = forms.CharField(
+        label="Given name",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": "Enter a given name"},
+    )
+    family_name = forms.CharField(label="Family name", max_length=100, required=False)
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=Person.Sex.choices,
+        widget=forms.RadioSelect(attrs={"class": "inline"}),
+        error_messages={"required": "Select the child's sex"},
+    )
+
+    def clean_date_of_birth(self) -> datetime.date:
+        day: datetime.date = self.cleaned_data["date_of_birth"]
+        _not_in_future(day, "The date of birth")
+        return day
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in ("given_name", "family_name", "sex")}

@@ -655,3 +655,9 @@ def family_movements(family: Family) -> dict[str, Any]:
             ).order_by("-on", "-id")
         ),
     }
+
+
+def person_seen_by(user: User, person_id: int) -> Person | None:
+    """One person, if `user` may see them (a member, now or before, of a family they may see),
+    with those families (person.memberships_shown); None otherwise."""
+    return _people_seen_through(_memberships_shown_to(user)).filter(pk=person_id).first()

@@ -679,7 +679,14 @@ def membership_end(
     """Record that someone left the family on `left_on` (their last day in it)."""
     check_open(membership.family)
     if membership.joined_on is not None and left_on < membership.joined_on:
-        raise ValidationError({"left_on": "The date they left must be on or after they joined."})
+        raise ValidationError(
+            {
+                "left_on": "The date they left must be on or after they joined, "
+                f"{long_date(membership.joined_on)}."
+            }
+        )
+    if left_on > timezone.localdate():
+        raise ValidationError({"left_on": "The date they left cannot be in the future."})
     changed = _save_versioned(
         membership, expected_version=expected_version, changes={"left_on": left_on}
     )
@@ -851,6 +858,7 @@ def child_status_change(
         raise ValidationError({"start_date": "A change of status cannot be dated in the future."})
     membership = _membership_for_child(child, family, "Only a child has a legal status.")
     check_open(membership.family)
+    _check_pre_birth_status(child, status)
     return _change_status(
         child=child,
         family=membership.family,
@@ -1096,6 +1104,7 @@ def plan_create(
     """A plan for a child of `family` (as membership_for finds it), which must be open."""
     membership = _membership_for_child(child, family, "Plans are for children.")
     check_open(membership.family)
+    _check_pre_birth_status(child, kind, "kind")
     plan = Plan(child=child, kind=kind, started_on=started_on, review_on=review_on)
     return create_audited(plan, acting_user=acting_user)
 
@@ -1162,3 +1171,268 @@ def draft_save(*, user: User, key: str, data: dict[str, Any]) -> Draft:
 
 def draft_discard(*, user: User, key: str) -> None:
     Draft.objects.filter(user=user, key=key).delete()
+
+
+# Families that grow -----------------------------------------------------------------------
+
+# Before birth, a child can be on these rungs of the ladder only (a pre-birth plan).
+PRE_BIRTH_STATUSES = (LegalStatus.EARLY_HELP, LegalStatus.CIN, LegalStatus.CP)
+# An expected date of delivery is at most a full-term pregnancy (42 weeks) ahead, and at most
+# 4 weeks past (a pregnancy recorded late, the birth not yet known).
+EXPECTED_AHEAD = datetime.timedelta(weeks=42)
+EXPECTED_PAST = datetime.timedelta(weeks=4)
+# A birth is recorded as on a day not in the future, at most 20 weeks before the expected
+# date (an extremely premature birth) and at most 6 weeks after it (a late birth).
+BORN_BEFORE_EXPECTED = datetime.timedelta(weeks=20)
+BORN_AFTER_EXPECTED = datetime.timedelta(weeks=6)
+
+
+def _check_pre_birth_status(
+    child: Person, status: LegalStatus | str | None, field: str = "status"
+) -> None:
+    if child.is_unborn and status is not None and status not in PRE_BIRTH_STATUSES:
+        raise ValidationError(
+            {
+                field: "Before birth, a child can be on early help, child in need or child "
+                "protection only: record the birth first."
+            }
+        )
+
+
+def _check_expected_on(expected_on: datetime.date, field: str = "expected_on") -> None:
+    today = timezone.localdate()
+    if expected_on > today + EXPECTED_AHEAD:
+        raise ValidationError(
+            {field: "The expected date of delivery must be within 42 weeks from today."}
+        )
+    if expected_on < today - EXPECTED_PAST:
+        raise ValidationError(
+            {
+                field: "The expected date of delivery is more than 4 weeks ago: "
+                "record the birth instead."
+            }
+        )
+
+
+def _check_joined_on(family: Family, joined_on: datetime.date | None) -> None:
+    if joined_on is not None and joined_on > timezone.localdate():
+        raise ValidationError({"joined_on": "The date they joined cannot be in the future."})
+
+
+@transaction.atomic
+def person_add(
+    *,
+    family: Family,
+    role: str,
+    joined_on: datetime.date | None,
+    acting_user: User,
+    **fields: Any,
+) -> Person:
+    """A new person joins `family`: born (a date of birth, or none known) or, for a child,
+    unborn (an expected date of delivery and no date of birth)."""
+    check_open(family)
+    _check_joined_on(family, joined_on)
+    if fields.get("date_of_birth") and fields["date_of_birth"] > timezone.localdate():
+        raise ValidationError({"date_of_birth": "The date of birth cannot be in the future."})
+    if fields.get("expected_on") is not None:
+        if role != Membership.Role.CHILD:
+            raise ValidationError({"expected_on": "Only a child can be unborn."})
+        if fields.get("date_of_birth") is not None:
+            raise ValidationError(
+                {"expected_on": "Enter a date of birth or an expected date of delivery, not both."}
+            )
+        _check_expected_on(fields["expected_on"])
+    return person_create(
+        family=family, role=role, joined_on=joined_on, acting_user=acting_user, **fields
+    )
+
+
+@transaction.atomic
+def member_add_existing(
+    *,
+    family: Family,
+    person: Person,
+    role: str,
+    joined_on: datetime.date | None,
+    acting_user: User,
+) -> Membership:
+    """Someone already recorded (in another family, or who left this one) joins `family`:
+    the same person, a new membership, no copy."""
+    _check_joined_on(family, joined_on)
+    return membership_add(
+        person=person, family=family, role=role, joined_on=joined_on, acting_user=acting_user
+    )
+
+
+@transaction.atomic
+def father_add(
+    *,
+    family: Family,
+    child: Person,
+    parent_type: str,
+    acting_user: User,
+    father: Person | None = None,
+    role: str = Membership.Role.FATHER,
+    joined_on: datetime.date | None = None,
+    **new_person: Any,
+) -> Relationship:
+    """Name `child`'s father: `father`, someone already recorded (a father or father figure
+    of this family, or someone who joins it now as `role`), or, with no `father`, a new
+    person made from `new_person` who joins as `role`. The parent link is of `parent_type`."""
+    membership = _membership_for_child(child, family, "A father is named for a child.")
+    check_open(membership.family)
+    if parent_type not in Relationship.ParentType.values:
+        raise ValidationError({"parent_type": "Choose how he is the child's parent."})
+    if role not in Membership.FATHER_ROLES:
+        raise ValidationError({"role": "Choose father or father figure."})
+    if father is None:
+        father = person_add(
+            family=family, role=role, joined_on=joined_on, acting_user=acting_user, **new_person
+        )
+    elif father.pk == child.pk:
+        raise ValidationError({"father": "A child cannot be their own father."})
+    else:
+        here = Membership.objects.current().filter(person=father, family=family).first()
+        if here is None:
+            member_add_existing(
+                family=family,
+                person=father,
+                role=role,
+                joined_on=joined_on,
+                acting_user=acting_user,
+            )
+        elif here.role not in Membership.FATHER_ROLES:
+            raise ValidationError(
+                {
+                    "father": f"{father.full_name} lives here as {here.get_role_display().lower()}"
+                    ", not as a father or father figure."
+                }
+            )
+    try:
+        return relationship_add(
+            person=father,
+            relative=child,
+            kind=Relationship.Kind.PARENT,
+            parent_type=parent_type,
+            acting_user=acting_user,
+        )
+    except ValidationError as error:
+        raise ValidationError(
+            {"father": f"{father.full_name} is already recorded as {child.given_name}'s parent."}
+        ) from error
+
+
+def _mother_in(family: Family, mother: Person) -> Membership:
+    membership = (
+        Membership.objects.current()
+        .filter(person=mother, family=family, role=Membership.Role.MOTHER)
+        .first()
+    )
+    if membership is None:
+        raise ValidationError({"mother": "Choose a mother in this family."})
+    return membership
+
+
+@transaction.atomic
+def pregnancy_record(
+    *,
+    family: Family,
+    mother: Person,
+    expected_on: datetime.date,
+    acting_user: User,
+    given_name: str = "",
+    family_name: str = "",
+) -> Person:
+    """An unborn child of `mother` (a mother in `family`), expected on `expected_on`: a child
+    member of the family from today, with no date of birth; named "Baby <surname>" unless a
+    name is given. The pregnancy enters the family's chronology."""
+    check_open(family)
+    _mother_in(family, mother)
+    _check_expected_on(expected_on)
+    family_name = family_name.strip() or mother.family_name
+    given_name = given_name.strip() or "Baby"
+    child = person_create(
+        family=family,
+        role=Membership.Role.CHILD,
+        joined_on=timezone.localdate(),
+        acting_user=acting_user,
+        given_name=given_name,
+        family_name=family_name,
+        expected_on=expected_on,
+    )
+    relationship_add(
+        person=mother,
+        relative=child,
+        kind=Relationship.Kind.PARENT,
+        parent_type=Relationship.ParentType.BIRTH,
+        acting_user=acting_user,
+    )
+    ChronologyEntry.objects.create(
+        family=family,
+        occurred_on=timezone.localdate(),
+        summary=f"Pregnancy recorded: {mother.given_name} is expecting {child.full_name} "
+        f"on {long_date(expected_on)}.",
+        recorded_by=acting_user,
+    )
+    return child
+
+
+BIRTH_FIELDS = ("given_name", "family_name", "sex")
+
+
+@transaction.atomic
+def birth_record(
+    *,
+    child: Person,
+    family: Family,
+    date_of_birth: datetime.date,
+    expected_version: int,
+    acting_user: User,
+    changes: dict[str, Any] | None = None,
+) -> Person:
+    """The birth of an unborn child of `family`: the same person, now with a date of birth
+    (and their name and sex, in `changes`); the expected date of delivery, status history and
+    plans stay. Audited, and entered in the family's chronology."""
+    changes = dict(changes or {})
+    _check_editable(changes, BIRTH_FIELDS)
+    membership = _membership_for_child(child, family, "A birth is recorded for a child.")
+    check_open(membership.family)
+    if not child.is_unborn or child.expected_on is None:
+        raise ValidationError({"date_of_birth": f"{child.given_name}'s birth is already recorded."})
+    expected = child.expected_on
+    if date_of_birth > timezone.localdate():
+        raise ValidationError({"date_of_birth": "The date of birth cannot be in the future."})
+    if date_of_birth < expected - BORN_BEFORE_EXPECTED:
+        raise ValidationError(
+            {
+                "date_of_birth": "The date of birth must be no more than 20 weeks before the "
+                f"expected date, {long_date(expected)}."
+            }
+        )
+    if date_of_birth > expected + BORN_AFTER_EXPECTED:
+        raise ValidationError(
+            {
+                "date_of_birth": "The date of birth must be no more than 6 weeks after the "
+                f"expected date, {long_date(expected)}."
+            }
+        )
+    if "given_name" in changes and not str(changes["given_name"]).strip():
+        raise ValidationError({"given_name": "Enter a given name."})
+    changed = _save_versioned(
+        child,
+        expected_version=expected_version,
+        changes={**changes, "date_of_birth": date_of_birth},
+    )
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=acting_user,
+        obj=child,
+        detail={"kind": "birth", "fields": changed, "changed_on": date_of_birth.isoformat()},
+    )
+    ChronologyEntry.objects.create(
+        family=membership.family,
+        occurred_on=date_of_birth,
+        summary=f"{child.full_name} was born.",
+        recorded_by=acting_user,
+    )
+    return child

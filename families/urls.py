@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import period_views, views
+from . import people_views, period_views, views
 
 app_name = "families"
 
@@ -36,4 +36,14 @@ urlpatterns = [
     path("<int:pk>/re-refer/", period_views.family_rerefer, name="rerefer"),
     path("<int:pk>/transfer/", period_views.family_transfer, name="transfer"),
     path("<int:pk>/chronology/", views.chronology, name="chronology"),
+    # Families that grow.
+    path("<int:pk>/people/new/", people_views.person_add, name="person_add"),
+    path("<int:pk>/people/<int:person_pk>/left/", people_views.member_leave, name="member_leave"),
+    path(
+        "<int:pk>/children/<int:child_pk>/father/new/",
+        people_views.father_add,
+        name="father_add",
+    ),
+    path("<int:pk>/pregnancies/new/", people_views.pregnancy_add, name="pregnancy_add"),
+    path("<int:pk>/children/<int:child_pk>/birth/", people_views.birth_add, name="birth_add"),
 ]

@@ -470,7 +470,11 @@ def child_status(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
     user = signed_in_user(request)
     family = _family_for_recording(request, pk)
     child = selectors.member_of(family, child_pk, children_only=True)
-    form = StatusChangeForm(request.POST or None, initial={"start_date": timezone.localdate()})
+    form = StatusChangeForm(
+        request.POST or None,
+        initial={"start_date": timezone.localdate()},
+        unborn=child.is_unborn,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.child_status_change(

@@ -136,6 +136,20 @@ CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
     ],
     "families:transfer": lambda w: [at("SEC-1", "families:transfer", w.family.pk)],
     "families:caseload_transfer": page("families:caseload_transfer"),
+    "families:person_add": lambda w: [at("SEC-1", "families:person_add", w.family.pk)],
+    "families:member_leave": lambda w: [
+        at("SEC-1 Rachel", "families:member_leave", w.family.pk, w.mother.pk),
+        at("SEC-2 Cara (not hers)", "families:member_leave", w.other_family.pk, w.child.pk),
+    ],
+    "families:father_add": lambda w: [
+        at("SEC-1 Cara", "families:father_add", w.family.pk, w.child.pk),
+        at("SEC-1 Cara, search", "families:father_add", w.family.pk, w.child.pk, query="q=Frank"),
+    ],
+    "families:pregnancy_add": lambda w: [at("SEC-1", "families:pregnancy_add", w.family.pk)],
+    # Cara is born: her birth page sends the owner back to the family page.
+    "families:birth_add": lambda w: [
+        at("SEC-1 Cara (born)", "families:birth_add", w.family.pk, w.child.pk)
+    ],
     # Referrals.
     "referrals:refer": lambda w: [
         at("Frank", "referrals:refer", w.father.pk),
@@ -294,6 +308,11 @@ ACCESS: dict[str, tuple[str, str, str]] = {
     "families:rerefer": _FAMILY,
     "families:transfer": _MANAGER,
     "families:caseload_transfer": ("tina", "sue", "alice"),
+    "families:person_add": _FAMILY,
+    "families:member_leave": _FAMILY,
+    "families:father_add": _FAMILY,
+    "families:pregnancy_add": _FAMILY,
+    "families:birth_add": _FAMILY,
     "referrals:allocate": ("nadia", "dan", "alice"),
     "referrals:appointment_create": _PRACTICE,
     "referrals:appointment_outcome": _PRACTICE,
