@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Locality, Role, Team, User
+from accounts.services import draft_discard
 
 from .models import (
     LEVELS,
@@ -24,7 +25,6 @@ from .models import (
     ChronologyEntry,
     ClosureRequest,
     Contact,
-    Draft,
     Family,
     FatherInclusion,
     InvolvementPeriod,
@@ -1007,8 +1007,7 @@ def contact_record(
             source=ChronologyEntry.Source.CONTACT,
             recorded_by=acting_user,
         )
-    if draft_key:
-        Draft.objects.filter(user=acting_user, key=draft_key).delete()
+    draft_discard(user=acting_user, key=draft_key)
     audit_record(
         action=AuditEvent.Action.CREATE,
         actor=acting_user,
@@ -1145,20 +1144,3 @@ def plan_action_update(
     changed = _save_versioned(action, expected_version=expected_version, changes=changes)
     _audit_changes(action, changed, acting_user)
     return action
-
-
-# Drafts -----------------------------------------------------------------------------------
-
-DRAFT_MAX_BYTES = 200_000
-
-
-def draft_save(*, user: User, key: str, data: dict[str, Any]) -> Draft:
-    """Keep what the user has typed so far. Not audited: it is not yet part of the record."""
-    if len(repr(data).encode()) > DRAFT_MAX_BYTES:
-        raise ValidationError("This draft is too long to keep.")
-    draft, _ = Draft.objects.update_or_create(user=user, key=key, defaults={"data": data})
-    return draft
-
-
-def draft_discard(*, user: User, key: str) -> None:
-    Draft.objects.filter(user=user, key=key).delete()

@@ -68,10 +68,12 @@ function setUp(form) {
   const banner = document.querySelector("[data-draft-banner]");
   const serverDraft = document.getElementById("draft-data");
   const kept = JSON.parse(localStorage.getItem(storageKey) || "null");
-  // The device's copy is stale once the server has recorded a contact from this user after it.
+  // The device's copy is stale once the server has recorded this form from this user after it.
   const lastSaved = Number(form.dataset.lastSaved || 0);
   let offered = serverDraft ? JSON.parse(serverDraft.textContent) : null;
-  if (!offered && kept && kept.at > lastSaved && kept.data.note?.[0]) {
+  // Worth offering only if it holds some free text (not just a date or a choice).
+  const hasText = (data) => [...form.querySelectorAll("textarea")].some((area) => data[area.name]?.[0]?.trim());
+  if (!offered && kept && kept.at > lastSaved && hasText(kept.data)) {
     offered = kept.data;
     banner.querySelector("[data-draft-when]").textContent =
       `This device kept unsaved text from ${new Date(kept.at - offset).toLocaleString("en-GB")}.`;
