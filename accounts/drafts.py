@@ -9,7 +9,7 @@ allows, so nobody can park text against a record they could not save it to.
 
 import contextlib
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,7 +19,7 @@ from django.utils import timezone
 from dmt.parsing import clean_text, parse_id
 
 from . import services
-from .models import User
+from .models import AuditEvent, User
 from .permissions import signed_in_user
 
 DraftCheck = Callable[[User, int], bool]
@@ -80,25 +80,52 @@ def page_context(
     *,
     text_fields: tuple[str, ...],
     last_saved: datetime.datetime | None = None,
+    withheld: Collection[str] = (),
 ) -> dict[str, Any]:
     """What templates/includes/draft_banner.html and the form's data-draft-* attributes need.
 
     `text_fields` are the form's free-text fields, which the banner shows (so the text can be
     copied without script). `last_saved` is when this user last saved this form on this record:
-    a copy the device kept from before then is stale and is not offered back."""
+    a copy the device kept from before then is stale and is not offered back. `withheld` are
+    fields the page no longer shows this user (restricted details they may not now read): a
+    draft's copy of them is not put on the page."""
     draft = services.draft_for(signed_in_user(request), draft_key)
+    data = {
+        name: values
+        for name, values in (draft.data.items() if draft else [])
+        if name not in withheld
+    }
     text = [
         value
         for name in text_fields
-        for value in (draft.data.get(name, []) if draft else [])
+        if name not in withheld
+        for value in data.get(name, [])
         if isinstance(value, str) and value.strip()
     ]
     return {
         "draft_key": draft_key,
+        "draft_data": data,
         "draft_text": text,
+        "draft_text_fields": " ".join(text_fields),
         # After a refused post the form already shows the text; the banner is for a new visit.
         "draft": draft if request.method == "GET" else None,
         # Milliseconds since the epoch, for the page's script to compare with its copy.
         "last_saved_ms": int(last_saved.timestamp() * 1000) if last_saved else 0,
         "server_now_ms": int(timezone.now().timestamp() * 1000),
     }
+
+
+def last_written(
+    user: User, object_type: str, object_ids: Iterable[object] | None = None
+) -> datetime.datetime | None:
+    """When `user` last created or changed a record of `object_type` (one of `object_ids`,
+    when given), by the audit trail: the `last_saved` of a form whose records keep no time
+    or author of their own."""
+    events = AuditEvent.objects.filter(
+        actor=user,
+        action__in=(AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE),
+        object_type=object_type,
+    )
+    if object_ids is not None:
+        events = events.filter(object_id__in=[str(object_id) for object_id in object_ids])
+    return events.order_by("-at").values_list("at", flat=True).first()

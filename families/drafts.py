@@ -10,8 +10,8 @@ from .models import FamilyQuerySet, Membership, Plan
 
 CONTACT = "contact:family"  # a new contact, by family
 PERSON = "person:person"  # an edit of someone's details, by person
-PLAN = "plan:child"  # a new plan, by child
 PLAN_ACTION = "action:plan"  # a new action on a plan, by plan
+# Starting a plan has no free text (its kind and dates), so it keeps no draft.
 
 
 def _recordable_families(user: User) -> FamilyQuerySet:
@@ -30,7 +30,7 @@ def _may_edit_person(user: User, person_id: int) -> bool:
     return _recordable_families(user).filter(memberships__person_id=person_id).exists()
 
 
-def _may_start_plan(user: User, child_id: int) -> bool:
+def _may_plan_for(user: User, child_id: int) -> bool:
     return (
         _recordable_families(user)
         .filter(
@@ -44,11 +44,10 @@ def _may_start_plan(user: User, child_id: int) -> bool:
 
 def _may_add_plan_action(user: User, plan_id: int) -> bool:
     child_id = Plan.objects.filter(pk=plan_id).values_list("child_id", flat=True).first()
-    return child_id is not None and _may_start_plan(user, child_id)
+    return child_id is not None and _may_plan_for(user, child_id)
 
 
 def register() -> None:
     drafts.register(CONTACT, _may_record_on_family)
     drafts.register(PERSON, _may_edit_person)
-    drafts.register(PLAN, _may_start_plan)
     drafts.register(PLAN_ACTION, _may_add_plan_action)

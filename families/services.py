@@ -760,11 +760,13 @@ def person_update(
     changes: dict[str, Any],
     acting_user: User,
     family: Family | None = None,
+    draft_key: str = "",
 ) -> Person:
     """Change a person's details, recorded in `family` (membership_for: the family they are
     shown in, or have left), which must be open. A new `father` (a father or father figure
     living in that family, or None) ends the child's current father link and adds his; the
-    person's version moves on as for any other change."""
+    person's version moves on as for any other change. The user's draft of the edit
+    (`draft_key`) is discarded in the same commit."""
     _check_editable(changes, PERSON_EDITABLE_FIELDS)
     # Someone who has left may still have their details put right through that family.
     membership = membership_for(person, family, former_too=True)
@@ -797,6 +799,7 @@ def person_update(
                 acting_user=acting_user,
             )
     _audit_changes(person, changed, acting_user)
+    draft_discard(user=acting_user, key=draft_key)
     return person
 
 
@@ -1109,9 +1112,11 @@ def plan_action_create(
     owner_person: Person | None = None,
     acting_user: User,
     family: Family | None = None,
+    draft_key: str = "",
 ) -> PlanAction:
     """An action on a child's plan, recorded in `family` (the child's, as membership_for
-    finds it); a family member who owns it lives in that family."""
+    finds it); a family member who owns it lives in that family. The user's draft of the
+    action (`draft_key`) is discarded in the same commit."""
     membership = membership_for(plan.child, family)
     check_open(membership.family)
     if (owner_worker is None) == (owner_person is None):
@@ -1127,7 +1132,9 @@ def plan_action_create(
         owner_worker=owner_worker,
         owner_person=owner_person,
     )
-    return create_audited(action, acting_user=acting_user)
+    action = create_audited(action, acting_user=acting_user)
+    draft_discard(user=acting_user, key=draft_key)
+    return action
 
 
 @transaction.atomic

@@ -444,6 +444,7 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
         PersonForm, person=person, family=family, father=father, show_contact_details=visible
     )
     conflict = None
+    draft_key = drafts.key(family_drafts.PERSON, person.pk)
     if request.method == "POST":
         form = person_form(request.POST)
         if form.is_valid():
@@ -454,6 +455,7 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
                     expected_version=form.cleaned_data["version"],
                     changes=form.changes(),
                     acting_user=user,
+                    draft_key=draft_key,
                 )
             except services.EditConflict as error:
                 form, conflict = _merge_after_conflict(form, error.current, person_form)
@@ -462,13 +464,26 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"{person.full_name}'s details are saved.")
                 return redirect(family)
+        drafts.keep_posted(request, draft_key)
     else:
         audit_record(action=AuditEvent.Action.VIEW, actor=user, obj=person)
         form = person_form(initial=_person_initial(person, father))
     return render(
         request,
         "families/person_form.html",
-        {"family": family, "person": person, "form": form, "conflict": conflict},
+        {
+            "family": family,
+            "person": person,
+            "form": form,
+            "conflict": conflict,
+            **drafts.page_context(
+                request,
+                draft_key,
+                text_fields=("given_name", "family_name", "address"),
+                last_saved=drafts.last_written(user, "families.person", [person.pk]),
+                withheld=() if visible else PersonForm.CONTACT_DETAILS,
+            ),
+        },
     )
 
 
@@ -757,6 +772,7 @@ def plan_action_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse
         workers=User.objects.filter(team=family.team, is_active=True),
         family_members=selectors.members_of(family),
     )
+    draft_key = drafts.key(family_drafts.PLAN_ACTION, plan.pk)
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_action_create(
@@ -765,6 +781,7 @@ def plan_action_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse
                 description=form.cleaned_data["description"],
                 due_on=form.cleaned_data["due_on"],
                 acting_user=user,
+                draft_key=draft_key,
                 **form.owner_kwargs(),
             )
         except ValidationError as error:
@@ -772,6 +789,11 @@ def plan_action_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse
         else:
             messages.success(request, "Action added to the plan.")
             return redirect(family)
+    if request.method == "POST":
+        drafts.keep_posted(request, draft_key)
+    last_saved = drafts.last_written(
+        user, "families.planaction", plan.actions.values_list("pk", flat=True)
+    )
     return render(
         request,
         "families/plan_action_form.html",
@@ -779,6 +801,9 @@ def plan_action_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse
             "family": family,
             "plan": plan,
             "form": form,
+            **drafts.page_context(
+                request, draft_key, text_fields=("description",), last_saved=last_saved
+            ),
         },
     )
 
