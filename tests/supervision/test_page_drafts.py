@@ -10,16 +10,17 @@ from supervision import drafts
 from supervision.models import AgendaItem, Discussion
 
 from ..drafts_helpers import TOO_LONG, autosave, banner_offers
-from .test_pages_meeting import (  # noqa: F401  (fixtures)
-    alpha_fam,
-    alpha_mother,
-    begun_meeting,
-    bravo_fam,
-    good_minutes,
-    signed_off,
-)
+from . import test_pages_meeting as meeting
 
 pytestmark = pytest.mark.django_db
+
+# The meeting pages' families and meetings (Bea minutes ALPHA and BRAVO at a begun meeting).
+alpha_fam = meeting.alpha_fam
+alpha_mother = meeting.alpha_mother
+begun_meeting = meeting.begun_meeting
+bravo_fam = meeting.bravo_fam
+signed_off = meeting.signed_off
+good_minutes = meeting.good_minutes
 
 HALF = {"analysis": ["Mum says the new flat is damp"], "decisions": [""]}
 
