@@ -293,3 +293,29 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username or 'anonymous'} {self.action} {self.object_type} {self.object_id}"
+
+
+class Draft(models.Model):
+    """Unsaved form text kept server-side, so a timeout or lost connection loses nothing.
+
+    `key` names the form and the record, e.g. "contact:family:12" (see accounts.drafts); one
+    draft per user and key. Drafts are keyed text: this layer knows nothing of the records.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts"
+    )
+    key = models.CharField(max_length=100)
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], name="accounts_draft_one_per_user_and_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft {self.key} by {self.user}"

@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import two_factor
 from .audit import audit_record
-from .models import AuditEvent, Locality, PartnerAgency, Role, Team, User
+from .models import AuditEvent, Draft, Locality, PartnerAgency, Role, Team, User
 
 # What a staff change may set. is_staff and is_superuser are not here: they follow the role
 # (Django admin is for the admin role alone, see accounts.admin_site).
@@ -288,3 +288,27 @@ def _recovery_codes_replace(user: User) -> list[str]:
         codes.add(StaticToken.random_token())
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return sorted(codes)
+
+
+# Drafts -----------------------------------------------------------------------------------
+
+DRAFT_MAX_BYTES = 200_000
+
+
+def draft_save(*, user: User, key: str, data: dict[str, Any]) -> Draft:
+    """Keep what the user has typed so far. Not audited: it is not yet part of the record."""
+    if len(repr(data).encode()) > DRAFT_MAX_BYTES:
+        raise ValidationError("This draft is too long to keep.")
+    draft, _ = Draft.objects.update_or_create(user=user, key=key, defaults={"data": data})
+    return draft
+
+
+def draft_discard(*, user: User, key: str) -> None:
+    """Forget the user's draft for a form. A form's service calls this inside the transaction
+    that saves the record, so the draft goes exactly when the text is safely recorded."""
+    if key:
+        Draft.objects.filter(user=user, key=key).delete()
+
+
+def draft_for(user: User, key: str) -> Draft | None:
+    return Draft.objects.filter(user=user, key=key).first()

@@ -1,3 +1,4 @@
+import json
 from typing import Any
 
 import django_otp
@@ -7,17 +8,18 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dmt.parsing import parse_next
+from dmt.parsing import has_control_characters, parse_next
 
-from . import lockout, selectors, services, session_limits, two_factor
+from . import drafts, lockout, selectors, services, session_limits, two_factor
 from .audit import audit_record
 from .forms import AuditEventFilterForm, SignInForm, TwoFactorCodeForm, apply_validation_error
 from .models import AuditEvent, Role, User
@@ -217,4 +219,51 @@ def audit_event_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "system_only": user.role == Role.ADMIN,
         },
+    )
+
+
+# Drafts ------------------------------------------------------------------------------------
+
+
+@require_POST
+def draft_save(request: HttpRequest) -> JsonResponse:
+    """Autosave from the page's script: {"key": ..., "data": {field: [values]}}. Kept only for
+    a registered form on a record the user may write it on (accounts.drafts)."""
+    try:
+        payload = json.loads(request.body)
+        key, data = str(payload["key"]), payload["data"]
+        if not _is_draft_data(data) or len(key) > 100 or has_control_characters(key):
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": "Send a key and the form's data"}, status=400)
+    user = signed_in_user(request)
+    if not drafts.allowed(user, key):
+        return JsonResponse({"error": "Not allowed"}, status=403)
+    try:
+        draft = services.draft_save(user=user, key=key, data=data)
+    except ValidationError as error:
+        return JsonResponse({"error": error.messages[0]}, status=400)
+    return JsonResponse({"saved_at": timezone.localtime(draft.updated_at).strftime("%H:%M:%S")})
+
+
+@require_POST
+def draft_discard(request: HttpRequest) -> HttpResponse:
+    """Forget the user's own draft. Any key: discarding one's own text needs no right to the
+    record (a worker who has lost the family may still clear what they typed)."""
+    key = request.POST.get("key", "")
+    if not has_control_characters(key):  # no draft has such a key (and PostgreSQL refuses NUL)
+        services.draft_discard(user=signed_in_user(request), key=key)
+    next_url = parse_next(request.POST.get("next", ""), request)
+    return HttpResponseRedirect(next_url) if next_url else redirect("home")
+
+
+def _is_draft_data(data: Any) -> bool:
+    """The shape the page's script sends: {field name: [string, ...]}, with no NUL or other
+    control character (which the page's fields never hold, and PostgreSQL's JSON refuses)."""
+    return isinstance(data, dict) and all(
+        isinstance(name, str)
+        and not has_control_characters(name)
+        and isinstance(values, list)
+        and all(isinstance(value, str) and not has_control_characters(value) for value in values)
+        for name, values in data.items()
     )

@@ -777,29 +777,6 @@ class PlanAction(models.Model):
         return self.status in OUTSTANDING_ACTION_STATUSES and self.due_on < timezone.localdate()
 
 
-class Draft(models.Model):
-    """Unsaved form text kept server-side, so a timeout or lost connection loses nothing.
-
-    `key` names the form and record, e.g. "contact:family:12"; one draft per user and key.
-    """
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts"
-    )
-    key = models.CharField(max_length=100)
-    data = models.JSONField(default=dict)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-updated_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="draft_one_per_user_and_key"),
-        ]
-
-    def __str__(self) -> str:
-        return f"Draft {self.key} by {self.user}"
-
-
 class ImportRun(models.Model):
     """One run of the case import, previews and refused bundles included (caseimport.importer).
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Locality, Role, Team, User
+from accounts.services import draft_discard
 
 from .models import (
     LEVELS,
@@ -24,7 +25,6 @@ from .models import (
     ChronologyEntry,
     ClosureRequest,
     Contact,
-    Draft,
     Family,
     FatherInclusion,
     InvolvementPeriod,
@@ -767,11 +767,13 @@ def person_update(
     changes: dict[str, Any],
     acting_user: User,
     family: Family | None = None,
+    draft_key: str = "",
 ) -> Person:
     """Change a person's details, recorded in `family` (membership_for: the family they are
     shown in, or have left), which must be open. A new `father` (a father or father figure
     living in that family, or None) ends the child's current father link and adds his; the
-    person's version moves on as for any other change."""
+    person's version moves on as for any other change. The user's draft of the edit
+    (`draft_key`) is discarded in the same commit."""
     _check_editable(changes, PERSON_EDITABLE_FIELDS)
     # Someone who has left may still have their details put right through that family.
     membership = membership_for(person, family, former_too=True)
@@ -804,6 +806,7 @@ def person_update(
                 acting_user=acting_user,
             )
     _audit_changes(person, changed, acting_user)
+    draft_discard(user=acting_user, key=draft_key)
     return person
 
 
@@ -1015,8 +1018,7 @@ def contact_record(
             source=ChronologyEntry.Source.CONTACT,
             recorded_by=acting_user,
         )
-    if draft_key:
-        Draft.objects.filter(user=acting_user, key=draft_key).delete()
+    draft_discard(user=acting_user, key=draft_key)
     audit_record(
         action=AuditEvent.Action.CREATE,
         actor=acting_user,
@@ -1119,9 +1121,11 @@ def plan_action_create(
     owner_person: Person | None = None,
     acting_user: User,
     family: Family | None = None,
+    draft_key: str = "",
 ) -> PlanAction:
     """An action on a child's plan, recorded in `family` (the child's, as membership_for
-    finds it); a family member who owns it lives in that family."""
+    finds it); a family member who owns it lives in that family. The user's draft of the
+    action (`draft_key`) is discarded in the same commit."""
     membership = membership_for(plan.child, family)
     check_open(membership.family)
     if (owner_worker is None) == (owner_person is None):
@@ -1137,7 +1141,9 @@ def plan_action_create(
         owner_worker=owner_worker,
         owner_person=owner_person,
     )
-    return create_audited(action, acting_user=acting_user)
+    action = create_audited(action, acting_user=acting_user)
+    draft_discard(user=acting_user, key=draft_key)
+    return action
 
 
 @transaction.atomic
@@ -1154,23 +1160,6 @@ def plan_action_update(
     changed = _save_versioned(action, expected_version=expected_version, changes=changes)
     _audit_changes(action, changed, acting_user)
     return action
-
-
-# Drafts -----------------------------------------------------------------------------------
-
-DRAFT_MAX_BYTES = 200_000
-
-
-def draft_save(*, user: User, key: str, data: dict[str, Any]) -> Draft:
-    """Keep what the user has typed so far. Not audited: it is not yet part of the record."""
-    if len(repr(data).encode()) > DRAFT_MAX_BYTES:
-        raise ValidationError("This draft is too long to keep.")
-    draft, _ = Draft.objects.update_or_create(user=user, key=key, defaults={"data": data})
-    return draft
-
-
-def draft_discard(*, user: User, key: str) -> None:
-    Draft.objects.filter(user=user, key=key).delete()
 
 
 # Families that grow -----------------------------------------------------------------------

@@ -12,19 +12,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import formset_factory
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import drafts
 from accounts.audit import audit_page_view, audit_page_view_many, audit_record, audit_record_many
 from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, Team, User
 from accounts.permissions import role_required, signed_in_user
 from dmt.exports import csv_response, export_view
-from dmt.parsing import clean_text, has_control_characters, parse_id, parse_next, parse_version
+from dmt.parsing import clean_text, parse_id, parse_version
 
+from . import drafts as family_drafts
 from . import selectors, services
 from .disclosure import may_read_contact_details, shield_people
 from .forms import (
@@ -44,7 +46,6 @@ from .forms import (
 )
 from .models import (
     ClosureRequest,
-    Draft,
     Family,
     FatherInclusion,
     Membership,
@@ -342,18 +343,14 @@ def _create_family(
     return family
 
 
-# Contacts and drafts ----------------------------------------------------------------------
-
-
-def _contact_draft_key(family: Family) -> str:
-    return f"contact:family:{family.pk}"
+# Contacts ---------------------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
 def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     family = _family_for_recording(request, pk)
-    draft_key = _contact_draft_key(family)
+    draft_key = drafts.key(family_drafts.CONTACT, family.pk)
     form = ContactForm(request.POST or None, family=family)
     if request.method == "POST" and form.is_valid():
         try:
@@ -376,9 +373,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Contact recorded.")
             return redirect(family)
     if request.method == "POST" and form.errors:
-        # Keep what was typed even if the user closes the page instead of fixing the error.
-        services.draft_save(user=user, key=draft_key, data=_draft_data(request))
-    draft = Draft.objects.filter(user=user, key=draft_key).first()
+        drafts.keep_posted(request, draft_key)
     last_saved = (
         family.contacts.filter(recorded_by=user)
         .order_by("-created_at")
@@ -391,75 +386,11 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "family": family,
             "form": form,
-            "draft_key": draft_key,
-            "draft": draft if request.method == "GET" else None,
-            # Milliseconds since the epoch, for the page's script to compare with its copy.
-            "last_saved_ms": int(last_saved.timestamp() * 1000) if last_saved else 0,
-            "server_now_ms": int(timezone.now().timestamp() * 1000),
+            **drafts.page_context(
+                request, draft_key, text_fields=("note", "next_steps"), last_saved=last_saved
+            ),
         },
     )
-
-
-def _draft_data(request: HttpRequest) -> dict[str, Any]:
-    """What was posted, without the control characters (NUL) no database keeps as JSON."""
-    return {
-        clean_text(key): [clean_text(value) for value in request.POST.getlist(key)]
-        for key in request.POST
-        if key != "csrfmiddlewaretoken"
-    }
-
-
-@require_POST
-def draft_save(request: HttpRequest) -> JsonResponse:
-    """Autosave from the page's script: {"key": ..., "data": {field: [values]}}."""
-    try:
-        payload = json.loads(request.body)
-        key, data = str(payload["key"]), payload["data"]
-        if not _is_draft_data(data) or len(key) > 100 or has_control_characters(key):
-            raise ValueError
-    except (ValueError, KeyError, TypeError):
-        return JsonResponse({"error": "Send a key and the form's data"}, status=400)
-    if not _draft_key_allowed(signed_in_user(request), key):
-        return JsonResponse({"error": "Not allowed"}, status=403)
-    try:
-        draft = services.draft_save(user=signed_in_user(request), key=key, data=data)
-    except ValidationError as error:
-        return JsonResponse({"error": error.messages[0]}, status=400)
-    return JsonResponse({"saved_at": timezone.localtime(draft.updated_at).strftime("%H:%M:%S")})
-
-
-@require_POST
-def draft_discard(request: HttpRequest) -> HttpResponse:
-    key = request.POST.get("key", "")
-    if not has_control_characters(key):  # no draft has such a key (and PostgreSQL refuses NUL)
-        services.draft_discard(user=signed_in_user(request), key=key)
-    next_url = parse_next(request.POST.get("next", ""), request)
-    return HttpResponseRedirect(next_url) if next_url else redirect("home")
-
-
-DRAFT_FORMS = {"contact"}
-
-
-def _is_draft_data(data: Any) -> bool:
-    """The shape the page's script sends: {field name: [string, ...]}, with no NUL or other
-    control character (which the page's fields never hold, and PostgreSQL's JSON refuses)."""
-    return isinstance(data, dict) and all(
-        isinstance(name, str)
-        and not has_control_characters(name)
-        and isinstance(values, list)
-        and all(isinstance(value, str) and not has_control_characters(value) for value in values)
-        for name, values in data.items()
-    )
-
-
-def _draft_key_allowed(user: User, key: str) -> bool:
-    """A draft key names a form on a record the user may record on."""
-    parts = key.split(":")
-    if len(parts) != 3 or parts[0] not in DRAFT_FORMS or parts[1] != "family":
-        return False
-    family_id = parse_id(parts[2])
-    family = selectors.family_list_for(user).filter(pk=family_id).first() if family_id else None
-    return family is not None and selectors.can_record_on(user, family)
 
 
 # Legal status ----------------------------------------------------------------------------
@@ -517,6 +448,7 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
         PersonForm, person=person, family=family, father=father, show_contact_details=visible
     )
     conflict = None
+    draft_key = drafts.key(family_drafts.PERSON, person.pk)
     if request.method == "POST":
         form = person_form(request.POST)
         if form.is_valid():
@@ -527,6 +459,7 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
                     expected_version=form.cleaned_data["version"],
                     changes=form.changes(),
                     acting_user=user,
+                    draft_key=draft_key,
                 )
             except services.EditConflict as error:
                 form, conflict = _merge_after_conflict(form, error.current, person_form)
@@ -535,13 +468,26 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"{person.full_name}'s details are saved.")
                 return redirect(family)
+        drafts.keep_posted(request, draft_key)
     else:
         audit_record(action=AuditEvent.Action.VIEW, actor=user, obj=person)
         form = person_form(initial=_person_initial(person, father))
     return render(
         request,
         "families/person_form.html",
-        {"family": family, "person": person, "form": form, "conflict": conflict},
+        {
+            "family": family,
+            "person": person,
+            "form": form,
+            "conflict": conflict,
+            **drafts.page_context(
+                request,
+                draft_key,
+                text_fields=("given_name", "family_name", "address"),
+                last_saved=drafts.last_written(user, "families.person", [person.pk]),
+                withheld=() if visible else PersonForm.CONTACT_DETAILS,
+            ),
+        },
     )
 
 
@@ -830,6 +776,7 @@ def plan_action_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse
         workers=User.objects.filter(team=family.team, is_active=True),
         family_members=selectors.members_of(family),
     )
+    draft_key = drafts.key(family_drafts.PLAN_ACTION, plan.pk)
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_action_create(
@@ -838,6 +785,7 @@ def plan_action_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse
                 description=form.cleaned_data["description"],
                 due_on=form.cleaned_data["due_on"],
                 acting_user=user,
+                draft_key=draft_key,
                 **form.owner_kwargs(),
             )
         except ValidationError as error:
@@ -845,6 +793,11 @@ def plan_action_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse
         else:
             messages.success(request, "Action added to the plan.")
             return redirect(family)
+    if request.method == "POST":
+        drafts.keep_posted(request, draft_key)
+    last_saved = drafts.last_written(
+        user, "families.planaction", plan.actions.values_list("pk", flat=True)
+    )
     return render(
         request,
         "families/plan_action_form.html",
@@ -852,6 +805,9 @@ def plan_action_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse
             "family": family,
             "plan": plan,
             "form": form,
+            **drafts.page_context(
+                request, draft_key, text_fields=("description",), last_saved=last_saved
+            ),
         },
     )
 

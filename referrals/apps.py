@@ -9,6 +9,8 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         from families.panels import FamilyPanel, register
 
+        from . import drafts
         from .selectors import family_panel
 
         register(FamilyPanel("referrals/_family_panel.html", family_panel))
+        drafts.register()

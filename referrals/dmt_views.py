@@ -29,12 +29,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts import drafts
 from accounts.audit import audit_record_many
 from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, SpecialistPathway, User
 from accounts.permissions import role_required, signed_in_user
 from families.models import Membership, Person, long_date
 
+from . import drafts as referral_drafts
 from . import rules, selectors, services
 from .dmt_forms import (
     AttendanceForm,
@@ -82,10 +84,12 @@ def _form_page(
     save: Callable[[], tuple[str, str]],
     context: dict[str, Any],
     template: str = "referrals/dmt/form.html",
+    draft: tuple[str, tuple[str, ...], datetime.datetime | None] | None = None,
 ) -> HttpResponse:
     """GET shows the form; a valid POST calls `save` (a service call, returning the success
     message and where to go next); a service's ValidationError is shown on the form and
-    nothing is saved."""
+    nothing is saved. With `draft` (its key, its free-text fields, when the user last saved
+    the form) the form keeps a draft as it is typed; `save` discards it (accounts.drafts)."""
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -95,6 +99,16 @@ def _form_page(
         else:
             messages.success(request, message)
             return redirect(next_url)
+    if draft:
+        draft_key, text_fields, last_saved = draft
+        if request.method == "POST":
+            drafts.keep_posted(request, draft_key)
+        context = {
+            **context,
+            **drafts.page_context(
+                request, draft_key, text_fields=text_fields, last_saved=last_saved
+            ),
+        }
     return render(request, template, {"form": form, **context})
 
 
@@ -179,13 +193,22 @@ def dmt_work(request: HttpRequest) -> HttpResponse:
 def consultation_create(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     form = ConsultationForm(_posted(request))
+    # One draft per practitioner: a consultation belongs to no case record until it is saved.
+    draft_key = drafts.key(referral_drafts.CONSULTATION, user.pk)
 
     def save() -> tuple[str, str]:
-        consultation = services.consultation_record(acting_user=user, **form.cleaned_data)
+        consultation = services.consultation_record(
+            acting_user=user, draft_key=draft_key, **form.cleaned_data
+        )
         return f"Consultation recorded: {consultation.topic}.", reverse("referrals:dmt_work")
 
+    last_saved = drafts.last_written(user, "referrals.consultation")
     return _form_page(
-        request, form, save=save, context={"title": "Record a consultation", "caption": "DMT work"}
+        request,
+        form,
+        save=save,
+        context={"title": "Record a consultation", "caption": "DMT work"},
+        draft=(draft_key, ("topic",), last_saved),
     )
 
 

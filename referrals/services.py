@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Role, User
+from accounts.services import draft_discard
 from families.models import (
     LEVELS,
     Family,
@@ -202,10 +203,12 @@ def referral_create(
     previously_known: bool | None = None,
     eligibility_override: str = "",
     acting_user: User,
+    draft_key: str = "",
 ) -> Referral:
     """Refer an adult of `family` (a current member: the family the referral is made in) to
     a pathway. Outside the pathway's rules the referral needs a reason to proceed (the
-    ValidationError lists each rule not met, code "ineligible")."""
+    ValidationError lists each rule not met, code "ineligible"). The user's draft of the
+    form (`draft_key`) is discarded in the same commit."""
     membership = Membership.objects.current().filter(person=person, family=family).first()
     if membership is None:
         raise ValidationError({"family": f"{person} is not a member of {family}."})
@@ -253,6 +256,7 @@ def referral_create(
         obj=referral,
         detail={"pathway": pathway.code, "ineligible": len(failures)},
     )
+    draft_discard(user=acting_user, key=draft_key)
     return referral
 
 
@@ -390,7 +394,10 @@ def referral_close(
     reason: str,
     outcome: str = "",
     acting_user: User,
+    draft_key: str = "",
 ) -> Referral:
+    """Close the work with its reason and outcome; the user's draft of the form (`draft_key`)
+    is discarded in the same commit."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.closed_on is not None:
         raise ValidationError("This referral is already closed.")
@@ -411,6 +418,7 @@ def referral_close(
         obj=referral,
         detail={"closed_on": closed_on.isoformat(), "reason": reason},
     )
+    draft_discard(user=acting_user, key=draft_key)
     return referral
 
 
@@ -422,8 +430,10 @@ def referral_review_record(
     summary: str,
     next_review_on: datetime.date | None,
     acting_user: User,
+    draft_key: str = "",
 ) -> ReferralReview:
-    """Record a review of the work and when the next is due (none: the work is ending)."""
+    """Record a review of the work and when the next is due (none: the work is ending). The
+    user's draft of the form (`draft_key`) is discarded in the same commit."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.closed_on is not None:
         raise ValidationError("This referral is closed.")
@@ -445,6 +455,7 @@ def referral_review_record(
     referral.next_review_on = next_review_on
     referral.version += 1
     referral.save(update_fields=["next_review_on", "version", "updated_at"])
+    draft_discard(user=acting_user, key=draft_key)
     return review
 
 
@@ -550,13 +561,16 @@ def consultation_record(
     minutes: int,
     social_worker: User | None = None,
     acting_user: User,
+    draft_key: str = "",
 ) -> Consultation:
+    """Record advice given to a team; the user's draft of the form (`draft_key`) is
+    discarded in the same commit."""
     _not_future(given_on, "given_on")
     if minutes <= 0:
         raise ValidationError({"minutes": "Enter the time spent in minutes."})
     if social_worker is not None and social_worker.team_id != team.pk:
         raise ValidationError({"social_worker": "Choose a social worker in that team."})
-    return create_audited(
+    consultation = create_audited(
         Consultation(
             given_on=given_on,
             given_by=acting_user,
@@ -567,6 +581,8 @@ def consultation_record(
         ),
         acting_user=acting_user,
     )
+    draft_discard(user=acting_user, key=draft_key)
+    return consultation
 
 
 @transaction.atomic

@@ -7,7 +7,9 @@ Who may do what:
 - anyone who may see the referral (see selectors.referral_list_for) may read its record.
 """
 
+import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -19,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts import drafts
 from accounts.audit import audit_page_view, audit_page_view_many, audit_record_many
 from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, User
@@ -29,6 +32,7 @@ from families.disclosure import RESTRICTED, may_read_contact_details
 from families.models import Membership
 from families.services import EditConflict
 
+from . import drafts as referral_drafts
 from . import selectors, services
 from .forms import (
     AREA_LABELS,
@@ -82,6 +86,7 @@ def refer(request: HttpRequest, person_pk: int, family_pk: int | None = None) ->
         raise PermissionDenied
     audit_page_view(request, family)
     form = ReferralForm(request.POST or None)
+    draft_key = drafts.key(referral_drafts.REFERRAL, membership.pk)
     ineligible: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -97,6 +102,7 @@ def refer(request: HttpRequest, person_pk: int, family_pk: int | None = None) ->
                 previously_known=form.previously_known_value(),
                 eligibility_override=data["eligibility_override"],
                 acting_user=user,
+                draft_key=draft_key,
             )
         except ValidationError as error:
             errors = getattr(error, "error_dict", {}).get("eligibility_override", [])
@@ -113,10 +119,29 @@ def refer(request: HttpRequest, person_pk: int, family_pk: int | None = None) ->
                 request, f"{person} is referred to {referral.pathway} ({referral.reference})."
             )
             return redirect(family)
+    if request.method == "POST":
+        drafts.keep_posted(request, draft_key)
+    last_saved = (
+        Referral.objects.filter(person=person, family=family, referred_by=user)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
     return render(
         request,
         "referrals/refer.html",
-        {"form": form, "person": person, "family": family, "ineligible": ineligible},
+        {
+            "form": form,
+            "person": person,
+            "family": family,
+            "ineligible": ineligible,
+            **drafts.page_context(
+                request,
+                draft_key,
+                text_fields=("reason", "eligibility_override"),
+                last_saved=last_saved,
+            ),
+        },
     )
 
 
@@ -177,27 +202,46 @@ def _referral_for_work(request: HttpRequest, pk: int) -> Referral:
     return referral
 
 
+@dataclass(frozen=True)
+class DraftForm:
+    """A work page's draft: its form name (referrals.drafts), its free-text fields, and when
+    the user last saved this form on the referral (a device's older copy is then stale)."""
+
+    form: str
+    text_fields: tuple[str, ...]
+    last_saved: Callable[[Referral, User], datetime.datetime | None] | None = None
+
+
 def _work_page(
     request: HttpRequest,
     pk: int,
     *,
     form_class: type[forms.Form],
     title: str,
-    save: Callable[[Referral, Any, User], str],
+    save: Callable[..., str],
     form_kwargs: Callable[[Referral], dict[str, Any]] | None = None,
     template: str = "referrals/work_form.html",
     extra: dict[str, Any] | None = None,
+    draft: DraftForm | None = None,
 ) -> HttpResponse:
     """A page that records one piece of work on a referral: GET shows the form, a valid POST
     calls the service and goes back to the record with `save`'s message; a service's
-    ValidationError is shown on the form and nothing is saved."""
+    ValidationError is shown on the form and nothing is saved.
+
+    With `draft`, the form keeps a draft as it is typed (accounts.drafts): `save` is given
+    the draft's key, for the service to discard it in the same commit."""
     user = signed_in_user(request)
     referral = _referral_for_work(request, pk)
     form = form_class(request.POST or None, **(form_kwargs(referral) if form_kwargs else {}))
+    draft_key = drafts.key(draft.form, referral.pk) if draft else ""
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                message = save(referral, form, user)
+                message = (
+                    save(referral, form, user, draft_key=draft_key)
+                    if draft
+                    else save(referral, form, user)
+                )
         except ValidationError as error:
             apply_validation_error(form, error)
         except EditConflict:
@@ -208,10 +252,20 @@ def _work_page(
         else:
             messages.success(request, message)
             return redirect("referrals:detail", referral.pk)
+    draft_context: dict[str, Any] = {}
+    if draft:
+        if request.method == "POST":
+            drafts.keep_posted(request, draft_key)
+        draft_context = drafts.page_context(
+            request,
+            draft_key,
+            text_fields=draft.text_fields,
+            last_saved=draft.last_saved(referral, user) if draft.last_saved else None,
+        )
     return render(
         request,
         template,
-        {"form": form, "referral": referral, "title": title, **(extra or {})},
+        {"form": form, "referral": referral, "title": title, **(extra or {}), **draft_context},
     )
 
 
@@ -359,9 +413,19 @@ def cycle_of_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(referral: Referral, form: ReviewForm, user: User) -> str:
-        services.referral_review_record(referral=referral, acting_user=user, **form.cleaned_data)
+    def save(referral: Referral, form: ReviewForm, user: User, draft_key: str) -> str:
+        services.referral_review_record(
+            referral=referral, acting_user=user, draft_key=draft_key, **form.cleaned_data
+        )
         return "Review recorded."
+
+    def last_reviewed(referral: Referral, user: User) -> datetime.datetime | None:
+        return (
+            referral.reviews.filter(recorded_by=user)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
 
     return _work_page(
         request,
@@ -370,16 +434,27 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         title="Record a review",
         save=save,
         form_kwargs=lambda referral: {"weeks": referral.pathway.review_weeks},
+        draft=DraftForm(referral_drafts.REVIEW, ("summary",), last_reviewed),
     )
 
 
 @require_http_methods(["GET", "POST"])
 def close(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(referral: Referral, form: CloseForm, user: User) -> str:
-        services.referral_close(referral=referral, acting_user=user, **form.cleaned_data)
+    def save(referral: Referral, form: CloseForm, user: User, draft_key: str) -> str:
+        services.referral_close(
+            referral=referral, acting_user=user, draft_key=draft_key, **form.cleaned_data
+        )
         return f"{referral.person}'s {referral.pathway} work is closed."
 
-    return _work_page(request, pk, form_class=CloseForm, title="Close the referral", save=save)
+    return _work_page(
+        request,
+        pk,
+        form_class=CloseForm,
+        title="Close the referral",
+        save=save,
+        # Closed once: a closed referral has no work page, so no older copy to go stale.
+        draft=DraftForm(referral_drafts.CLOSING, ("outcome",)),
+    )
 
 
 # Running a pathway ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Role, Team, User
+from accounts.services import draft_discard
 from families.models import Family, Membership, Person
 from families.services import EditConflict, check_open, create_audited
 from referrals.models import CycleOfChange, CycleOfChangeEntry, Rag
@@ -309,10 +310,12 @@ def discussion_record(
     stages: dict[Person, str],
     actions: list[ActionInput],
     acting_user: User,
+    draft_key: str = "",
 ) -> Discussion:
     """Minute one family: who was there, the child-safety RAG, analysis and decisions, each
     adult's cycle-of-change stage (written to the adult's stage history, marked as placed in
-    group supervision) and actions with an owner and due date."""
+    group supervision) and actions with an owner and due date. The user's draft of the form
+    (`draft_key`) is discarded in the same commit."""
     meeting = _locked(meeting)
     _check_minutable(meeting, acting_user)
     check_open(family)
@@ -386,6 +389,7 @@ def discussion_record(
     if meeting.status == Meeting.Status.PLANNED:
         meeting.status = Meeting.Status.HELD
         _bump(meeting, ["status"])
+    draft_discard(user=acting_user, key=draft_key)
     return discussion
 
 
@@ -438,18 +442,23 @@ def meeting_sign_off(*, meeting: Meeting, expected_version: int, acting_user: Us
 
 
 @transaction.atomic
-def addendum_add(*, discussion: Discussion, text: str, acting_user: User) -> Addendum:
-    """A dated correction to signed-off minutes, by the chair or whoever minutes."""
+def addendum_add(
+    *, discussion: Discussion, text: str, acting_user: User, draft_key: str = ""
+) -> Addendum:
+    """A dated correction to signed-off minutes, by the chair or whoever minutes; the user's
+    draft of it (`draft_key`) is discarded in the same commit."""
     if not can_minute(acting_user, discussion.meeting.group):
         raise PermissionDenied
     if not discussion.meeting.is_signed_off:
         raise ValidationError("The minutes are not signed off yet: correct them directly.")
     if not text.strip():
         raise ValidationError({"text": "Enter the correction."})
-    return create_audited(
+    addendum = create_audited(
         Addendum(discussion=discussion, text=text.strip(), written_by=acting_user),
         acting_user=acting_user,
     )
+    draft_discard(user=acting_user, key=draft_key)
+    return addendum
 
 
 @transaction.atomic

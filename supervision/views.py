@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import drafts
 from accounts.audit import audit_page_view, audit_page_view_many, audit_record_many
 from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, User
@@ -23,6 +24,7 @@ from families.models import Family
 from families.selectors import members_of
 from families.services import EditConflict
 
+from . import drafts as supervision_drafts
 from . import selectors, services, slots
 from .forms import (
     AddendumForm,
@@ -442,6 +444,7 @@ def minutes(request: HttpRequest, pk: int, family_pk: int) -> HttpResponse:
         owners=attendees,
         meeting_day=timezone.localdate(meeting.starts_at),
     )
+    draft_key = drafts.key(supervision_drafts.MINUTES, item.pk)
     if request.method == "POST" and form.is_valid():
         try:
             services.discussion_record(
@@ -456,14 +459,17 @@ def minutes(request: HttpRequest, pk: int, family_pk: int) -> HttpResponse:
                     services.ActionInput(text, owner, due) for text, owner, due in form.actions()
                 ],
                 acting_user=user,
+                draft_key=draft_key,
             )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
             messages.success(request, f"{family} is minuted.")
             return redirect(meeting_url(meeting))
-    elif request.method == "GET":
+    if request.method == "GET":
         audit_page_view(request, family)
+    else:
+        drafts.keep_posted(request, draft_key)
     return render(
         request,
         "supervision/minutes_form.html",
@@ -473,7 +479,23 @@ def minutes(request: HttpRequest, pk: int, family_pk: int) -> HttpResponse:
             "item": item,
             "form": form,
             "not_discussed_form": NotDiscussedForm(),
+            **drafts.page_context(
+                request,
+                draft_key,
+                text_fields=("analysis", "decisions", "action_1", "action_2", "action_3"),
+                last_saved=_minuted_at(item, user),
+            ),
         },
+    )
+
+
+def _minuted_at(item: AgendaItem, user: User) -> datetime.datetime | None:
+    """When `user` minuted this family at this meeting, if they have: a copy of the form the
+    device kept from before then is stale."""
+    return (
+        Discussion.objects.filter(meeting=item.meeting, family=item.family, recorded_by=user)
+        .values_list("created_at", flat=True)
+        .first()
     )
 
 
@@ -508,17 +530,37 @@ def addendum(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     audit_page_view(request, discussion.family)
     form = AddendumForm(request.POST or None)
+    draft_key = drafts.key(supervision_drafts.ADDENDUM, discussion.pk)
     if request.method == "POST" and form.is_valid():
         try:
             services.addendum_add(
-                discussion=discussion, text=form.cleaned_data["text"], acting_user=user
+                discussion=discussion,
+                text=form.cleaned_data["text"],
+                acting_user=user,
+                draft_key=draft_key,
             )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
             messages.success(request, "Addendum added.")
             return redirect(meeting_url(discussion.meeting))
-    return render(request, "supervision/addendum.html", {"discussion": discussion, "form": form})
+    if request.method == "POST":
+        drafts.keep_posted(request, draft_key)
+    last_saved = (
+        discussion.addenda.filter(written_by=user)
+        .order_by("-written_at")
+        .values_list("written_at", flat=True)
+        .first()
+    )
+    return render(
+        request,
+        "supervision/addendum.html",
+        {
+            "discussion": discussion,
+            "form": form,
+            **drafts.page_context(request, draft_key, text_fields=("text",), last_saved=last_saved),
+        },
+    )
 
 
 # Actions and intervals ---------------------------------------------------------------------

@@ -12,13 +12,17 @@ function formData(form) {
   return data;
 }
 
+// Hidden fields are the page's own (the record's version, say), except those the form names in
+// data-draft-keep: an edit restored with the version it was typed against is checked against
+// a colleague's later save, not laid over it unseen.
 function fill(form, data) {
+  const keep = (form.dataset.draftKeep || "").split(" ");
   for (const element of form.elements) {
     if (!element.name || !(element.name in data)) continue;
     const values = data[element.name];
     if (element.type === "checkbox" || element.type === "radio") {
       element.checked = values.includes(element.value);
-    } else if (element.type !== "hidden" && element.type !== "submit") {
+    } else if ((element.type !== "hidden" || keep.includes(element.name)) && element.type !== "submit") {
       element.value = values[0] ?? "";
     }
   }
@@ -68,10 +72,13 @@ function setUp(form) {
   const banner = document.querySelector("[data-draft-banner]");
   const serverDraft = document.getElementById("draft-data");
   const kept = JSON.parse(localStorage.getItem(storageKey) || "null");
-  // The device's copy is stale once the server has recorded a contact from this user after it.
+  // The device's copy is stale once the server has recorded this form from this user after it.
   const lastSaved = Number(form.dataset.lastSaved || 0);
   let offered = serverDraft ? JSON.parse(serverDraft.textContent) : null;
-  if (!offered && kept && kept.at > lastSaved && kept.data.note?.[0]) {
+  // Worth offering only if it holds some free text (not just a date or a choice).
+  const textNames = (form.dataset.draftText || "").split(" ").filter(Boolean);
+  const hasText = (data) => textNames.some((name) => data[name]?.some((value) => value.trim()));
+  if (!offered && kept && kept.at > lastSaved && hasText(kept.data)) {
     offered = kept.data;
     banner.querySelector("[data-draft-when]").textContent =
       `This device kept unsaved text from ${new Date(kept.at - offset).toLocaleString("en-GB")}.`;

@@ -10,10 +10,9 @@ from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Role, SpecialistPathway
+from accounts.models import AuditEvent, Draft, Role, SpecialistPathway
 from accounts.services import staff_save
 from accounts.session_limits import LAST_USED_AT_SESSION_KEY, SIGNED_IN_AT_SESSION_KEY
-from families.models import Draft
 
 from ..factories import PASSWORD, FamilyFactory
 
@@ -77,7 +76,7 @@ def test_the_contact_forms_autosave_counts_as_use(client_for, alice):
     backdate(client, **{LAST_USED_AT_SESSION_KEY: 25 * MINUTES})
 
     saved = client.post(
-        reverse("families:draft_save"),
+        reverse("accounts:draft_save"),
         json.dumps({"key": f"contact:family:{family.pk}", "data": {"note": ["Half a note"]}}),
         content_type="application/json",
     )
@@ -93,7 +92,7 @@ def test_an_autosave_after_the_idle_limit_is_sent_to_sign_in(client_for, alice):
     backdate(client, **{LAST_USED_AT_SESSION_KEY: 31 * MINUTES})
 
     saved = client.post(
-        reverse("families:draft_save"),
+        reverse("accounts:draft_save"),
         json.dumps({"key": f"contact:family:{family.pk}", "data": {"note": ["Half a note"]}}),
         content_type="application/json",
     )

@@ -136,7 +136,7 @@ def test_before_two_factor_a_script_or_api_request_gets_403_not_a_redirect(tina)
     client, _ = sign_in_with_password(tina)
 
     api = client.get("/api/referrals/")
-    draft = client.post(reverse("families:draft_save"), data="{}", content_type="application/json")
+    draft = client.post(reverse("accounts:draft_save"), data="{}", content_type="application/json")
 
     assert api.status_code == 403
     assert draft.status_code == 403

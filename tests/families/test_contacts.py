@@ -5,9 +5,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import AuditEvent
-from families.models import ChronologyEntry, Contact, ContactKind, Draft, Family, Membership, Person
-from families.services import EditConflict, contact_record, contact_update, draft_save
+from accounts.models import AuditEvent, Draft
+from accounts.services import draft_save
+from families.models import ChronologyEntry, Contact, ContactKind, Family, Membership, Person
+from families.services import EditConflict, contact_record, contact_update
 
 from ..factories import FamilyFactory, PersonFactory
 

@@ -1,9 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.models import AuditEvent
-from families.models import Draft
-from families.services import DRAFT_MAX_BYTES, draft_discard, draft_save
+from accounts.models import AuditEvent, Draft
+from accounts.services import DRAFT_MAX_BYTES, draft_discard, draft_save
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent
-from families.models import ChronologyEntry, Contact, ContactKind, Draft, Family, Membership, Person
+from accounts.models import AuditEvent, Draft
+from families.models import ChronologyEntry, Contact, ContactKind, Family, Membership, Person
 
 from ..factories import FamilyFactory, PersonFactory
 

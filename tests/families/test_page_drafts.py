@@ -3,15 +3,16 @@ import json
 import pytest
 from django.urls import reverse
 
-from families.models import Draft, Family
-from families.services import DRAFT_MAX_BYTES, draft_save
+from accounts.models import Draft
+from accounts.services import DRAFT_MAX_BYTES, draft_save
+from families.models import Family
 
 from ..factories import FamilyFactory
 
 pytestmark = pytest.mark.django_db
 
-SAVE = reverse("families:draft_save")
-DISCARD = reverse("families:draft_discard")
+SAVE = reverse("accounts:draft_save")
+DISCARD = reverse("accounts:draft_discard")
 
 
 def key_for(family: Family) -> str:

@@ -8,8 +8,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEvent
-from families.models import Allocation, Contact, Draft, Family, PlanAction
+from accounts.models import AuditEvent, Draft
+from families.models import Allocation, Contact, Family, PlanAction
 from families.services import plan_action_create, plan_create
 
 from ..factories import FamilyFactory, PersonFactory
@@ -17,8 +17,8 @@ from ..factories import FamilyFactory, PersonFactory
 pytestmark = pytest.mark.django_db
 
 SEARCH = reverse("families:search")
-SAVE = reverse("families:draft_save")
-DISCARD = reverse("families:draft_discard")
+SAVE = reverse("accounts:draft_save")
+DISCARD = reverse("accounts:draft_discard")
 
 
 def key_for(family: Family) -> str:

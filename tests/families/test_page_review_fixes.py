@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from families.models import Allocation, Draft, Membership
+from accounts.models import Draft
+from families.models import Allocation, Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +14,7 @@ def test_discarding_a_draft_never_redirects_off_site(client_as, alice, alices_fa
     Draft.objects.create(user=alice, key=f"contact:family:{alices_family.pk}", data={})
 
     response = client_as("alice").post(
-        reverse("families:draft_discard"),
+        reverse("accounts:draft_discard"),
         {"key": f"contact:family:{alices_family.pk}", "next": target},
     )
 
@@ -25,7 +26,7 @@ def test_discarding_a_draft_returns_to_the_form_it_came_from(client_as, alices_f
     form_url = reverse("families:contact_create", args=[alices_family.pk])
 
     response = client_as("alice").post(
-        reverse("families:draft_discard"), {"key": "contact:family:1", "next": form_url}
+        reverse("accounts:draft_discard"), {"key": "contact:family:1", "next": form_url}
     )
 
     assert response.url == form_url
@@ -91,7 +92,7 @@ def test_a_draft_of_the_wrong_shape_is_refused(client_as, alices_family, body):
     import json
 
     response = client_as("alice").post(
-        reverse("families:draft_save"),
+        reverse("accounts:draft_save"),
         json.dumps({"key": f"contact:family:{alices_family.pk}", "data": body}),
         content_type="application/json",
     )
@@ -105,7 +106,7 @@ def test_a_draft_key_for_no_known_form_is_refused(client_as, alices_family, key)
     import json
 
     response = client_as("alice").post(
-        reverse("families:draft_save"),
+        reverse("accounts:draft_save"),
         json.dumps({"key": key.format(pk=alices_family.pk), "data": {"note": ["x"]}}),
         content_type="application/json",
     )

@@ -85,8 +85,8 @@ CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
         at("by name", "families:search", query="q=Wellstead"),
         at("by reference", "families:search", query=f"q={w.mother.reference}"),
     ],
-    "families:draft_save": page("families:draft_save"),
-    "families:draft_discard": page("families:draft_discard"),
+    "accounts:draft_save": page("accounts:draft_save"),
+    "accounts:draft_discard": page("accounts:draft_discard"),
     "families:closure_decide": lambda w: [
         at("SEC-2", "families:closure_decide", w.objects["closure"].pk)
     ],

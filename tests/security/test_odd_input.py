@@ -44,7 +44,7 @@ ODD_VALUES = {
 TRIERS = ["alice", "tina", "bella", "sue", "audrey", "dan", "nadia", "rosa", "adam", "ivy"]
 # Tables whose writes are not changes of record: the user's own unsaved text, sessions,
 # sign-in counters, and audit rows of reads (counted separately).
-NOT_RECORDS = {"families.draft", "accounts.auditevent", "axes.accessattempt"}
+NOT_RECORDS = {"accounts.draft", "accounts.auditevent", "axes.accessattempt"}
 CHANGE_ACTIONS = [AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE, AuditEvent.Action.DELETE]
 SKIPPED_FIELDS = {"csrfmiddlewaretoken"}
 OUR_APPS = ("accounts", "families", "referrals", "supervision", "outcomes")

@@ -133,8 +133,8 @@ NOT_RECORD_PAGES = {
     "supervision_feed:ics",
     "supervision_feed:feed",
     "supervision:availability",
-    "families:draft_save",
-    "families:draft_discard",
+    "accounts:draft_save",
+    "accounts:draft_discard",
     "api-referral-list",
 }
 
