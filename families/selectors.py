@@ -76,6 +76,84 @@ if TYPE_CHECKING:  # django-stubs-ext is a development dependency
     PersonWithEpisodes = WithAnnotations[Person, EpisodesLoaded]
 
 
+# Names that only say a child is not born yet: shown as "unborn baby".
+_UNBORN_PLACEHOLDERS = {"", "baby", "unborn", "unborn baby", "unborn child"}
+# The order adults are named in when a family has no children.
+_ADULT_ORDER = {
+    Membership.Role.MOTHER: 0,
+    Membership.Role.FATHER: 1,
+    Membership.Role.FATHER_FIGURE: 2,
+    Membership.Role.CARER: 3,
+    Membership.Role.OTHER_ADULT: 4,
+}
+
+
+def _child_name(child: Person) -> str:
+    if not child.is_unborn:
+        return child.given_name
+    if child.given_name.strip().lower() in _UNBORN_PLACEHOLDERS:
+        return "unborn baby"
+    return f"{child.given_name} (unborn)"
+
+
+def _named(memberships: list[Membership], reference: str) -> str:
+    """One family's display name from its members on the day: its children, grouped by their
+    family name, eldest first ("Wellstead — Darius, Riley; Okafor — Tom"); with no children,
+    its adults' family names; with nobody, its reference."""
+    children = [m.person for m in memberships if m.role == Membership.Role.CHILD]
+    if children:
+        children.sort(
+            key=lambda child: (
+                child.date_of_birth or child.expected_on or datetime.date.max,
+                child.given_name,
+                child.pk,
+            )
+        )
+        groups: dict[str, list[str]] = {}
+        for child in children:
+            groups.setdefault(child.family_name.strip(), []).append(_child_name(child))
+        return "; ".join(
+            f"{surname} — {', '.join(names)}" if surname else ", ".join(names)
+            for surname, names in groups.items()
+        )
+    adults = sorted(
+        (m for m in memberships if m.role != Membership.Role.CHILD),
+        key=lambda m: (_ADULT_ORDER.get(m.role, 9), m.person.family_name, m.person.pk),
+    )
+    surnames = [
+        name for name in dict.fromkeys(m.person.family_name.strip() for m in adults) if name
+    ]
+    return " and ".join(surnames) if surnames else reference
+
+
+def display_names(families: Iterable[Family], *, on: datetime.date | None = None) -> dict[int, str]:
+    """The name people know each family by, keyed by family id, from its members on `on`
+    (today): one query however many families. The only place a family's name is decided."""
+    references = {family.pk: family.reference for family in families}
+    if not references:
+        return {}
+    day = on or timezone.localdate()
+    members: dict[int, list[Membership]] = {pk: [] for pk in references}
+    for membership in (
+        Membership.objects.on(day)
+        .filter(family_id__in=references)
+        .select_related("person")
+        .order_by("family_id", "id")
+    ):
+        members[membership.family_id].append(membership)
+    return {pk: _named(members[pk], references[pk]) for pk in references}
+
+
+def name_families(families: Iterable[Family], *, on: datetime.date | None = None) -> None:
+    """Give each family its display name (family.display_name) with one query, for a page
+    that lists them (the same family may appear as several objects). Families already named
+    are left as they are."""
+    unnamed = [family for family in families if family.pk and family._display_name is None]
+    names = display_names({family.pk: family for family in unnamed}.values(), on=on)
+    for family in unnamed:
+        family._display_name = names[family.pk]
+
+
 def members_of(family: Family, *, on: datetime.date | None = None) -> list[Person]:
     """The people of `family`, each with their role there (person.role, person.membership):
     its current members, or its members on the day `on`."""
