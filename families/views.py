@@ -115,6 +115,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     rows = list(families[:500])
     for family in rows:
         family.level_label = labels[family.current_level]
+    selectors.name_families(rows)
     audit_page_view_many(request, rows)
     return render(
         request,
@@ -137,8 +138,10 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
     _form, filters = _caseload_filters(request)
     families = list(selectors.caseload_for(signed_in_user(request), filters))
     labels = level_labels()
+    names = selectors.display_names(families)
     header = [
         "reference",
+        "family",
         "locality",
         "team",
         "social_worker",
@@ -150,6 +153,7 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
     rows = (
         [
             family.reference,
+            names[family.pk],
             family.locality,
             family.team,
             family.social_worker,
