@@ -280,10 +280,9 @@ def test_the_caseload_query_count_does_not_grow_with_families(
 
     # Session, user, the families with their level, last contact and children count as
     # subqueries (one query), the counts by level (one), their display names (one), the
-    # user's team for the header, the
-    # team filter's options, the session's sliding-expiry save (3 statements), and one insert
-    # auditing every family shown (SQLite splits it into batches): the same ceiling at 10 and
-    # 200 families, with people in two households.
+    # user's team for the header, the team filter's options, the session's sliding-expiry
+    # save (3 statements), and one insert auditing every family shown (SQLite splits it into
+    # batches): the same ceiling at 10 and 200 families, with people in two households.
     with django_assert_max_num_queries(11 + extra_audit_batches(families)):
         assert alice_client.get(CASELOAD).status_code == 200
     with django_assert_max_num_queries(11 + extra_audit_batches(families)):
