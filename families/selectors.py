@@ -126,30 +126,42 @@ def _named(memberships: list[Membership], reference: str) -> str:
     return " and ".join(surnames) if surnames else reference
 
 
-def display_names(families: Iterable[Family], *, on: datetime.date | None = None) -> dict[int, str]:
+def display_names(
+    families: Iterable[Family],
+    *,
+    on: datetime.date | None = None,
+    within: QuerySet[Family] | None = None,
+) -> dict[int, str]:
     """The name people know each family by, keyed by family id, from its members on `on`
-    (today): one query however many families. The only place a family's name is decided."""
+    (today): one query however many families. The only place a family's name is decided.
+
+    With `within` (the families the viewer may read, e.g. family_list_for(user)), a family
+    outside it keeps its reference: a page naming families the viewer cannot open (an agenda,
+    a report's drill-down) shows no one's name."""
     references = {family.pk: family.reference for family in families}
     if not references:
         return {}
     day = on or timezone.localdate()
+    memberships = Membership.objects.on(day).filter(family_id__in=references)
+    if within is not None:
+        memberships = memberships.filter(family__in=within.values("pk"))
     members: dict[int, list[Membership]] = {pk: [] for pk in references}
-    for membership in (
-        Membership.objects.on(day)
-        .filter(family_id__in=references)
-        .select_related("person")
-        .order_by("family_id", "id")
-    ):
+    for membership in memberships.select_related("person").order_by("family_id", "id"):
         members[membership.family_id].append(membership)
     return {pk: _named(members[pk], references[pk]) for pk in references}
 
 
-def name_families(families: Iterable[Family], *, on: datetime.date | None = None) -> None:
+def name_families(
+    families: Iterable[Family],
+    *,
+    on: datetime.date | None = None,
+    within: QuerySet[Family] | None = None,
+) -> None:
     """Give each family its display name (family.display_name) with one query, for a page
-    that lists them (the same family may appear as several objects). Families already named
-    are left as they are."""
+    that lists them (the same family may appear as several objects; `within` as for
+    display_names). Families already named are left as they are."""
     unnamed = [family for family in families if family.pk and family._display_name is None]
-    names = display_names({family.pk: family for family in unnamed}.values(), on=on)
+    names = display_names({family.pk: family for family in unnamed}.values(), on=on, within=within)
     for family in unnamed:
         family._display_name = names[family.pk]
 
@@ -635,7 +647,12 @@ def children_by_status_for(user: User) -> list[ChildrenByStatus]:
         .filter(person=OuterRef("pk"), family__in=family_list_for(user).open())
     )
     return list(
-        Person.objects.filter(Exists(child_here), status_episodes__end_date__isnull=True)
+        # A child without any status episode is in none (its join row's end date is empty).
+        Person.objects.filter(
+            Exists(child_here),
+            status_episodes__isnull=False,
+            status_episodes__end_date__isnull=True,
+        )
         .values("status_episodes__status")
         .annotate(children=Count("id", distinct=True))
         .order_by("status_episodes__status")

@@ -14,7 +14,7 @@ from accounts.audit import audit_page_view_many
 from accounts.models import Role, User
 from accounts.permissions import signed_in_user
 from families import selectors as family_selectors
-from families.models import LEVELS, LegalStatus, level_labels
+from families.models import LEVELS, Family, LegalStatus, level_labels
 from referrals import selectors as referral_selectors
 from supervision import selectors as supervision_selectors
 
@@ -97,9 +97,32 @@ def _case_records_shown(context: dict[str, Any]) -> list[Model]:
     return list({(record._meta.label, record.pk): record for record in records}.values())
 
 
+def _name_families(user: User, context: dict[str, Any]) -> None:
+    """Name the families the page lists (one query): those of the user's caseload, the
+    closures they decide and their referrals by their children; a supervision action's
+    family only when the user may read it (its reference otherwise)."""
+    families: list[Family] = list(context.get("caseload", []))
+    families += [closure.family for closure in context.get("pending_closures", [])]
+    practitioner = context.get("home")
+    if practitioner is not None:
+        families += [
+            referral.family for referral in [*practitioner.waiting, *practitioner.caseload]
+        ]
+    discussed = [action.discussion.family for action in context.get("supervision_actions", [])]
+    if discussed:
+        readable = family_selectors.family_list_for(user)
+        named = {family.pk for family in families}
+        # Those also listed elsewhere on the page are the user's to read already.
+        family_selectors.name_families(
+            [family for family in discussed if family.pk not in named], within=readable
+        )
+    family_selectors.name_families([*families, *discussed])
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     context = {"role": user.role, **_home_context(user)}
+    _name_families(user, context)
     audit_page_view_many(request, _case_records_shown(context))
     return render(request, f"workspace/home/{user.role}.html", context)

@@ -107,3 +107,13 @@ def test_one_query_for_any_number_of_families():
 
     assert len(queries) == 1
     assert shown[0] == f"Wellstead — Kid0, Sib0 ({fresh[0].reference})"
+
+
+def test_families_the_viewer_may_not_read_keep_their_reference():
+    readable, other = FamilyFactory(), FamilyFactory(reference="OTHER-1")
+    child(readable, "Darius")
+    child(other, "Riley")
+
+    names = display_names([readable, other], within=Family.objects.filter(pk=readable.pk))
+
+    assert names == {readable.pk: "Wellstead — Darius", other.pk: "OTHER-1"}
