@@ -394,8 +394,20 @@ def family_page_data(family: Family) -> dict[str, Any]:
     """Everything the family page shows, in a fixed number of queries: its current members
     (children and adults by their role here), those who have left, and each child's father
     (by relationship: he may live in another household)."""
-    members, former_members = _current_and_former(
-        list(Membership.objects.filter(family=family).select_related("person__father_inclusion"))
+    memberships = list(
+        Membership.objects.filter(family=family).select_related("person__father_inclusion")
+    )
+    members, former_members = _current_and_former(memberships)
+    today = timezone.localdate()
+    # Its display name from the memberships already here, as display_names would decide it.
+    family._display_name = _named(
+        [
+            m
+            for m in memberships
+            if (m.joined_on is None or m.joined_on <= today)
+            and (m.left_on is None or m.left_on >= today)
+        ],
+        family.reference,
     )
     people = cast("list[PersonWithEpisodes]", members)
     prefetch_related_objects(

@@ -150,6 +150,31 @@ def test_the_page_shows_children_with_their_status_and_father_and_the_adults(
     assert "07700 900123" in page
 
 
+def test_the_page_and_its_title_name_the_family_by_its_children(client_as, alices_family):
+    PersonFactory(
+        family=alices_family,
+        given_name="Darius",
+        family_name="Wellstead",
+        date_of_birth=datetime.date(2016, 3, 1),
+    )
+    PersonFactory(
+        family=alices_family,
+        given_name="Riley",
+        family_name="Wellstead",
+        date_of_birth=datetime.date(2020, 5, 9),
+    )
+    alice = client_as("alice")
+
+    page = alice.get(detail(alices_family)).content.decode()
+    chronology_page = alice.get(chronology(alices_family)).content.decode()
+
+    reference = alices_family.reference
+    assert f"<title>Wellstead — Darius, Riley ({reference})" in page
+    assert '<h1 class="govuk-heading-l">Wellstead — Darius, Riley' in page
+    assert f"Chronology for Wellstead — Darius, Riley ({reference})" in chronology_page
+    assert "Back to Wellstead — Darius, Riley</a>" in chronology_page
+
+
 def test_a_child_without_a_named_father_prompts_the_worker(client_as, alices_family):
     PersonFactory(family=alices_family, given_name="Amy")
 
