@@ -418,6 +418,8 @@ def family_page_data(family: Family) -> dict[str, Any]:
             to_attr="episodes",
         ),
     )
+    # The names they were known by before ("Previously known as"), for everyone shown.
+    prefetch_related_objects([*members, *former_members], "former_names")
     children = [person for person in people if person.is_child]
     adults = [person for person in people if not person.is_child]
     for child in children:
@@ -581,7 +583,11 @@ def search_people_for(user: User, *, query: str) -> list[Person]:
             former_name &= Q(given_name__icontains=term) | Q(family_name__icontains=term)
         by_former_name = Exists(PersonName.objects.filter(former_name, person=OuterRef("pk")))
         people = people.filter(Q(reference__iexact=query) | in_family | name | by_former_name)
-    return list(people.order_by("family_name", "given_name", "date_of_birth", "id")[:100])
+    return list(
+        people.prefetch_related("former_names").order_by(
+            "family_name", "given_name", "date_of_birth", "id"
+        )[:100]
+    )
 
 
 def parse_search_date(text: str) -> datetime.date | None:

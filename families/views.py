@@ -705,6 +705,9 @@ def search(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     query = clean_text(request.GET.get("q", "")).strip()[:100]
     people = selectors.search_people_for(user, query=query) if query else []
+    selectors.name_families(
+        [membership.family for person in people for membership in person.memberships_shown]
+    )
     if query:
         # Who was shown to whom, never what was typed: the search text stays out of the
         # audit trail (it is often a name). A search that found nobody is still recorded.

@@ -394,17 +394,18 @@ def test_the_family_pages_query_count_does_not_grow_with_the_record(
 
     # Session, user, the family (with locality, team and worker), the view's audit insert,
     # the memberships, current and past (with person and father inclusion), the children's
-    # status episodes, their fathers (parent links), the latest contacts (with recorder), the
+    # status episodes, everyone's former names, their fathers (parent links), the latest
+    # contacts (with recorder), the
     # people seen and the children seen alone, the plans (with child), their actions (with
     # owners), the pending closure, the referrals, the households of the restricted people
     # (families.disclosure), the earlier periods of involvement and the transfers, the
     # user's team for the header, and the session's sliding-expiry save (3 statements): the
     # same ceiling at 10 and 200 contacts, with everyone in two households.
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):
         assert alice_client.get(detail(family)).status_code == 200
     # A team manager also gets the team's social workers to allocate to, and the two-factor
     # device their session was verified with.
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(24):
         assert manager_client.get(detail(family)).status_code == 200
 
 
