@@ -79,7 +79,7 @@ if TYPE_CHECKING:  # django-stubs-ext is a development dependency
 # Names that only say a child is not born yet: shown as "unborn baby".
 _UNBORN_PLACEHOLDERS = {"", "baby", "unborn", "unborn baby", "unborn child"}
 # The order adults are named in when a family has no children.
-_ADULT_ORDER = {
+_ADULT_ORDER: dict[str, int] = {
     Membership.Role.MOTHER: 0,
     Membership.Role.FATHER: 1,
     Membership.Role.FATHER_FIGURE: 2,
@@ -561,6 +561,16 @@ def _people_seen_through(memberships: QuerySet[Membership]) -> QuerySet[Person]:
     return Person.objects.filter(
         Exists(memberships.filter(person=OuterRef("pk")))
     ).prefetch_related(Prefetch("memberships", queryset=memberships, to_attr="memberships_shown"))
+
+
+def families_shown_with(people: Iterable[Person]) -> list[Family]:
+    """The families each of `people` was shown with (person.memberships_shown, set by
+    search_people_for and possible_duplicates_for), to name them for the page."""
+    return [
+        membership.family
+        for person in people
+        for membership in getattr(person, "memberships_shown", [])
+    ]
 
 
 def search_people_for(user: User, *, query: str) -> list[Person]:

@@ -278,7 +278,7 @@ def family_create(request: HttpRequest) -> HttpResponse:
 
 
 def _possible_duplicates(user: User, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    found = []
+    found: list[dict[str, Any]] = []
     for row in rows:
         visible, hidden = selectors.possible_duplicates_for(
             user,
@@ -288,6 +288,9 @@ def _possible_duplicates(user: User, rows: list[dict[str, Any]]) -> list[dict[st
         )
         if visible or hidden:
             found.append({"entered": row, "matches": visible, "hidden": hidden})
+    selectors.name_families(
+        selectors.families_shown_with(match for row in found for match in row["matches"])
+    )
     return found
 
 
@@ -705,9 +708,7 @@ def search(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     query = clean_text(request.GET.get("q", "")).strip()[:100]
     people = selectors.search_people_for(user, query=query) if query else []
-    selectors.name_families(
-        [membership.family for person in people for membership in person.memberships_shown]
-    )
+    selectors.name_families(selectors.families_shown_with(people))
     if query:
         # Who was shown to whom, never what was typed: the search text stays out of the
         # audit trail (it is often a name). A search that found nobody is still recorded.
