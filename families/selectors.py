@@ -126,6 +126,23 @@ def _named(memberships: list[Membership], reference: str) -> str:
     return " and ".join(surnames) if surnames else reference
 
 
+def display_name_from(
+    memberships: Iterable[Membership], reference: str, *, on: datetime.date | None = None
+) -> str:
+    """A family's display name from its memberships (with their people) already loaded by a
+    page that reads them anyway: those in force on `on` (today) count, as for display_names."""
+    day = on or timezone.localdate()
+    return _named(
+        [
+            membership
+            for membership in memberships
+            if (membership.joined_on is None or membership.joined_on <= day)
+            and (membership.left_on is None or membership.left_on >= day)
+        ],
+        reference,
+    )
+
+
 def display_names(
     families: Iterable[Family],
     *,
@@ -398,17 +415,8 @@ def family_page_data(family: Family) -> dict[str, Any]:
         Membership.objects.filter(family=family).select_related("person__father_inclusion")
     )
     members, former_members = _current_and_former(memberships)
-    today = timezone.localdate()
     # Its display name from the memberships already here, as display_names would decide it.
-    family._display_name = _named(
-        [
-            m
-            for m in memberships
-            if (m.joined_on is None or m.joined_on <= today)
-            and (m.left_on is None or m.left_on >= today)
-        ],
-        family.reference,
-    )
+    family._display_name = display_name_from(memberships, family.reference)
     people = cast("list[PersonWithEpisodes]", members)
     prefetch_related_objects(
         people,

@@ -98,25 +98,21 @@ def _case_records_shown(context: dict[str, Any]) -> list[Model]:
 
 
 def _name_families(user: User, context: dict[str, Any]) -> None:
-    """Name the families the page lists (one query): those of the user's caseload, the
-    closures they decide and their referrals by their children; a supervision action's
-    family only when the user may read it (its reference otherwise)."""
+    """Name the families the page lists, in one query, where the user may read them: their
+    caseload, the closures they decide, a specialist's referrals; a supervision action's
+    family keeps its reference unless it is one of these."""
     families: list[Family] = list(context.get("caseload", []))
     families += [closure.family for closure in context.get("pending_closures", [])]
-    practitioner = context.get("home")
-    if practitioner is not None:
-        families += [
-            referral.family for referral in [*practitioner.waiting, *practitioner.caseload]
-        ]
     discussed = [action.discussion.family for action in context.get("supervision_actions", [])]
-    if discussed:
+    practitioner = context.get("home")
+    if practitioner is None:
         readable = family_selectors.family_list_for(user)
-        named = {family.pk for family in families}
-        # Those also listed elsewhere on the page are the user's to read already.
-        family_selectors.name_families(
-            [family for family in discussed if family.pk not in named], within=readable
-        )
-    family_selectors.name_families([*families, *discussed])
+    else:
+        # A specialist reads the families of the adults allocated to them.
+        referred = [referral.family for referral in [*practitioner.waiting, *practitioner.caseload]]
+        families += referred
+        readable = Family.objects.filter(pk__in=[family.pk for family in referred])
+    family_selectors.name_families([*families, *discussed], within=readable)
 
 
 @require_GET
