@@ -143,6 +143,12 @@ def display_name_from(
     )
 
 
+def name_family_from(family: Family, memberships: Iterable[Membership]) -> None:
+    """Give `family` its display name from its memberships a page has already read (with
+    their people): no query of its own."""
+    family._display_name = display_name_from(memberships, family.reference)
+
+
 def display_names(
     families: Iterable[Family],
     *,
@@ -416,7 +422,7 @@ def family_page_data(family: Family) -> dict[str, Any]:
     )
     members, former_members = _current_and_former(memberships)
     # Its display name from the memberships already here, as display_names would decide it.
-    family._display_name = display_name_from(memberships, family.reference)
+    name_family_from(family, memberships)
     people = cast("list[PersonWithEpisodes]", members)
     prefetch_related_objects(
         people,
