@@ -143,11 +143,32 @@ class Family(models.Model):
     # the caseload pages (families.views.caseload, the social worker's home page).
     level_label: str
 
+    # Not a column: the family's display name, set for a whole page by
+    # families.selectors.name_families (one query); display_name asks for it alone otherwise.
+    _display_name: str | None = None
+
     def __str__(self) -> str:
         return self.reference
 
     def get_absolute_url(self) -> str:
         return reverse("families:detail", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        """The name people know the family by: its children's family and given names
+        ("Wellstead — Darius, Riley"), decided by families.selectors.display_names."""
+        if self._display_name is None:
+            from .selectors import display_names  # the selectors import this module
+
+            self._display_name = display_names([self]).get(self.pk, self.reference)
+        return self._display_name
+
+    @property
+    def name_and_reference(self) -> str:
+        """The display name with the reference beside it: "Wellstead — Darius, Riley
+        (DEMO-0042)"; the reference alone when nobody is recorded in the family."""
+        name = self.display_name
+        return self.reference if name == self.reference else f"{name} ({self.reference})"
 
     @property
     def is_open(self) -> bool:

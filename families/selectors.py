@@ -76,6 +76,119 @@ if TYPE_CHECKING:  # django-stubs-ext is a development dependency
     PersonWithEpisodes = WithAnnotations[Person, EpisodesLoaded]
 
 
+# Names that only say a child is not born yet: shown as "unborn baby".
+_UNBORN_PLACEHOLDERS = {"", "baby", "unborn", "unborn baby", "unborn child"}
+# The order adults are named in when a family has no children.
+_ADULT_ORDER: dict[str, int] = {
+    Membership.Role.MOTHER: 0,
+    Membership.Role.FATHER: 1,
+    Membership.Role.FATHER_FIGURE: 2,
+    Membership.Role.CARER: 3,
+    Membership.Role.OTHER_ADULT: 4,
+}
+
+
+def _child_name(child: Person) -> str:
+    if not child.is_unborn:
+        return child.given_name
+    if child.given_name.strip().lower() in _UNBORN_PLACEHOLDERS:
+        return "unborn baby"
+    return f"{child.given_name} (unborn)"
+
+
+def _named(memberships: list[Membership], reference: str) -> str:
+    """One family's display name from its members on the day: its children, grouped by their
+    family name, eldest first ("Wellstead — Darius, Riley; Okafor — Tom"); with no children,
+    its adults' family names; with nobody, its reference."""
+    children = [m.person for m in memberships if m.role == Membership.Role.CHILD]
+    if children:
+        children.sort(
+            key=lambda child: (
+                child.date_of_birth or child.expected_on or datetime.date.max,
+                child.given_name,
+                child.pk,
+            )
+        )
+        groups: dict[str, list[str]] = {}
+        for child in children:
+            groups.setdefault(child.family_name.strip(), []).append(_child_name(child))
+        return "; ".join(
+            f"{surname} — {', '.join(names)}" if surname else ", ".join(names)
+            for surname, names in groups.items()
+        )
+    adults = sorted(
+        (m for m in memberships if m.role != Membership.Role.CHILD),
+        key=lambda m: (_ADULT_ORDER.get(m.role, 9), m.person.family_name, m.person.pk),
+    )
+    surnames = [
+        name for name in dict.fromkeys(m.person.family_name.strip() for m in adults) if name
+    ]
+    return " and ".join(surnames) if surnames else reference
+
+
+def display_name_from(
+    memberships: Iterable[Membership], reference: str, *, on: datetime.date | None = None
+) -> str:
+    """A family's display name from its memberships (with their people) already loaded by a
+    page that reads them anyway: those in force on `on` (today) count, as for display_names."""
+    day = on or timezone.localdate()
+    return _named(
+        [
+            membership
+            for membership in memberships
+            if (membership.joined_on is None or membership.joined_on <= day)
+            and (membership.left_on is None or membership.left_on >= day)
+        ],
+        reference,
+    )
+
+
+def name_family_from(family: Family, memberships: Iterable[Membership]) -> None:
+    """Give `family` its display name from its memberships a page has already read (with
+    their people): no query of its own."""
+    family._display_name = display_name_from(memberships, family.reference)
+
+
+def display_names(
+    families: Iterable[Family],
+    *,
+    on: datetime.date | None = None,
+    within: QuerySet[Family] | None = None,
+) -> dict[int, str]:
+    """The name people know each family by, keyed by family id, from its members on `on`
+    (today): one query however many families. The only place a family's name is decided.
+
+    With `within` (the families the viewer may read, e.g. family_list_for(user)), a family
+    outside it keeps its reference: a page naming families the viewer cannot open (an agenda,
+    a report's drill-down) shows no one's name."""
+    references = {family.pk: family.reference for family in families}
+    if not references:
+        return {}
+    day = on or timezone.localdate()
+    memberships = Membership.objects.on(day).filter(family_id__in=references)
+    if within is not None:
+        memberships = memberships.filter(family__in=within.values("pk"))
+    members: dict[int, list[Membership]] = {pk: [] for pk in references}
+    for membership in memberships.select_related("person").order_by("family_id", "id"):
+        members[membership.family_id].append(membership)
+    return {pk: _named(members[pk], references[pk]) for pk in references}
+
+
+def name_families(
+    families: Iterable[Family],
+    *,
+    on: datetime.date | None = None,
+    within: QuerySet[Family] | None = None,
+) -> None:
+    """Give each family its display name (family.display_name) with one query, for a page
+    that lists them (the same family may appear as several objects; `within` as for
+    display_names). Families already named are left as they are."""
+    unnamed = [family for family in families if family.pk and family._display_name is None]
+    names = display_names({family.pk: family for family in unnamed}.values(), on=on, within=within)
+    for family in unnamed:
+        family._display_name = names[family.pk]
+
+
 def members_of(family: Family, *, on: datetime.date | None = None) -> list[Person]:
     """The people of `family`, each with their role there (person.role, person.membership):
     its current members, or its members on the day `on`."""
@@ -304,9 +417,12 @@ def family_page_data(family: Family) -> dict[str, Any]:
     """Everything the family page shows, in a fixed number of queries: its current members
     (children and adults by their role here), those who have left, and each child's father
     (by relationship: he may live in another household)."""
-    members, former_members = _current_and_former(
-        list(Membership.objects.filter(family=family).select_related("person__father_inclusion"))
+    memberships = list(
+        Membership.objects.filter(family=family).select_related("person__father_inclusion")
     )
+    members, former_members = _current_and_former(memberships)
+    # Its display name from the memberships already here, as display_names would decide it.
+    name_family_from(family, memberships)
     people = cast("list[PersonWithEpisodes]", members)
     prefetch_related_objects(
         people,
@@ -316,6 +432,8 @@ def family_page_data(family: Family) -> dict[str, Any]:
             to_attr="episodes",
         ),
     )
+    # The names they were known by before ("Previously known as"), for everyone shown.
+    prefetch_related_objects([*members, *former_members], "former_names")
     children = [person for person in people if person.is_child]
     adults = [person for person in people if not person.is_child]
     for child in children:
@@ -459,6 +577,16 @@ def _people_seen_through(memberships: QuerySet[Membership]) -> QuerySet[Person]:
     ).prefetch_related(Prefetch("memberships", queryset=memberships, to_attr="memberships_shown"))
 
 
+def families_shown_with(people: Iterable[Person]) -> list[Family]:
+    """The families each of `people` was shown with (person.memberships_shown, set by
+    search_people_for and possible_duplicates_for), to name them for the page."""
+    return [
+        membership.family
+        for person in people
+        for membership in getattr(person, "memberships_shown", [])
+    ]
+
+
 def search_people_for(user: User, *, query: str) -> list[Person]:
     """People in families `user` may see, by a name they have or have had, a person's or
     family's reference, or date of birth; each with the families of theirs `user` may see
@@ -479,7 +607,11 @@ def search_people_for(user: User, *, query: str) -> list[Person]:
             former_name &= Q(given_name__icontains=term) | Q(family_name__icontains=term)
         by_former_name = Exists(PersonName.objects.filter(former_name, person=OuterRef("pk")))
         people = people.filter(Q(reference__iexact=query) | in_family | name | by_former_name)
-    return list(people.order_by("family_name", "given_name", "date_of_birth", "id")[:100])
+    return list(
+        people.prefetch_related("former_names").order_by(
+            "family_name", "given_name", "date_of_birth", "id"
+        )[:100]
+    )
 
 
 def parse_search_date(text: str) -> datetime.date | None:
@@ -557,7 +689,12 @@ def children_by_status_for(user: User) -> list[ChildrenByStatus]:
         .filter(person=OuterRef("pk"), family__in=family_list_for(user).open())
     )
     return list(
-        Person.objects.filter(Exists(child_here), status_episodes__end_date__isnull=True)
+        # A child without any status episode is in none (its join row's end date is empty).
+        Person.objects.filter(
+            Exists(child_here),
+            status_episodes__isnull=False,
+            status_episodes__end_date__isnull=True,
+        )
         .values("status_episodes__status")
         .annotate(children=Count("id", distinct=True))
         .order_by("status_episodes__status")

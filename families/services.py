@@ -31,6 +31,7 @@ from .models import (
     LegalStatus,
     Membership,
     Person,
+    PersonName,
     Plan,
     PlanAction,
     Relationship,
@@ -779,6 +780,12 @@ def person_update(
     membership = membership_for(person, family, former_too=True)
     check_open(membership.family)
     columns = {name: value for name, value in changes.items() if name != "father"}
+    # The name as it stands (read under the lock the save takes), kept if it changes.
+    given_before, family_before = (
+        Person.objects.select_for_update()
+        .values_list("given_name", "family_name")
+        .get(pk=person.pk)
+    )
     link, father_changed = (
         _father_change(person, membership, changes["father"])
         if "father" in changes
@@ -790,6 +797,12 @@ def person_update(
         changes=columns,
         changed_elsewhere=["father"] if father_changed else [],
     )
+    if {"given_name", "family_name"} & set(changed):
+        # Search finds them by the name they had; their page shows it.
+        create_audited(
+            PersonName(person=person, given_name=given_before, family_name=family_before),
+            acting_user=acting_user,
+        )
     if father_changed:
         if link is not None:
             relationship_end(

@@ -116,6 +116,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     rows = list(families[:500])
     for family in rows:
         family.level_label = labels[family.current_level]
+    selectors.name_families(rows)
     audit_page_view_many(request, rows)
     return render(
         request,
@@ -138,8 +139,10 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
     _form, filters = _caseload_filters(request)
     families = list(selectors.caseload_for(signed_in_user(request), filters))
     labels = level_labels()
+    names = selectors.display_names(families)
     header = [
         "reference",
+        "family",
         "locality",
         "team",
         "social_worker",
@@ -151,6 +154,7 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
     rows = (
         [
             family.reference,
+            names[family.pk],
             family.locality,
             family.team,
             family.social_worker,
@@ -275,7 +279,7 @@ def family_create(request: HttpRequest) -> HttpResponse:
 
 
 def _possible_duplicates(user: User, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    found = []
+    found: list[dict[str, Any]] = []
     for row in rows:
         visible, hidden = selectors.possible_duplicates_for(
             user,
@@ -285,6 +289,9 @@ def _possible_duplicates(user: User, rows: list[dict[str, Any]]) -> list[dict[st
         )
         if visible or hidden:
             found.append({"entered": row, "matches": visible, "hidden": hidden})
+    selectors.name_families(
+        selectors.families_shown_with(match for row in found for match in row["matches"])
+    )
     return found
 
 
@@ -651,6 +658,7 @@ def search(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     query = clean_text(request.GET.get("q", "")).strip()[:100]
     people = selectors.search_people_for(user, query=query) if query else []
+    selectors.name_families(selectors.families_shown_with(people))
     if query:
         # Who was shown to whom, never what was typed: the search text stays out of the
         # audit trail (it is often a name). A search that found nobody is still recorded.

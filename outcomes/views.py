@@ -18,7 +18,7 @@ from accounts.audit import audit_record, audit_record_many
 from accounts.models import AuditEvent, User
 from accounts.permissions import signed_in_user
 from dmt.exports import csv_response, export_view, xlsx_response
-from families.selectors import family_list_for
+from families.selectors import family_list_for, name_families
 
 from . import display, exports, selectors, services
 from .forms import ReportRequestForm, cohort_choices
@@ -255,7 +255,13 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
         objects=list(families.values()),
         detail={"page": "outcomes:members", "run": run.pk, "key": key},
     )
-    openable = set(family_list_for(user).filter(pk__in=list(families)).values_list("pk", flat=True))
+    readable = family_list_for(user)
+    openable = set(readable.filter(pk__in=list(families)).values_list("pk", flat=True))
+    # Named by their children only where the reader may open the family; by reference else.
+    name_families(
+        records if found.kind == "families" else [record.family for record in records],
+        within=readable,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

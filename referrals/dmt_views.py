@@ -34,7 +34,8 @@ from accounts.audit import audit_record_many
 from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, SpecialistPathway, User
 from accounts.permissions import role_required, signed_in_user
-from families.models import Membership, Person, long_date
+from families import selectors as family_selectors
+from families.models import Family, Membership, Person, long_date
 
 from . import drafts as referral_drafts
 from . import rules, selectors, services
@@ -125,6 +126,7 @@ class FamilyReference(TypedDict):
     """What _fathers_for annotates on each father."""
 
     family_reference: str
+    family_pk: int
 
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency
@@ -149,7 +151,10 @@ def _fathers_for(user: User) -> "QuerySet[Father, Father]":
     latest = referrals.filter(person=OuterRef("pk")).order_by("-referred_on", "-pk")
     return (
         Person.objects.filter(pk__in=referrals.values("person_id"))
-        .annotate(family_reference=Subquery(latest.values("family__reference")[:1]))
+        .annotate(
+            family_reference=Subquery(latest.values("family__reference")[:1]),
+            family_pk=Subquery(latest.values("family_id")[:1]),
+        )
         .order_by("family_name", "given_name", "pk")
     )
 
@@ -297,12 +302,16 @@ def session_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     attendance = list(session.attendance.select_related("person").order_by("pk"))
     visible = dict(
         fathers.filter(pk__in=[row.person_id for row in attendance if row.person_id]).values_list(
-            "pk", "family_reference"
+            "pk", "family_pk"
         )
     )
+    # Each father's family (that of his latest referral the user may see), by its name.
+    families = Family.objects.in_bulk(set(visible.values()))
+    family_selectors.name_families(families.values())
     for row in attendance:
         row.visible = row.person_id is None or row.person_id in visible
-        row.family_reference = visible.get(row.person_id, "") if row.person_id else ""
+        family = families.get(visible.get(row.person_id) or 0) if row.person_id else None
+        row.family_reference = family.name_and_reference if family is not None else ""
     if request.method == "GET":
         # The attendance shown, and the fathers offered in the form (with their families).
         shown = {row.person for row in attendance if row.person is not None and row.visible}

@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from families.disclosure import shield_people
 from families.models import Family, Membership, Person, StatusEpisode
-from families.selectors import can_record_on, family_list_for, members_of
+from families.selectors import can_record_on, family_list_for, members_of, name_family_from
 
 from .models import (
     Appointment,
@@ -269,6 +269,7 @@ def family_summary_for(user: User, referral: Referral) -> dict[str, Any]:
     (families.disclosure), before any template could show them."""
     family = referral.family
     people = members_of(family)
+    name_family_from(family, [person.membership for person in people])
     if not any(person.pk == referral.person_id for person in people):
         people.append(_former_member(referral))
     current: dict[int, StatusEpisode] = {}

@@ -159,6 +159,13 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     households = selectors.households_for(user, referral)
+    # Each other household named where its children are shown to the user; by reference
+    # otherwise (the referral's own family is named from its members, family_summary_for).
+    family_selectors.name_families(
+        household.family
+        for household in households
+        if household.children is not None and not household.is_referral_family
+    )
     # The record shows the referral's family too (its children and other adults), and the
     # children of each other household of the adult's that the user may read.
     shown = [
@@ -484,6 +491,7 @@ def pathway_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = signed_in_user(request)
     pathway = _pathway_for_manager(request, code)
     overview = selectors.pathway_overview(user, pathway)
+    family_selectors.name_families(referral.family for referral in overview["waiting"])
     audit_record_many(
         action=AuditEvent.Action.VIEW,
         actor=user,
@@ -565,6 +573,7 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
         "name",
         "date_of_birth",
         "family",
+        "family_name",
         "address",
         "phone",
         "pathway",
@@ -575,6 +584,7 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
         "allocated_on",
         "next_review_on",
     ]
+    names = family_selectors.display_names(referral.family for referral in referrals)
     rows = []
     for referral in referrals:
         person = referral.person
@@ -586,6 +596,7 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
                 person.full_name,
                 person.date_of_birth,
                 referral.family.reference,
+                names[referral.family_id],
                 person.address if visible else RESTRICTED,
                 person.phone if visible else RESTRICTED,
                 referral.pathway.name,

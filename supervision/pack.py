@@ -33,6 +33,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
 from families.models import LegalStatus, Membership, Person, StatusEpisode, long_date
+from families.selectors import display_name_from
 from referrals.models import (
     CycleOfChange,
     CycleOfChangeEntry,
@@ -299,7 +300,9 @@ def pack_build(meeting: Meeting, *, today: datetime.date | None = None) -> dict[
     families_of: dict[int, list[int]] = defaultdict(list)
     children: dict[int, list[Person]] = defaultdict(list)
     adults: dict[int, list[CycleMember]] = defaultdict(list)
+    members: dict[int, list[Membership]] = defaultdict(list)
     for membership in memberships:
+        members[membership.family_id].append(membership)
         person = people.setdefault(membership.person_id, membership.person)
         families_of[person.pk].append(membership.family_id)
         if membership.role == Membership.Role.CHILD:
@@ -352,6 +355,8 @@ def pack_build(meeting: Meeting, *, today: datetime.date | None = None) -> dict[
             {
                 "family_id": family.pk,
                 "reference": family.reference,
+                # Its display name when the pack was built (families.selectors.display_names).
+                "name": display_name_from(members[family.pk], family.reference, on=today),
                 "social_worker": _name(family.social_worker),
                 "last_discussion": _last_discussion(discussion),
                 "children": _children(children[family.pk], episodes, today),

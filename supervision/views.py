@@ -20,6 +20,7 @@ from accounts.forms import apply_validation_error
 from accounts.models import AuditEvent, Role, User
 from accounts.permissions import signed_in_user
 from dmt.parsing import POSITION_MAX, parse_datetime, parse_id, parse_position, parse_version
+from families import selectors as family_selectors
 from families.models import Family
 from families.selectors import members_of
 from families.services import EditConflict
@@ -124,6 +125,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if manager:
         overdue = selectors.families_overdue(group, today)
+        family_selectors.name_families(proposal.family for proposal in overdue)
         audit_page_view_many(request, [proposal.family for proposal in overdue])
         context.update(
             overdue_families=overdue,
@@ -167,7 +169,12 @@ def _agenda_rows(meeting: Meeting, user: User) -> list[dict[str, Any]]:
         )
     }
     rows = []
-    for item in meeting.agenda.select_related("family__social_worker"):
+    items = list(meeting.agenda.select_related("family__social_worker"))
+    # Named only where the user may see the family's details; the rest by reference.
+    family_selectors.name_families(
+        item.family for item in items if visible is None or item.family_id in visible
+    )
+    for item in items:
         rows.append(
             {
                 "item": item,
@@ -213,13 +220,22 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _name_and_reference(name: str, reference: str) -> str:
+    return f"{name} ({reference})" if name and name != reference else reference
+
+
 def _visible_pack(meeting: Meeting, user: User) -> list[dict[str, Any]] | None:
     if not meeting.pack:
         return None
     visible = selectors.families_seen_in_supervision(user, meeting)
     families = meeting.pack.get("families", []) if isinstance(meeting.pack, dict) else []
     return [
-        {"reference": entry["reference"], "sections": pack_sections(entry)}
+        {
+            "reference": entry["reference"],
+            # Packs built before families had display names carry the reference alone.
+            "heading": _name_and_reference(entry.get("name", ""), entry["reference"]),
+            "sections": pack_sections(entry),
+        }
         for entry in families
         if visible is None or entry.get("family_id") in visible
     ]
@@ -236,6 +252,7 @@ def agenda(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(meeting_url(meeting))
     day = timezone.localdate(meeting.starts_at)
     rows = selectors.agenda_candidates(meeting, day)
+    family_selectors.name_families(row["family"] for row in rows)
     error = ""
     if request.method == "POST":
         # (position or None when unreadable, reference, family, reason); no position: last.

@@ -14,7 +14,7 @@ from accounts.audit import audit_page_view_many
 from accounts.models import Role, User
 from accounts.permissions import signed_in_user
 from families import selectors as family_selectors
-from families.models import LEVELS, LegalStatus, level_labels
+from families.models import LEVELS, Family, LegalStatus, level_labels
 from referrals import selectors as referral_selectors
 from supervision import selectors as supervision_selectors
 
@@ -97,9 +97,28 @@ def _case_records_shown(context: dict[str, Any]) -> list[Model]:
     return list({(record._meta.label, record.pk): record for record in records}.values())
 
 
+def _name_families(user: User, context: dict[str, Any]) -> None:
+    """Name the families the page lists, in one query, where the user may read them: their
+    caseload, the closures they decide, a specialist's referrals; a supervision action's
+    family keeps its reference unless it is one of these."""
+    families: list[Family] = list(context.get("caseload", []))
+    families += [closure.family for closure in context.get("pending_closures", [])]
+    discussed = [action.discussion.family for action in context.get("supervision_actions", [])]
+    practitioner = context.get("home")
+    if practitioner is None:
+        readable = family_selectors.family_list_for(user)
+    else:
+        # A specialist reads the families of the adults allocated to them.
+        referred = [referral.family for referral in [*practitioner.waiting, *practitioner.caseload]]
+        families += referred
+        readable = Family.objects.filter(pk__in=[family.pk for family in referred])
+    family_selectors.name_families([*families, *discussed], within=readable)
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     context = {"role": user.role, **_home_context(user)}
+    _name_families(user, context)
     audit_page_view_many(request, _case_records_shown(context))
     return render(request, f"workspace/home/{user.role}.html", context)

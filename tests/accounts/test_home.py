@@ -3,8 +3,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, SpecialistPathway
-from families.models import LegalStatus, Membership
-from families.services import child_status_change
+from families.models import ClosureRequest, LegalStatus, Membership
+from families.services import child_status_change, closure_request_create
 
 from ..factories import FamilyFactory, PersonFactory
 from ..queries import extra_audit_batches
@@ -141,12 +141,13 @@ def test_the_home_pages_query_count_does_not_grow_with_families(
         Membership.objects.create(person=father, family=there, role=Membership.Role.FATHER)
     alice_client, manager_client = client_for(alice), client_for(manager)
 
-    # Session, user, the user's team, the page's own reads, their group supervision actions
+    # Session, user, the user's team, the page's own reads, the display names of the families
+    # listed (one query), their group supervision actions
     # (and, for the manager, this week's meetings and the two-factor device the session was
     # verified with), the session's sliding-expiry save (3 statements), and one insert
     # auditing the families listed (SQLite splits it into batches): the same ceiling at 10
     # and 200 families, with people in two households.
-    with django_assert_max_num_queries(9 + extra_audit_batches(families)):
+    with django_assert_max_num_queries(10 + extra_audit_batches(families)):
         assert alice_client.get(reverse("home")).status_code == 200
     with django_assert_max_num_queries(13):
         assert manager_client.get(reverse("home")).status_code == 200
@@ -168,3 +169,21 @@ def test_a_child_living_in_two_of_the_teams_families_is_counted_once(client_for,
     response = client_for(manager).get(reverse("home"))
 
     assert response.context["children_by_status"] == [{"status": "Child protection", "children": 1}]
+
+
+def test_home_pages_name_families_by_their_children(client_for, make_user, alice):
+    manager = make_user(Role.TEAM_MANAGER, team=alice.team)
+    family = FamilyFactory(reference="DEMO-0042", team=alice.team, social_worker=alice)
+    PersonFactory(family=family, given_name="Darius", family_name="Wellstead")
+    closure_request_create(
+        family=family,
+        closing_on=timezone.localdate(),
+        reason=ClosureRequest.Reason.choices[0][0],
+        acting_user=alice,
+    )
+
+    worker_page = client_for(alice).get(reverse("home")).content.decode()
+    manager_page = client_for(manager).get(reverse("home")).content.decode()
+
+    assert "Wellstead — Darius</a>" in worker_page
+    assert "Wellstead — Darius (DEMO-0042)</a>" in manager_page

@@ -56,7 +56,7 @@ def test_create_a_family_record_a_visit_and_step_a_child_down(page: Page, social
     page.locator("#id_adult-0-sex").select_option("male")
     page.get_by_role("button", name="Create the case").click()
 
-    expect(page.get_by_role("heading", name="JOURNEY-1")).to_be_visible()
+    expect(page.get_by_role("heading", name="Journey — Amy, Ben")).to_be_visible()
     expect(page.get_by_role("row", name="Amy Journey")).to_contain_text("Child protection")
     expect(page.get_by_role("row", name="Ben Journey")).to_contain_text("Dean Journey")
     expect(page.get_by_text("No contact details for Dean, Amy's father")).to_be_visible()
@@ -81,7 +81,7 @@ def test_create_a_family_record_a_visit_and_step_a_child_down(page: Page, social
     page.keyboard.type(note)
     keys.press("Control+Enter")
 
-    expect(page.get_by_role("heading", name="JOURNEY-1")).to_be_visible()
+    expect(page.get_by_role("heading", name="Journey — Amy, Ben")).to_be_visible()
     expect(page.get_by_text("Contact recorded.")).to_be_visible()
     contact = Contact.objects.get(family__reference="JOURNEY-1")
     assert contact.note == note

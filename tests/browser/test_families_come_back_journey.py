@@ -136,7 +136,7 @@ def test_a_team_manager_transfers_a_family_to_a_colleague_in_another_team(page: 
     # The new worker finds the family on her caseload, with the handover note.
     sign_in(page, "wendy", "Your caseload")
     page.goto("/families/")
-    page.get_by_role("link", name=re.compile("MOVE-1")).click()
+    page.get_by_role("row", name=re.compile("MOVE-1")).get_by_role("link").first.click()
     expect(page.get_by_role("heading", name="Transfers")).to_be_visible()
     expect(page.get_by_text("Amy's dad works nights: visit after 4pm.")).to_be_visible()
     expect(

@@ -112,6 +112,10 @@ def cast():
     return people
 
 
+# Each family's display name, the reference beside it, as the chair's pages show it.
+NAMED = {"ALPHA": "Stone (ALPHA)", "BRAVO": "Brook (BRAVO)", "CHARLIE": "Cole (CHARLIE)"}
+
+
 def new_family(cast, reference: str, adults: list[tuple[str, str, str]]) -> list[Person]:
     alice = cast["alice"]
     family = family_create(
@@ -222,7 +226,7 @@ def minute_family(
     due: datetime.date,
 ) -> None:
     page.get_by_role("link", name=f"Minute {reference}").click()
-    expect(page.get_by_role("heading", name=f"Minutes for {reference}")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Minutes for {NAMED[reference]}")).to_be_visible()
     who = page.get_by_role("group", name="Who was present")
     for name in present:
         who.get_by_label(name, exact=True).check()
@@ -264,16 +268,16 @@ def test_a_meeting_from_agenda_to_the_social_workers_actions(page: Page, cast, c
     expect(rows.nth(1)).to_contain_text("Not discussed yet")
     expect(rows.nth(2)).to_contain_text("CHARLIE")
     for reference, position in [("ALPHA", "1"), ("BRAVO", "2"), ("CHARLIE", "3")]:
-        expect(families.get_by_label(reference, exact=True)).to_be_checked()
-        expect(families.get_by_label(f"Order of {reference}")).to_have_value(position)
+        expect(families.get_by_label(NAMED[reference], exact=True)).to_be_checked()
+        expect(families.get_by_label(f"Order of {NAMED[reference]}")).to_have_value(position)
     assert_accessible(page)
 
     # She takes CHARLIE off and saves.
-    families.get_by_label("CHARLIE", exact=True).uncheck()
+    families.get_by_label(NAMED["CHARLIE"], exact=True).uncheck()
     page.get_by_role("button", name="Save the agenda").click()
     success(page, "Agenda saved: 2 families.")
-    expect(page.get_by_role("heading", name="ALPHA, Alice Hart")).to_be_visible()
-    expect(page.get_by_role("heading", name="BRAVO, Alice Hart")).to_be_visible()
+    expect(page.get_by_role("heading", name="Stone (ALPHA), Alice Hart")).to_be_visible()
+    expect(page.get_by_role("heading", name="Brook (BRAVO), Alice Hart")).to_be_visible()
     expect(page.get_by_text("CHARLIE")).to_have_count(0)
     assert list(meeting.agenda.values_list("family__reference", flat=True)) == ["ALPHA", "BRAVO"]
     assert_accessible(page)
@@ -314,7 +318,7 @@ def test_a_meeting_from_agenda_to_the_social_workers_actions(page: Page, cast, c
     page.get_by_role("table", name="Coming up").get_by_role("link").first.click()
     expect(page.get_by_role("heading", name="Agenda")).to_be_visible()
     page.get_by_role("link", name="Minute ALPHA").click()
-    expect(page.get_by_role("heading", name="Minutes for ALPHA")).to_be_visible()
+    expect(page.get_by_role("heading", name="Minutes for Stone (ALPHA)")).to_be_visible()
     expect(page.get_by_text("On the agenda because: Red; last discussed")).to_be_visible()
     assert_accessible(page)
 

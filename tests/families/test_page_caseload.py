@@ -221,6 +221,42 @@ def test_each_row_shows_the_highest_status_and_the_number_of_children(client_as,
     assert (family.level_label, family.children_count) == ("Looked after", 2)
 
 
+def test_each_row_names_the_family_by_its_children_with_the_reference_beside(client_as, alice):
+    family = FamilyFactory(reference="DEMO-0042", team=alice.team, social_worker=alice)
+    PersonFactory(
+        family=family,
+        given_name="Darius",
+        family_name="Wellstead",
+        date_of_birth=datetime.date(2016, 3, 1),
+    )
+    PersonFactory(
+        family=family,
+        given_name="Riley",
+        family_name="Wellstead",
+        date_of_birth=datetime.date(2020, 5, 9),
+    )
+
+    page = client_as("alice").get(CASELOAD).content.decode()
+
+    assert "Wellstead — Darius, Riley</a>" in page
+    assert "DEMO-0042" in page
+
+
+def test_the_caseload_export_has_each_familys_display_name(client_as, alice):
+    family = FamilyFactory(reference="DEMO-0042", team=alice.team, social_worker=alice)
+    PersonFactory(family=family, given_name="Darius", family_name="Wellstead")
+
+    response = client_as("alice").get(reverse("families:caseload_export"))
+    header, row = (
+        b"".join(response.streaming_content if response.streaming else [response.content])
+        .decode("utf-8-sig")
+        .splitlines()
+    )
+
+    assert header.startswith("reference,family,")
+    assert row.startswith("DEMO-0042,Wellstead — Darius,")
+
+
 # Queries ----------------------------------------------------------------------------------
 
 
@@ -243,11 +279,11 @@ def test_the_caseload_query_count_does_not_grow_with_families(
     alice_client = client_as("alice")
 
     # Session, user, the families with their level, last contact and children count as
-    # subqueries (one query), the counts by level (one), the user's team for the header, the
-    # team filter's options, the session's sliding-expiry save (3 statements), and one insert
-    # auditing every family shown (SQLite splits it into batches): the same ceiling at 10 and
-    # 200 families, with people in two households.
-    with django_assert_max_num_queries(10 + extra_audit_batches(families)):
+    # subqueries (one query), the counts by level (one), their display names (one), the
+    # user's team for the header, the team filter's options, the session's sliding-expiry
+    # save (3 statements), and one insert auditing every family shown (SQLite splits it into
+    # batches): the same ceiling at 10 and 200 families, with people in two households.
+    with django_assert_max_num_queries(11 + extra_audit_batches(families)):
         assert alice_client.get(CASELOAD).status_code == 200
-    with django_assert_max_num_queries(10 + extra_audit_batches(families)):
+    with django_assert_max_num_queries(11 + extra_audit_batches(families)):
         assert alice_client.get(CASELOAD + "?show=team").status_code == 200

@@ -231,7 +231,7 @@ def test_a_possible_duplicate_in_a_visible_family_is_shown_and_nothing_is_create
     assert response.status_code == 200
     page = response.content.decode()
     assert "Some of these people may already be recorded." in page
-    assert "Amy Other in BOB-1" in page
+    assert "Amy Other in Other — Amy (BOB-1)" in page
     assert reverse("families:detail", args=[bobs_family.pk]) in page
     assert "Check the possible matches below" in page
     nothing_created()

@@ -17,6 +17,7 @@ EXPORT = reverse("families:caseload_export")
 
 HEADER = [
     "reference",
+    "family",
     "locality",
     "team",
     "social_worker",
@@ -34,7 +35,7 @@ def rows_of(response) -> list[list[str]]:
 def test_the_export_is_a_csv_with_a_header_and_one_row_per_family(client_as, alice):
     family = FamilyFactory(reference="ALICE-1", team=alice.team, social_worker=alice)
     child_status_change(
-        child=PersonFactory(family=family),
+        child=PersonFactory(family=family, given_name="Amy", family_name="Ashdown"),
         status=LegalStatus.CP,
         start_date=family.opened_on,
         acting_user=None,
@@ -51,6 +52,7 @@ def test_the_export_is_a_csv_with_a_header_and_one_row_per_family(client_as, ali
     assert [row[0] for row in rows] == ["ALICE-1", "ALICE-2"]
     assert rows[0] == [
         "ALICE-1",
+        "Ashdown — Amy",
         "West",
         "SASS West 1",
         "Alice Worker",

@@ -150,6 +150,31 @@ def test_the_page_shows_children_with_their_status_and_father_and_the_adults(
     assert "07700 900123" in page
 
 
+def test_the_page_and_its_title_name_the_family_by_its_children(client_as, alices_family):
+    PersonFactory(
+        family=alices_family,
+        given_name="Darius",
+        family_name="Wellstead",
+        date_of_birth=datetime.date(2016, 3, 1),
+    )
+    PersonFactory(
+        family=alices_family,
+        given_name="Riley",
+        family_name="Wellstead",
+        date_of_birth=datetime.date(2020, 5, 9),
+    )
+    alice = client_as("alice")
+
+    page = alice.get(detail(alices_family)).content.decode()
+    chronology_page = alice.get(chronology(alices_family)).content.decode()
+
+    reference = alices_family.reference
+    assert f"<title>Wellstead — Darius, Riley ({reference})" in page
+    assert '<h1 class="govuk-heading-l">Wellstead — Darius, Riley' in page
+    assert f"Chronology for Wellstead — Darius, Riley ({reference})" in chronology_page
+    assert "Back to Wellstead — Darius, Riley</a>" in chronology_page
+
+
 def test_a_child_without_a_named_father_prompts_the_worker(client_as, alices_family):
     PersonFactory(family=alices_family, given_name="Amy")
 
@@ -369,17 +394,18 @@ def test_the_family_pages_query_count_does_not_grow_with_the_record(
 
     # Session, user, the family (with locality, team and worker), the view's audit insert,
     # the memberships, current and past (with person and father inclusion), the children's
-    # status episodes, their fathers (parent links), the latest contacts (with recorder), the
+    # status episodes, everyone's former names, their fathers (parent links), the latest
+    # contacts (with recorder), the
     # people seen and the children seen alone, the plans (with child), their actions (with
     # owners), the pending closure, the referrals, the households of the restricted people
     # (families.disclosure), the earlier periods of involvement and the transfers, the
     # user's team for the header, and the session's sliding-expiry save (3 statements): the
     # same ceiling at 10 and 200 contacts, with everyone in two households.
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):
         assert alice_client.get(detail(family)).status_code == 200
     # A team manager also gets the team's social workers to allocate to, and the two-factor
     # device their session was verified with.
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(24):
         assert manager_client.get(detail(family)).status_code == 200
 
 

@@ -273,3 +273,20 @@ def test_the_team_edits_a_restricted_persons_details(client_as, restricted_mum):
 
     assert "address" in response.context["form"].fields
     assert "1 Safe Street" in response.content.decode()
+
+
+def test_renaming_someone_on_the_edit_page_keeps_the_old_name_and_search_finds_it(
+    client_as, alices_family, dad
+):
+    alice = client_as("alice")
+
+    response = alice.post(edit_url(dad), as_posted(dad, family_name="Okafor"))
+
+    assert response.status_code == 302
+    dad.refresh_from_db()
+    assert dad.full_name == "Dan Okafor"
+    edit_page = alice.get(edit_url(dad)).content.decode()
+    assert "Previously known as Dan Smith." in edit_page
+    search = alice.get(reverse("families:search"), {"q": "Dan Smith"}).content.decode()
+    assert "Dan Okafor" in search
+    assert "Previously known as Dan Smith" in search

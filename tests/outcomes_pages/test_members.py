@@ -16,6 +16,8 @@ from outcomes.reports import ReportParameters
 from outcomes.services import report_run_request
 from referrals.models import Referral
 
+from ..factories import PersonFactory
+
 
 def members_url(run: ReportRun, key: str, **query: str) -> str:
     extra = "".join(f"&{name}={value}" for name, value in query.items())
@@ -85,6 +87,28 @@ def test_a_pathway_manager_sees_their_pathways_interventions_without_family_link
         assert f'href="{reverse("referrals:detail", args=[referral.pk])}"' in page
         assert family.reference in page
         assert f'href="{reverse("families:detail", args=[family.pk])}"' not in page
+
+
+def test_the_drill_down_names_families_only_to_those_who_may_open_them(
+    client_for, sam, lena, council, finished_run
+):
+    families = council(per_team=3)
+    for family in families:
+        PersonFactory(family=family, given_name="Zephyr", family_name="Wellstead")
+
+    families_page = client_for(sam).get(
+        members_url(finished_run("step_down", pathway="dmt"), "cases")
+    )
+    interventions_page = client_for(lena).get(
+        members_url(finished_run("engagement", pathway="dmt"), "approached")
+    )
+
+    # Sam (a service manager for the whole council) may open them: each is named.
+    assert families_page.content.decode().count("Zephyr") == len(families)
+    # Lena (a pathway manager) may open none: references only.
+    assert "Zephyr" not in interventions_page.content.decode()
+    for family in families:
+        assert family.reference in interventions_page.content.decode()
 
 
 def test_the_families_shown_are_audited_in_one_insert(client_for, wendy, council, finished_run):
@@ -162,8 +186,8 @@ def test_the_drill_downs_query_count_does_not_grow_with_the_records(
 
     # Session, user, the two-factor device the session was verified with, the run, the total,
     # the count and page of records the reader may see, the audit insert, which families may
-    # be opened, and the session's save (3 statements).
-    with django_assert_max_num_queries(12):
+    # be opened, their display names, and the session's save (3 statements).
+    with django_assert_max_num_queries(13):
         assert client.get(members_url(run, key)).status_code == 200
 
 
@@ -174,5 +198,5 @@ def test_the_interventions_drill_downs_query_count_does_not_grow_with_the_record
     run = finished_run("engagement", pathway="dmt")
     client = client_for(sam)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert client.get(members_url(run, "approached")).status_code == 200

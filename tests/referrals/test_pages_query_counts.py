@@ -152,9 +152,10 @@ def test_the_practitioners_home_page_does_not_grow_with_the_caseload(
     # Session and user; the waiting and caseload lists (each with its person, family,
     # locality, pathway, stage and work summary in one query); this week's sessions; the
     # pathway and the practitioner's open count for capacity; their group supervision actions;
-    # the session's sliding-expiry save (3 statements); and one insert auditing every adult
-    # shown (SQLite splits it into batches): 12 at 10 and at 500 adults.
-    with django_assert_max_num_queries(12 + extra_audit_batches(size + 5)):
+    # the display names of the families listed; the session's sliding-expiry save (3
+    # statements); and one insert auditing every adult shown (SQLite splits it into batches):
+    # 13 at 10 and at 500 adults.
+    with django_assert_max_num_queries(13 + extra_audit_batches(size + 5)):
         response = client.get(reverse("home"))
 
     assert response.status_code == 200
@@ -179,11 +180,12 @@ def test_the_waiting_list_page_does_not_grow_with_the_waiting_list(
 
     # Session and user; the pathway, and that the user manages it; the practitioners with
     # their open cases (with locality and agency); the waiting list (with person, family,
-    # locality, pathway, referrer, stage and attempt count); the audit insert of the list
-    # read; the session's sliding-expiry save (3 statements): 10 at 10 and at 500. The audit
+    # locality, pathway, referrer, stage and attempt count); the families' display names; the
+    # audit insert of the list read; the session's sliding-expiry save (3 statements): 11 at
+    # 10 and at 500. The audit
     # rows go in one INSERT of up to 1,000 rows, except where the database caps the rows an
     # INSERT may carry (SQLite's 999 parameters: 99 audit rows), which adds its batches.
-    with django_assert_max_num_queries(10 + extra_audit_batches(size)):
+    with django_assert_max_num_queries(11 + extra_audit_batches(size)):
         response = client.get(reverse("referrals:pathway", args=["dmt"]))
 
     assert response.status_code == 200

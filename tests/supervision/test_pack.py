@@ -284,6 +284,7 @@ def test_the_pack_has_each_family_in_agenda_order_with_what_changed_since(
     assert quist == {
         "family_id": family.pk,
         "reference": "F-PACK-A",
+        "name": "Quist — Amy, Ben",
         "social_worker": "Alice Worker",
         "last_discussion": {
             "meeting_id": last.meeting_id,

@@ -25,6 +25,7 @@ from supervision.models import (
 from supervision.pack import pack_store
 from supervision.services import agenda_set, discussion_record, meeting_schedule
 
+from ..factories import PersonFactory
 from .conftest import adult, at, past_meeting, put_on_agenda
 
 pytestmark = pytest.mark.django_db
@@ -440,6 +441,24 @@ def test_a_specialist_sees_details_only_of_the_families_whose_adults_they_work_w
     assert "Alpha: keep the mother&#x27;s recovery plan" in page
     assert "Bravo: ask the father about the court date" in page
     assert NOT_SHOWN not in page
+
+
+def test_the_meeting_names_families_by_their_children_only_to_those_who_may_see_them(
+    client_for, specialist, alice, minuted_meeting, alpha_family, bravo_family
+):
+    PersonFactory(family=alpha_family, given_name="Ava", family_name="Wellstead")
+    PersonFactory(family=bravo_family, given_name="Zinnia", family_name="Okafor")
+    url = reverse("supervision:meeting", args=[minuted_meeting.pk])
+
+    specialist_page = client_for(specialist).get(url).content.decode()
+    alice_page = client_for(alice).get(url).content.decode()
+
+    assert "Wellstead — Ava (ALPHA)" in specialist_page
+    assert "BRAVO" in specialist_page
+    assert "Okafor" not in specialist_page
+    assert "Zinnia" not in specialist_page
+    assert "Wellstead — Ava (ALPHA)" in alice_page
+    assert "Okafor — Zinnia (BRAVO)" in alice_page
 
 
 def test_a_specialist_is_not_told_why_a_family_they_do_not_work_with_is_on_the_agenda(

@@ -533,7 +533,8 @@ def test_the_agenda_builder_proposes_with_reasons_and_saves_the_chairs_order(
     page = client_for(manager).get(url).content.decode()
 
     rows = table(page, "Families of SASS West 1")
-    assert [row[0] for row in rows] == ["BRAVO", "ALPHA"]
+    # Each family by its display name, the reference beside it.
+    assert [row[0] for row in rows] == ["Testfamily (BRAVO)", "Testfamily (ALPHA)"]
     meeting_day = timezone.localdate(next_meeting.starts_at)
     since = (meeting_day - earlier.starts_at.date()).days
     assert f"Red Red; last discussed {since} days ago (due every 7 days)" in rows[0][2]
@@ -680,12 +681,12 @@ def test_overdue_actions_show_on_the_owners_home_and_by_owner_on_the_group_page(
     assert [row[:3] for row in rows] == [
         [
             "Chase the GP letter",
-            "ALPHA",
+            "Testfamily (ALPHA)",
             f"{date_format(actions['Chase the GP letter'].due_on, 'j F Y')} Overdue",
         ],
         [
             "Plan the core group",
-            "ALPHA",
+            "Testfamily (ALPHA)",
             date_format(actions["Plan the core group"].due_on, "j F Y"),
         ],
     ]
