@@ -78,6 +78,7 @@ from families.models import (
     LegalStatus,
     Membership,
     Person,
+    PersonName,
     StatusEpisode,
 )
 from referrals.models import Engagement, Pathway, Referral
@@ -611,6 +612,7 @@ class _CaseImport:
         self.pathways: dict[str, Pathway] = {}
         # For the audit trail.
         self.created: list[Imported] = []
+        self.former_names: list[PersonName] = []
         self.updated: list[Imported] = []
 
     def problem(self, table: Table | str, row: Row, column: str, message: str) -> None:
@@ -1082,11 +1084,11 @@ class _CaseImport:
         self.write_provenance(run, [*self.created, *updated.values()])
         username = "" if acting_user is not None else AUDIT_USERNAME
         detail = {**AUDIT_DETAIL, "import_run": run.pk}
-        if self.created:
+        if self.created or self.former_names:
             audit_record_many(
                 action=AuditEvent.Action.CREATE,
                 actor=acting_user,
-                objects=self.created,
+                objects=[*self.created, *self.former_names],
                 username=username,
                 detail=detail,
             )
@@ -1236,9 +1238,22 @@ class _CaseImport:
             for reference in self.person_rows
         }
         first_rows = {reference: rows[0] for reference, rows in self.person_rows.items()}
+        names_before = {
+            reference: (person.given_name, person.family_name)
+            for reference, person in self.stored_people.items()
+        }
         people = self.save(
             Person, PEOPLE, first_rows, values, list(PERSON_FIELDS), self.stored_people
         )
+        # A person renamed by the import keeps the name they had, as a rename in DMT does:
+        # search finds them by it.
+        self.former_names = [
+            PersonName(person=people[reference], given_name=given, family_name=family)
+            for reference, (given, family) in names_before.items()
+            if reference in people
+            and (people[reference].given_name, people[reference].family_name) != (given, family)
+        ]
+        PersonName.objects.bulk_create(self.former_names, batch_size=BATCH)
         self.write_memberships(people, families)
         return people
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Locality, Team
 from caseimport.importer import BundleError, ImportResult, import_bundle, read_bundle
-from families.models import Family, Membership, Person, StatusEpisode
+from families.models import Family, Membership, Person, PersonName, StatusEpisode
 from referrals.models import Referral
 
 from ..factories import FamilyFactory, PersonFactory, TeamFactory
@@ -690,6 +690,22 @@ def test_a_changed_value_on_reimport_updates_the_row_and_audits_it(tmp_path):
     update = AuditEvent.objects.get(action="update")
     assert (update.object_type, update.object_id) == ("families.person", str(father.pk))
     assert update.detail == {"source": "import_cases", "import_run": result.run_id}
+
+
+def test_a_person_renamed_by_a_reimport_keeps_the_name_they_had(tmp_path):
+    run(tmp_path / "first")
+    father = Person.objects.get(reference="P1")
+
+    run(tmp_path / "second", people=PEOPLE.replace("Dan,", "Daniel,"))
+
+    [former] = PersonName.objects.filter(person=father)
+    assert former.given_name == "Dan"
+    assert AuditEvent.objects.filter(
+        action="create", object_type="families.personname", object_id=str(former.pk)
+    ).exists()
+    # Unchanged on a third run: no second former name.
+    run(tmp_path / "third", people=PEOPLE.replace("Dan,", "Daniel,"))
+    assert PersonName.objects.filter(person=father).count() == 1
 
 
 def test_a_family_closed_in_the_old_system_is_imported_closed(tmp_path):
