@@ -669,6 +669,20 @@ def membership_add(
         )
     if Membership.objects.current().filter(person=person, family=family).exists():
         raise ValidationError({"person": f"{person.full_name} is already in this family."})
+    # Someone who left and comes back rejoins after they left, never over their earlier time.
+    last_left = (
+        Membership.objects.filter(person=person, family=family)
+        .order_by("-left_on")
+        .values_list("left_on", flat=True)
+        .first()
+    )
+    if last_left is not None and (joined_on is None or joined_on <= last_left):
+        raise ValidationError(
+            {
+                "joined_on": f"{person.full_name} left this family on {long_date(last_left)}: "
+                "enter the date they came back, after that."
+            }
+        )
     membership = Membership(person=person, family=family, role=role, joined_on=joined_on)
     return create_audited(membership, acting_user=acting_user)
 
@@ -780,6 +794,7 @@ def person_update(
     membership = membership_for(person, family, former_too=True)
     check_open(membership.family)
     columns = {name: value for name, value in changes.items() if name != "father"}
+    _check_birth_date_edit(person, columns)
     # The name as it stands (read under the lock the save takes), kept if it changes.
     given_before, family_before = (
         Person.objects.select_for_update()
@@ -1213,6 +1228,21 @@ def _check_expected_on(expected_on: datetime.date, field: str = "expected_on") -
                 field: "The expected date of delivery is more than 4 weeks ago: "
                 "record the birth instead."
             }
+        )
+
+
+def _check_birth_date_edit(person: Person, columns: dict[str, Any]) -> None:
+    """A birth is recorded on its own page (the date checked against the expected one, the
+    chronology told), and a recorded birth is corrected, never undone, on the edit page."""
+    if "date_of_birth" not in columns or columns["date_of_birth"] == person.date_of_birth:
+        return
+    if person.is_unborn:
+        raise ValidationError(
+            {"date_of_birth": "Record the birth from the family page: “Record the birth”."}
+        )
+    if columns["date_of_birth"] is None and person.expected_on is not None:
+        raise ValidationError(
+            {"date_of_birth": "This child's birth is recorded: correct the date, do not clear it."}
         )
 
 

@@ -26,6 +26,7 @@ from families.services import (
     member_add_existing,
     membership_end,
     person_add,
+    person_update,
     plan_create,
     pregnancy_record,
 )
@@ -312,3 +313,76 @@ def test_a_birth_is_recorded_once(unborn, family, alice):
             expected_version=unborn.version,
             acting_user=alice,
         )
+
+
+# Found in review -------------------------------------------------------------------------
+
+
+def test_someone_who_left_rejoins_only_after_they_left(family, alice):
+    carer = PersonFactory(family=family, role=Membership.Role.CARER, joined_on=TODAY - days(60))
+    membership_end(
+        membership=carer.membership,
+        left_on=TODAY - days(30),
+        expected_version=carer.membership.version,
+        acting_user=alice,
+    )
+    for joined_on in (None, TODAY - days(45), TODAY - days(30)):
+        with pytest.raises(ValidationError, match="enter the date they came back"):
+            member_add_existing(
+                family=family,
+                person=carer,
+                role=Membership.Role.CARER,
+                joined_on=joined_on,
+                acting_user=alice,
+            )
+    assert Membership.objects.filter(person=carer, family=family).count() == 1
+
+    member_add_existing(
+        family=family,
+        person=carer,
+        role=Membership.Role.CARER,
+        joined_on=TODAY - days(29),
+        acting_user=alice,
+    )
+    assert Membership.objects.filter(person=carer, family=family).count() == 2
+    assert Membership.objects.on(TODAY - days(30)).filter(person=carer).count() == 1
+
+
+def test_the_edit_page_neither_records_a_birth_nor_undoes_one(unborn, family, alice):
+    with pytest.raises(ValidationError, match="Record the birth"):
+        person_update(
+            person=unborn,
+            family=family,
+            expected_version=unborn.version,
+            changes={"date_of_birth": TODAY - days(400)},
+            acting_user=alice,
+        )
+    unborn.refresh_from_db()
+    assert unborn.is_unborn
+
+    birth_record(
+        child=unborn,
+        family=family,
+        date_of_birth=TODAY,
+        expected_version=unborn.version,
+        acting_user=alice,
+    )
+    unborn.refresh_from_db()
+    with pytest.raises(ValidationError, match="do not clear it"):
+        person_update(
+            person=unborn,
+            family=family,
+            expected_version=unborn.version,
+            changes={"date_of_birth": None},
+            acting_user=alice,
+        )
+    # Correcting the date stays possible.
+    person_update(
+        person=unborn,
+        family=family,
+        expected_version=unborn.version,
+        changes={"date_of_birth": TODAY - days(1)},
+        acting_user=alice,
+    )
+    unborn.refresh_from_db()
+    assert unborn.date_of_birth == TODAY - days(1)
