@@ -8,14 +8,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from accounts import drafts
 from accounts.audit import audit_page_view
 from accounts.forms import apply_validation_error
 from accounts.models import Role, Team, User
 from accounts.permissions import role_required, signed_in_user
 
+from . import drafts as family_drafts
 from . import selectors, services
 from .forms import CaseloadTransferForm, ReReferralForm, TransferForm
-from .models import Family
+from .models import Family, Transfer
 
 
 def _conflict(request: HttpRequest) -> None:
@@ -37,6 +39,7 @@ def family_rerefer(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial={"version": family.version, "referred_on": timezone.localdate()},
     )
+    draft_key = drafts.key(family_drafts.REREFERRAL, family.pk)
     if request.method == "POST" and form.is_valid():
         try:
             services.family_rerefer(
@@ -46,6 +49,7 @@ def family_rerefer(request: HttpRequest, pk: int) -> HttpResponse:
                 referral_reason=form.cleaned_data["referral_reason"],
                 expected_version=form.cleaned_data["version"],
                 acting_user=user,
+                draft_key=draft_key,
             )
         except services.EditConflict:
             _conflict(request)
@@ -55,7 +59,21 @@ def family_rerefer(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Re-referral recorded: the case is open again.")
             return redirect(family)
-    return render(request, "families/rerefer_form.html", {"family": family, "form": form})
+    if request.method == "POST":
+        drafts.keep_posted(request, draft_key)
+    # A re-referral is audited as the user's change to the family itself.
+    last_saved = drafts.last_written(user, "families.family", [family.pk])
+    return render(
+        request,
+        "families/rerefer_form.html",
+        {
+            "family": family,
+            "form": form,
+            **drafts.page_context(
+                request, draft_key, text_fields=("referral_reason",), last_saved=last_saved
+            ),
+        },
+    )
 
 
 def _teams_for(user: User) -> QuerySet[Team]:
@@ -84,6 +102,7 @@ def family_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         teams=_teams_for(user),
         workers=_social_workers(),
     )
+    draft_key = drafts.key(family_drafts.TRANSFER, family.pk)
     if request.method == "POST" and form.is_valid():
         try:
             services.family_transfer(
@@ -94,6 +113,7 @@ def family_transfer(request: HttpRequest, pk: int) -> HttpResponse:
                 handover_note=form.cleaned_data["handover_note"],
                 expected_version=form.cleaned_data["version"],
                 acting_user=user,
+                draft_key=draft_key,
             )
         except services.EditConflict:
             _conflict(request)
@@ -107,7 +127,24 @@ def family_transfer(request: HttpRequest, pk: int) -> HttpResponse:
             if family in selectors.family_list_for(user):
                 return redirect(family)
             return redirect("families:caseload")
-    return render(request, "families/transfer_form.html", {"family": family, "form": form})
+    if request.method == "POST":
+        drafts.keep_posted(request, draft_key)
+    last_saved = drafts.last_written(
+        user,
+        "families.transfer",
+        Transfer.objects.filter(family=family).values_list("pk", flat=True),
+    )
+    return render(
+        request,
+        "families/transfer_form.html",
+        {
+            "family": family,
+            "form": form,
+            **drafts.page_context(
+                request, draft_key, text_fields=("handover_note",), last_saved=last_saved
+            ),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -127,6 +164,7 @@ def caseload_transfer(request: HttpRequest) -> HttpResponse:
         request.POST or None, initial={"on": timezone.localdate()}, workers=workers
     )
     form.fields["from_worker"].queryset = handing_on  # type: ignore[attr-defined]
+    draft_key = drafts.key(family_drafts.CASELOAD_TRANSFER, user.pk)
     if request.method == "POST" and form.is_valid():
         try:
             transfers = services.caseload_transfer(
@@ -135,6 +173,7 @@ def caseload_transfer(request: HttpRequest) -> HttpResponse:
                 on=form.cleaned_data["on"],
                 handover_note=form.cleaned_data["handover_note"],
                 acting_user=user,
+                draft_key=draft_key,
             )
         except services.EditConflict:
             messages.error(request, "A family changed while you were on this page: try again.")
@@ -149,4 +188,17 @@ def caseload_transfer(request: HttpRequest) -> HttpResponse:
                 f"{form.cleaned_data['to_worker'].get_full_name()}.",
             )
             return redirect("families:caseload")
-    return render(request, "families/caseload_transfer_form.html", {"form": form})
+    if request.method == "POST":
+        drafts.keep_posted(request, draft_key)
+    # Any transfer the user made since: the handover writes one per family handed on.
+    last_saved = drafts.last_written(user, "families.transfer")
+    return render(
+        request,
+        "families/caseload_transfer_form.html",
+        {
+            "form": form,
+            **drafts.page_context(
+                request, draft_key, text_fields=("handover_note",), last_saved=last_saved
+            ),
+        },
+    )

@@ -270,8 +270,10 @@ def closure_request_create(
     reason: str,
     note: str = "",
     acting_user: User,
+    draft_key: str = "",
 ) -> ClosureRequest:
-    """Ask for the case to close; a team manager must approve before anything closes."""
+    """Ask for the case to close; a team manager must approve before anything closes. The
+    user's draft of the request (`draft_key`) is discarded in the same commit."""
     _check_closing_date(family, closing_on)
     if ClosureRequest.objects.filter(family=family, decision="pending").exists():
         raise ValidationError({"closing_on": "A closure is already waiting for approval."})
@@ -280,6 +282,7 @@ def closure_request_create(
     )
     request.full_clean()
     request.save()
+    draft_discard(user=acting_user, key=draft_key)
     audit_record(
         action=AuditEvent.Action.CREATE,
         actor=acting_user,
@@ -404,9 +407,11 @@ def family_rerefer(
     referral_reason: str,
     expected_version: int,
     acting_user: User,
+    draft_key: str = "",
 ) -> Family:
     """A closed family referred again: its closed period is kept as an earlier period and a
-    new one opens on `referred_on`, unallocated until a manager allocates it."""
+    new one opens on `referred_on`, unallocated until a manager allocates it. The user's
+    draft of the re-referral (`draft_key`) is discarded in the same commit."""
     if family.closed_on is not None and not can_rerefer(acting_user, family):
         raise ValidationError("Only the family's team or service manager can re-refer it.")
     family = _locked_at_version(family, expected_version)
@@ -439,6 +444,7 @@ def family_rerefer(
     family.version += 1
     family.full_clean()
     family.save()
+    draft_discard(user=acting_user, key=draft_key)
     audit_record(
         action=AuditEvent.Action.UPDATE,
         actor=acting_user,
@@ -463,10 +469,12 @@ def family_transfer(
     handover_note: str,
     expected_version: int,
     acting_user: User,
+    draft_key: str = "",
 ) -> Transfer:
     """Hand an open family to another team, or another worker, from `on` (today or earlier):
     the current allocation ends the day before, the new worker's begins on `on`, and the
-    previous team and worker see the family no more (access follows the team)."""
+    previous team and worker see the family no more (access follows the team). The user's
+    draft of the transfer (`draft_key`) is discarded in the same commit."""
     if not can_transfer(acting_user, family):
         raise ValidationError("Only the family's team manager or service manager can transfer it.")
     family = _locked_at_version(family, expected_version)
@@ -510,6 +518,7 @@ def family_transfer(
     family.version += 1
     family.full_clean()
     family.save(update_fields=["team", "locality", "social_worker", "version", "updated_at"])
+    draft_discard(user=acting_user, key=draft_key)
     audit_record(
         action=AuditEvent.Action.CREATE,
         actor=acting_user,
@@ -521,11 +530,19 @@ def family_transfer(
 
 @transaction.atomic
 def caseload_transfer(
-    *, from_worker: User, to_worker: User, on: datetime.date, handover_note: str, acting_user: User
+    *,
+    from_worker: User,
+    to_worker: User,
+    on: datetime.date,
+    handover_note: str,
+    acting_user: User,
+    draft_key: str = "",
 ) -> list[Transfer]:
-    """A worker's open families, all handed to `to_worker` (and their team) from `on`."""
+    """A worker's open families, all handed to `to_worker` (and their team) from `on`. The
+    user's draft of the handover (`draft_key`) is discarded in the same commit."""
     if to_worker.team is None:
         raise ValidationError({"to_worker": "Choose a social worker in a team."})
+    draft_discard(user=acting_user, key=draft_key)
     return [
         family_transfer(
             family=family,

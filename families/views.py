@@ -567,6 +567,7 @@ def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     family = _family_for_recording(request, pk)
     form = ClosureRequestForm(request.POST or None, initial={"closing_on": timezone.localdate()})
+    draft_key = drafts.key(family_drafts.CLOSURE, family.pk)
     if request.method == "POST" and form.is_valid():
         try:
             services.closure_request_create(
@@ -575,13 +576,29 @@ def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
                 acting_user=user,
+                draft_key=draft_key,
             )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
             messages.success(request, "Closure sent to your team manager for approval.")
             return redirect(family)
-    return render(request, "families/closure_form.html", {"family": family, "form": form})
+    if request.method == "POST":
+        drafts.keep_posted(request, draft_key)
+    last_saved = drafts.last_written(
+        user,
+        "families.closurerequest",
+        ClosureRequest.objects.filter(family=family).values_list("pk", flat=True),
+    )
+    return render(
+        request,
+        "families/closure_form.html",
+        {
+            "family": family,
+            "form": form,
+            **drafts.page_context(request, draft_key, text_fields=("note",), last_saved=last_saved),
+        },
+    )
 
 
 @require_POST

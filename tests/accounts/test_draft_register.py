@@ -14,13 +14,17 @@ def test_every_form_that_keeps_drafts_is_registered():
     assert drafts.registered() == [
         "action:plan",
         "addendum:discussion",
+        "caseload-transfer:user",
         "closing:referral",
+        "closure:family",
         "consultation:user",
         "contact:family",
         "minutes:item",
         "person:person",
         "referral:membership",
+        "rereferral:family",
         "review:referral",
+        "transfer:family",
     ]
 
 
