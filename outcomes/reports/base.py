@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from statistics import NormalDist
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.db import connection
 from django.db.models import (
@@ -26,6 +26,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -88,6 +89,9 @@ def _parse_date(value: str | datetime.date | None, option: str) -> datetime.date
             f"not {value!r}."
         )
     return day
+
+
+ModelT = TypeVar("ModelT", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -288,12 +292,16 @@ def interventions(p: ReportParameters) -> "QuerySet[Intervention, Intervention]"
     return referrals.annotate(engagement_as_of=Coalesce(engagement_then, F("engagement")))
 
 
-def families(p: ReportParameters) -> QuerySet[Family]:
-    """The families in scope for `child_status`: opened by `as_of`, in the cohort and date
-    range, and (with a pathway) with an intervention of that pathway by `as_of`."""
-    found = Family.objects.filter(opened_on__lte=p.as_of)
+def _opened_in_scope(
+    found: QuerySet[ModelT], p: ReportParameters, *, periods: bool
+) -> QuerySet[ModelT]:
+    """`found` (families, or with `periods` their earlier periods of involvement) opened by
+    `as_of`, in the cohort and date range, with a pathway's intervention by `as_of` when
+    asked, and in the breakdown's group."""
+    family = "family__" if periods else ""
+    found = found.filter(opened_on__lte=p.as_of)
     if p.cohort is not None:
-        found = found.filter(cohort=p.cohort)
+        found = found.filter(**{f"{family}cohort": p.cohort})
     if p.date_from is not None:
         found = found.filter(opened_on__gte=p.date_from)
     if p.date_to is not None:
@@ -302,33 +310,26 @@ def families(p: ReportParameters) -> QuerySet[Family]:
         found = found.filter(
             Exists(
                 Referral.objects.filter(
-                    family=OuterRef("pk"), pathway__code=p.pathway, referred_on__lte=p.as_of
+                    family=OuterRef("family" if periods else "pk"),
+                    pathway__code=p.pathway,
+                    referred_on__lte=p.as_of,
                 )
             )
         )
-    return found.filter(_where(p, family="", person=None, dated="opened_on"))
+    return found.filter(_where(p, family=family, person=None, dated="opened_on", periods=periods))
+
+
+def families(p: ReportParameters) -> QuerySet[Family]:
+    """The families in scope for `child_status`: opened by `as_of`, in the cohort and date
+    range, and (with a pathway) with an intervention of that pathway by `as_of`."""
+    return _opened_in_scope(Family.objects.all(), p, periods=False)
 
 
 def earlier_periods(p: ReportParameters) -> QuerySet[InvolvementPeriod]:
     """The earlier periods of involvement in scope for `child_status`: a family closed and
     referred again in DMT keeps each closed period (families.InvolvementPeriod), and each is
     in scope as a family with those dates would be (an imported family has none)."""
-    found = InvolvementPeriod.objects.filter(opened_on__lte=p.as_of)
-    if p.cohort is not None:
-        found = found.filter(family__cohort=p.cohort)
-    if p.date_from is not None:
-        found = found.filter(opened_on__gte=p.date_from)
-    if p.date_to is not None:
-        found = found.filter(opened_on__lte=p.date_to)
-    if p.pathway is not None:
-        found = found.filter(
-            Exists(
-                Referral.objects.filter(
-                    family=OuterRef("family"), pathway__code=p.pathway, referred_on__lte=p.as_of
-                )
-            )
-        )
-    return found.filter(_where(p, family="family__", person=None, dated="opened_on", periods=True))
+    return _opened_in_scope(InvolvementPeriod.objects.all(), p, periods=True)
 
 
 def child_members(family_ids: QuerySet[Any], on: datetime.date | Combinable) -> MembershipQuerySet:
