@@ -55,6 +55,8 @@ checks: lint
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=dmt.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=dmt.settings.test $(PY) manage.py spectacular --validate \
+	  --fail-on-warn --file /dev/null
 	DJANGO_SETTINGS_MODULE=dmt.settings.production SECRET_KEY=$(CHECK_SECRET) \
 	  ALLOWED_HOSTS=dmt.example.org $(PY) manage.py check --deploy --fail-level WARNING
 

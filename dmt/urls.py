@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from dmt.health import healthz
 from referrals.api import ReferralViewSet
-from workspace.views import home
+from workspace.views import api_home, home
 
 api = SimpleRouter()
 api.register("referrals", ReferralViewSet, basename="api-referral")
@@ -18,6 +19,9 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("calendar/", include("supervision.feed_urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("api/", api_home, name="api-home"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(api.urls)),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

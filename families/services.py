@@ -8,7 +8,7 @@ user's text.
 import datetime
 import uuid
 from collections.abc import Iterable
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Locality, Role, Team, User
 from accounts.services import draft_discard
+from dmt.errors import EditConflict as EditConflict  # there, the API answers it too
 
 from .models import (
     LEVELS,
@@ -42,15 +43,6 @@ from .models import (
 from .selectors import father_links_of
 
 ModelT = TypeVar("ModelT", bound=models.Model)
-
-
-class EditConflict(Exception, Generic[ModelT]):
-    """Someone saved `current` after the user opened it at `expected_version`."""
-
-    def __init__(self, current: ModelT, expected_version: int) -> None:
-        super().__init__(f"{current} changed since version {expected_version}")
-        self.current = current
-        self.expected_version = expected_version
 
 
 def new_reference(prefix: str) -> str:

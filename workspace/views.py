@@ -3,6 +3,8 @@ above them all, with the navigation and the demo seed)."""
 
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,6 +15,7 @@ from accounts import selectors as account_selectors
 from accounts.audit import audit_page_view_many
 from accounts.models import Role, User
 from accounts.permissions import signed_in_user
+from dmt.api.problems import PROBLEM_EXPLANATIONS, PROBLEM_TYPES
 from families import selectors as family_selectors
 from families.models import LEVELS, Family, LegalStatus, level_labels
 from referrals import selectors as referral_selectors
@@ -122,3 +125,24 @@ def home(request: HttpRequest) -> HttpResponse:
     _name_families(user, context)
     audit_page_view_many(request, _case_records_shown(context))
     return render(request, f"workspace/home/{user.role}.html", context)
+
+
+@login_not_required
+@require_GET
+def api_home(request: HttpRequest) -> HttpResponse:
+    """The API's landing page: what it is, its documentation, and how it behaves. Public,
+    like the documentation: it holds no records."""
+    rate: str = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["token"]  # type: ignore[index]
+    count, _, period = rate.partition("/")
+    return render(
+        request,
+        "workspace/api.html",
+        {
+            "base": request.build_absolute_uri("/").rstrip("/"),
+            "token_hours": getattr(settings, "DMT_API_TOKEN_HOURS", 8),
+            "rate": f"{count} requests a {period}",
+            "problems": [
+                (slug, title, PROBLEM_EXPLANATIONS[slug]) for slug, title in PROBLEM_TYPES.items()
+            ],
+        },
+    )

@@ -203,6 +203,9 @@ CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
         at("dmt's first rule", "referrals:rule_end", "dmt", rule.pk)
         for rule in w.referrals["father_dmt"].pathway.rules.order_by("pk")[:1]
     ],
+    "api-home": page("api-home"),
+    "api-schema": page("api-schema"),
+    "api-docs": page("api-docs"),
     "api-referral-list": page("api-referral-list"),
     "api-referral-detail": each_referral("api-referral-detail"),
     # Group supervision.

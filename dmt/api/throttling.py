@@ -1,0 +1,38 @@
+"""Throttling per token: one partner's runaway sync cannot starve everyone else.
+
+Requests authenticated by a token are counted per token; by a browser session, per user;
+anonymous ones (getting a token) per client address, under the stricter "auth" scope. The
+counts live in the default cache: Redis in production (every web process shares them),
+local memory under `make run`. Too many answers 429 with Retry-After (dmt.api.problems).
+"""
+
+from typing import TYPE_CHECKING
+
+from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle
+
+if TYPE_CHECKING:  # rest_framework.views imports this module through its settings
+    from rest_framework.views import APIView
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    scope = "token"
+
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
+        user = request.user
+        if user is None or not user.is_authenticated:
+            return None  # anonymous: only the views that allow it, throttled by their scope
+        token_id = getattr(request.auth, "pk", None)
+        ident = f"token-{token_id}" if token_id is not None else f"user-{user.pk}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class AnonymousRateThrottle(SimpleRateThrottle):
+    """The views anyone may call (getting a token), per client address."""
+
+    scope = "auth"
+
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
+        if request.user is not None and request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
