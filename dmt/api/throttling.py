@@ -9,13 +9,22 @@ local memory under `make run`. Too many answers 429 with Retry-After (dmt.api.pr
 from typing import TYPE_CHECKING
 
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 if TYPE_CHECKING:  # rest_framework.views imports this module through its settings
     from rest_framework.views import APIView
 
 
-class TokenRateThrottle(SimpleRateThrottle):
+class _SettingsRate(SimpleRateThrottle):
+    """The rate read from the settings when asked (DRF binds them when it is imported)."""
+
+    def get_rate(self) -> str | None:
+        rate: str | None = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return rate
+
+
+class TokenRateThrottle(_SettingsRate):
     scope = "token"
 
     def get_cache_key(self, request: Request, view: "APIView") -> str | None:
@@ -27,7 +36,7 @@ class TokenRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class AnonymousRateThrottle(SimpleRateThrottle):
+class AnonymousRateThrottle(_SettingsRate):
     """The views anyone may call (getting a token), per client address."""
 
     scope = "auth"

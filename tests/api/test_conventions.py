@@ -157,3 +157,24 @@ def test_the_schema_and_docs_are_served():
     docs = Client().get("/api/docs/")
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
+
+
+@pytest.mark.django_db
+def test_each_user_is_throttled_on_their_own_with_retry_after(settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"token": "3/minute", "auth": "3/minute"},
+    }
+    busy = signed_in(UserFactory(role=Role.SOCIAL_WORKER))
+    answers = [busy.get("/api/referrals/").status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    refused = busy.get("/api/referrals/")
+    assert refused["Content-Type"] == PROBLEM_CONTENT_TYPE
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert refused.json()["type"] == "/api/#problem-throttled"
+    # Someone else's requests are counted apart.
+    assert signed_in(UserFactory(role=Role.SOCIAL_WORKER)).get("/api/referrals/").status_code == 200
+    cache.clear()
