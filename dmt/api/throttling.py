@@ -20,8 +20,8 @@ class _SettingsRate(SimpleRateThrottle):
     """The rate read from the settings when asked (DRF binds them when it is imported)."""
 
     def get_rate(self) -> str | None:
-        rate: str | None = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-        return rate
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope or "")
+        return None if rate is None else str(rate)
 
 
 class TokenRateThrottle(_SettingsRate):
