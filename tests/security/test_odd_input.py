@@ -152,7 +152,8 @@ def free_text_fields(response) -> dict[str, int | None]:
 
 def _context_values(response) -> Iterator[Any]:
     for context in response.context or []:
-        for layer in context.dicts:
+        # A template's Context has layers; DRF's rendered pages (the API docs) a plain dict.
+        for layer in getattr(context, "dicts", [context]):
             yield from layer.values()
 
 
