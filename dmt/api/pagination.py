@@ -5,6 +5,8 @@ A list is ordered by one unique, unchanging column (`ordering` on the view, `pk`
 says otherwise); `next` and `previous` are links to follow, their cursors opaque.
 """
 
+from typing import Any
+
 from rest_framework import exceptions
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
@@ -23,6 +25,11 @@ class ApiCursorPagination(CursorPagination):
     cursor_query_description = (
         "Where the page starts: take it from a response's next or previous link."
     )
+
+    def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
+        """The view's `ordering` (DRF reads it only through an ordering filter)."""
+        ordering = getattr(view, "ordering", None) or self.ordering
+        return (ordering,) if isinstance(ordering, str) else tuple(ordering)
 
     def decode_cursor(self, request: Request) -> Cursor | None:
         """A cursor that isn't one of ours is the client's mistake (400), not a missing
