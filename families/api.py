@@ -518,7 +518,7 @@ class ContactFilter(django_filters.FilterSet):
 
 FAMILY_EXAMPLE = {
     "reference": "DEMO-0042",
-    "name": "Wellstead — Cara, Cody",
+    "name": "Hartley — Ellie, Tom",
     "status": "open",
     "locality": "West",
     "team": "SASS West 1",
@@ -535,15 +535,15 @@ FAMILY_DETAIL_EXAMPLE = {
     "members": [
         {
             "reference": "P-3F2A9C01D4",
-            "given_name": "Cara",
-            "family_name": "Wellstead",
+            "given_name": "Ellie",
+            "family_name": "Hartley",
             "previously_known_as": [],
             "role": "child",
             "joined_on": None,
             "date_of_birth": "2025-12-01",
             "expected_on": None,
             "legal_status": {"status": "cp", "since": "2026-03-02"},
-            "father": {"reference": "P-77AB10C2E9", "name": "Frank Wellstead"},
+            "father": {"reference": "P-77AB10C2E9", "name": "Mark Hartley"},
             "contact_restricted": False,
             "contact_details_visible": True,
             "address": None,
@@ -554,8 +554,8 @@ FAMILY_DETAIL_EXAMPLE = {
         },
         {
             "reference": "P-0C1D2E3F4A",
-            "given_name": "Rachel",
-            "family_name": "Wellstead",
+            "given_name": "Jo",
+            "family_name": "Hartley",
             "previously_known_as": [],
             "role": "mother",
             "joined_on": None,
@@ -576,7 +576,7 @@ FAMILY_DETAIL_EXAMPLE = {
         {
             "reference": "P-5E6F7A8B9C",
             "given_name": "Dean",
-            "family_name": "Marsh",
+            "family_name": "Moss",
             "previously_known_as": [],
             "role": "father_figure",
             "joined_on": "2026-03-02",
@@ -586,8 +586,8 @@ FAMILY_DETAIL_EXAMPLE = {
 }
 PERSON_EXAMPLE = {
     "reference": "P-3F2A9C01D4",
-    "given_name": "Cara",
-    "family_name": "Wellstead",
+    "given_name": "Ellie",
+    "family_name": "Hartley",
     "previously_known_as": [],
     "date_of_birth": "2025-12-01",
     "expected_on": None,
@@ -607,7 +607,7 @@ PERSON_EXAMPLE = {
     "memberships": [
         {
             "family": "DEMO-0042",
-            "family_name": "Wellstead — Cara, Cody",
+            "family_name": "Hartley — Ellie, Tom",
             "role": "child",
             "joined_on": None,
             "left_on": None,
@@ -615,10 +615,10 @@ PERSON_EXAMPLE = {
     ],
     "relationships": [
         {
-            "person": {"reference": "P-77AB10C2E9", "name": "Frank Wellstead"},
+            "person": {"reference": "P-77AB10C2E9", "name": "Mark Hartley"},
             "kind": "parent",
             "parent_type": "birth",
-            "relative": {"reference": "P-3F2A9C01D4", "name": "Cara Wellstead"},
+            "relative": {"reference": "P-3F2A9C01D4", "name": "Ellie Hartley"},
             "started_on": None,
             "ended_on": None,
         }
@@ -626,7 +626,7 @@ PERSON_EXAMPLE = {
 }
 EPISODE_EXAMPLE = {
     "id": "812",
-    "child": {"reference": "P-3F2A9C01D4", "name": "Cara Wellstead"},
+    "child": {"reference": "P-3F2A9C01D4", "name": "Ellie Hartley"},
     "status": "cp",
     "start_date": "2026-03-02",
     "end_date": None,
@@ -635,25 +635,25 @@ CONTACT_EXAMPLE = {
     "id": "5120",
     "kind": "home_visit",
     "occurred_at": "2026-09-14T10:30:00+01:00",
-    "people_seen": [{"reference": "P-3F2A9C01D4", "name": "Cara Wellstead"}],
-    "children_seen_alone": [{"reference": "P-3F2A9C01D4", "name": "Cara Wellstead"}],
-    "note": "Saw Cara at home; she showed me her room.",
+    "people_seen": [{"reference": "P-3F2A9C01D4", "name": "Ellie Hartley"}],
+    "children_seen_alone": [{"reference": "P-3F2A9C01D4", "name": "Ellie Hartley"}],
+    "note": "Saw Ellie at home; she showed me her room.",
     "next_steps": "Core group on Thursday.",
     "significant": True,
-    "chronology_summary": "Home visit: Cara seen alone.",
+    "chronology_summary": "Home visit: Ellie seen alone.",
     "recorded_by": "alice",
 }
 ACTION_EXAMPLE = {
     "id": "301",
     "plan": "77",
-    "description": "Safety plan reviewed with mum",
+    "description": "Safety plan reviewed with Jo",
     "owner": {"worker": "alice", "person": None},
     "due_on": "2026-09-30",
     "status": "in_progress",
 }
 PLAN_EXAMPLE = {
     "id": "77",
-    "child": {"reference": "P-3F2A9C01D4", "name": "Cara Wellstead"},
+    "child": {"reference": "P-3F2A9C01D4", "name": "Ellie Hartley"},
     "kind": "cp",
     "started_on": "2026-03-02",
     "review_on": "2026-10-01",
@@ -997,10 +997,10 @@ class StatusEpisodeViewSet(
                     "occurred_at": "2026-09-14T10:30:00+01:00",
                     "people_seen": ["P-3F2A9C01D4", "P-0C1D2E3F4A"],
                     "children_seen_alone": ["P-3F2A9C01D4"],
-                    "note": "Saw Cara at home; she showed me her room.",
+                    "note": "Saw Ellie at home; she showed me her room.",
                     "next_steps": "Core group on Thursday.",
                     "significant": True,
-                    "chronology_summary": "Home visit: Cara seen alone.",
+                    "chronology_summary": "Home visit: Ellie seen alone.",
                 },
             ),
             response_example("The contact recorded", CONTACT_EXAMPLE, 201),

@@ -688,3 +688,47 @@ def test_who_may_change_an_action(make_user, team, charlie, action):
     assert signed_in(charlie).get(action_path(action)).status_code == 404
     action.refresh_from_db()
     assert action.status == "not_started"
+
+
+def test_a_familys_lists_cost_the_same_queries_for_2_records_as_for_20(alice, case):
+    def queries(path: str) -> int:
+        client = signed_in(alice)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    def add(number: int) -> None:
+        services.contact_record(
+            family=case["family"],
+            occurred_at=timezone.now() - datetime.timedelta(hours=number + 1),
+            kind=ContactKind.PHONE,
+            note=f"Call {number}",
+            people_seen=[case["rachel"]],
+            children_seen_alone=[case["cara"]],
+            significant=True,
+            acting_user=alice,
+        )
+        plan = services.plan_create(
+            child=case["dan"], kind=LegalStatus.CIN, started_on=TODAY, acting_user=alice
+        )
+        services.plan_action_create(
+            plan=plan,
+            description=f"Action {number}",
+            due_on=TODAY,
+            owner_person=case["rachel"],
+            acting_user=alice,
+        )
+
+    paths = ["/api/families/ALICE-1/contacts/", "/api/families/ALICE-1/plans/"]
+    for number in range(2):
+        add(number)
+    two = [queries(path) for path in paths]
+    for number in range(2, 20):
+        add(number)
+    assert len(signed_in(alice).get(paths[0]).json()["results"]) == 20
+    assert len(signed_in(alice).get(paths[1]).json()["results"]) == 20
+    assert [queries(path) for path in paths] == two
+
+
+def test_an_id_in_other_digits_is_no_record(alice, action):
+    assert signed_in(alice).get("/api/families/ALICE-1/plan-actions/٣/").status_code == 404
