@@ -3,12 +3,30 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from dmt.api.views import REFERENCE_PATTERN
 from dmt.health import healthz
+from families.api import (
+    ContactViewSet,
+    FamilyViewSet,
+    PersonViewSet,
+    PlanActionViewSet,
+    PlanViewSet,
+    StatusEpisodeViewSet,
+)
 from referrals.api import ReferralViewSet
 from workspace.views import api_home, home
 
 api = SimpleRouter()
 api.register("referrals", ReferralViewSet, basename="api-referral")
+api.register("families", FamilyViewSet, basename="api-family")
+api.register("people", PersonViewSet, basename="api-person")
+_FAMILY = f"families/(?P<family_reference>{REFERENCE_PATTERN})"
+api.register(
+    f"{_FAMILY}/status-episodes", StatusEpisodeViewSet, basename="api-family-status-episode"
+)
+api.register(f"{_FAMILY}/contacts", ContactViewSet, basename="api-family-contact")
+api.register(f"{_FAMILY}/plans", PlanViewSet, basename="api-family-plan")
+api.register(f"{_FAMILY}/plan-actions", PlanActionViewSet, basename="api-family-plan-action")
 
 urlpatterns = [
     path("", home, name="home"),

@@ -372,18 +372,24 @@ def caseload_for(user: User, filters: CaseloadFilters | None = None) -> "Caseloa
         families = families.filter(social_worker=user)
     if filters.team_id:
         families = families.filter(team_id=filters.team_id)
-    families = families.annotate(
-        current_level=Coalesce(_current_level_subquery(), Value(0)),
-        last_contact_at=_last_contact_subquery(),
-        children_count=Coalesce(_children_count_subquery(), Value(0)),
-        previous_closed_on=previous_closure_subquery(),
-    )
+    families = with_caseload_figures(families)
     if filters.level is not None:
         families = families.filter(current_level=filters.level)
     if filters.no_contact_for_days:
         cutoff = timezone.now() - datetime.timedelta(days=filters.no_contact_for_days)
         families = families.filter(Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=cutoff))
     return families.order_by(_never_contacted_first(), "last_contact_at", "reference")
+
+
+def with_caseload_figures(families: FamilyQuerySet) -> "CaseloadQuerySet":
+    """`families` with the figures the caseload shows of each (CaseloadFigures), computed in
+    the same query: the caseload page and the API's family list read them alike."""
+    return families.annotate(
+        current_level=Coalesce(_current_level_subquery(), Value(0)),
+        last_contact_at=_last_contact_subquery(),
+        children_count=Coalesce(_children_count_subquery(), Value(0)),
+        previous_closed_on=previous_closure_subquery(),
+    )
 
 
 def _never_contacted_first() -> Case:
@@ -794,7 +800,13 @@ def family_movements(family: Family) -> dict[str, Any]:
     }
 
 
+def people_seen_by(user: User) -> QuerySet[Person]:
+    """The people `user` may see (a member, now or before, of a family they may see), each
+    with those families (person.memberships_shown)."""
+    return _people_seen_through(_memberships_shown_to(user))
+
+
 def person_seen_by(user: User, person_id: int) -> Person | None:
     """One person, if `user` may see them (a member, now or before, of a family they may see),
     with those families (person.memberships_shown); None otherwise."""
-    return _people_seen_through(_memberships_shown_to(user)).filter(pk=person_id).first()
+    return people_seen_by(user).filter(pk=person_id).first()

@@ -221,7 +221,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "LegalStatusEnum": "families.models.LegalStatus",
+        "ContactKindEnum": "families.models.ContactKind",
+        "RelationshipKindEnum": "families.models.Relationship.Kind",
+        "PlanActionStatusEnum": "families.models.PlanAction.Status",
+        "FamilyStatusEnum": "families.api.FamilyStatus",
+        "StatusChangeEnum": "families.api.STATUS_CHANGE_CHOICES",
+    },
 }
 # The default cache holds the API's throttle counts: shared by every web process when
 # CACHE_URL names Redis (docker-compose does), local memory under `make run`.

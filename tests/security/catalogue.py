@@ -208,6 +208,48 @@ CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
     "api-docs": page("api-docs"),
     "api-referral-list": page("api-referral-list"),
     "api-referral-detail": each_referral("api-referral-detail"),
+    "api-family-list": page("api-family-list"),
+    "api-family-detail": lambda w: [
+        at("SEC-1", "api-family-detail", w.family.reference),
+        at("SEC-2", "api-family-detail", w.other_family.reference),
+        at("SEC-9 (Chesil)", "api-family-detail", w.outside_family.reference),
+    ],
+    # Cara lives only in SEC-1; Rachel in SEC-1 and SEC-9; Frank is the perpetrator.
+    "api-person-detail": lambda w: [
+        at(f"SEC-1 {person.given_name}", "api-person-detail", person.reference)
+        for person in (w.child, w.mother, w.father)
+    ],
+    "api-family-status-episode-list": lambda w: [
+        at("SEC-1", "api-family-status-episode-list", w.family.reference)
+    ],
+    "api-family-status-episode-detail": lambda w: [
+        at(
+            "SEC-1 Cara's episode",
+            "api-family-status-episode-detail",
+            w.family.reference,
+            w.child.status_episodes.order_by("pk")[0].pk,
+        )
+    ],
+    "api-family-contact-list": lambda w: [
+        at("SEC-1", "api-family-contact-list", w.family.reference)
+    ],
+    "api-family-contact-detail": lambda w: [
+        at(
+            "SEC-1's home visit",
+            "api-family-contact-detail",
+            w.family.reference,
+            w.family.contacts.order_by("pk")[0].pk,
+        )
+    ],
+    "api-family-plan-list": lambda w: [at("SEC-1", "api-family-plan-list", w.family.reference)],
+    "api-family-plan-action-detail": lambda w: [
+        at(
+            "SEC-1 Cara's action",
+            "api-family-plan-action-detail",
+            w.family.reference,
+            w.objects["plan_action"].pk,
+        )
+    ],
     # Group supervision.
     "supervision:index": page("supervision:index"),
     "supervision:setup": page("supervision:setup"),
@@ -341,6 +383,14 @@ ACCESS: dict[str, tuple[str, str, str]] = {
     "referrals:rules": _RULES,
     "referrals:stage": _PRACTICE,
     "api-referral-detail": ("dan", "kieran", "mo"),
+    "api-family-detail": _FAMILY,
+    "api-person-detail": _FAMILY,
+    "api-family-status-episode-list": _FAMILY,
+    "api-family-status-episode-detail": _FAMILY,
+    "api-family-contact-list": _FAMILY,
+    "api-family-contact-detail": _FAMILY,
+    "api-family-plan-list": _FAMILY,
+    "api-family-plan-action-detail": _FAMILY,
     "supervision:action_done": _FAMILY,
     "supervision:addendum": _CLERK,
     "supervision:agenda": _CHAIR,

@@ -136,6 +136,7 @@ NOT_RECORD_PAGES = {
     "accounts:draft_save",
     "accounts:draft_discard",
     "api-referral-list",
+    "api-family-list",
     "api-home",
     "api-schema",
     "api-docs",
