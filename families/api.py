@@ -35,7 +35,6 @@ from accounts.models import User
 from accounts.permissions import signed_in_user
 from dmt import parsing
 from dmt.api import fields
-from dmt.api.pagination import ApiCursorPagination
 from dmt.api.views import ApiViewSet
 
 from . import selectors, services
@@ -99,13 +98,6 @@ RESTRICTED_NOTE = (
     "the case of a family she lives in now (her social worker, their team manager, the "
     "service managers over it, auditors), exactly as on the pages."
 )
-
-
-class OrderedCursorPagination(ApiCursorPagination):
-    """Cursor pagination by the view's `ordering`: one unique, unchanging column."""
-
-    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> tuple[str]:
-        return (getattr(view, "ordering", None) or str(self.ordering),)
 
 
 def may_record(user: User, family: Family) -> None:
@@ -700,7 +692,6 @@ def request_example(name: str, value: Any) -> OpenApiExample:
 )
 class FamilyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     filterset_class = FamilyFilter
-    pagination_class = OrderedCursorPagination
     ordering = "reference"
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
@@ -825,7 +816,6 @@ class InFamily(ApiViewSet):
     lookup_field = "pk"
     lookup_url_kwarg = "id"
     lookup_value_regex = ID_PATTERN
-    pagination_class = OrderedCursorPagination
 
     def family(self) -> Family:
         if not hasattr(self, "_family"):
