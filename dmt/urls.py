@@ -4,11 +4,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from dmt.health import healthz
+from outcomes.api import ReportRunViewSet
 from referrals.api import ReferralViewSet
+from supervision.api import ActionViewSet, MeetingViewSet
 from workspace.views import api_home, home
 
 api = SimpleRouter()
 api.register("referrals", ReferralViewSet, basename="api-referral")
+api.register("supervision/meetings", MeetingViewSet, basename="api-meeting")
+api.register("supervision/actions", ActionViewSet, basename="api-action")
+api.register("reports", ReportRunViewSet, basename="api-report")
 
 urlpatterns = [
     path("", home, name="home"),

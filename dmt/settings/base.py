@@ -221,7 +221,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "RagEnum": "referrals.models.Rag",
+        "MeetingStatusEnum": "supervision.models.Meeting.Status",
+        "ReportRunStatusEnum": "outcomes.models.ReportRun.Status",
+    },
 }
 # The default cache holds the API's throttle counts: shared by every web process when
 # CACHE_URL names Redis (docker-compose does), local memory under `make run`.

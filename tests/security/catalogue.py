@@ -208,6 +208,18 @@ CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
     "api-docs": page("api-docs"),
     "api-referral-list": page("api-referral-list"),
     "api-referral-detail": each_referral("api-referral-detail"),
+    "api-meeting-list": page("api-meeting-list"),
+    "api-meeting-detail": lambda w: [
+        at("last week's", "api-meeting-detail", w.past_meeting.pk),
+        at("next", "api-meeting-detail", w.next_meeting.pk),
+    ],
+    "api-action-list": page("api-action-list"),
+    "api-action-detail": lambda w: [
+        at("alice's action", "api-action-detail", w.supervision_action.pk)
+    ],
+    "api-action-done": lambda w: [at("alice's action", "api-action-done", w.supervision_action.pk)],
+    "api-report-list": page("api-report-list"),
+    "api-report-detail": lambda w: [at("engagement, DMT", "api-report-detail", w.run.pk)],
     # Group supervision.
     "supervision:index": page("supervision:index"),
     "supervision:setup": page("supervision:setup"),
@@ -341,6 +353,10 @@ ACCESS: dict[str, tuple[str, str, str]] = {
     "referrals:rules": _RULES,
     "referrals:stage": _PRACTICE,
     "api-referral-detail": ("dan", "kieran", "mo"),
+    "api-meeting-detail": _MANAGER,
+    "api-action-detail": _FAMILY,
+    "api-action-done": _FAMILY,
+    "api-report-detail": _OUTCOMES,
     "supervision:action_done": _FAMILY,
     "supervision:addendum": _CLERK,
     "supervision:agenda": _CHAIR,
