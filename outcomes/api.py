@@ -9,6 +9,7 @@ refuses, in the same words, and queued by services.report_run_request, which ans
 identical request already queued or running with that run instead of a second one.
 """
 
+import copy
 from typing import Any
 
 import django_filters
@@ -37,6 +38,7 @@ from . import selectors, services
 from .forms import ReportRequestForm, cohort_choices
 from .models import ReportRun
 from .reports import DIMENSIONS, REPORTS, ReportError
+from .tables import suppress_threshold, tables_for
 
 TAGS = ["Outcome reports"]
 ID_PATTERN = "[0-9]{1,19}"  # ASCII digits (dmt.parsing): int() would read "٣" as 3
@@ -109,12 +111,58 @@ def run_links(request: Request, run: ReportRun) -> dict[str, str | None]:
     }
 
 
+def _is_identifier(key: str) -> bool:
+    """A record's id ("team_id"): outcomes.tables leaves these out of its tables."""
+    return key == "id" or key.endswith("_id")
+
+
+def shown_result(result: dict[str, Any], threshold: int | None) -> dict[str, Any]:
+    """The spec's JSON of a result with every figure the pages hide made null: the same keys
+    and shape, and the same numbers where the pages show them. An allowlist: a number is kept
+    only where outcomes.tables shows it (unsuppressed) in a table of the result; the tables
+    are what the pages, exports and drill-down follow (outcomes.tables.disclosure)."""
+    if threshold is None:
+        return result
+    shown: set[tuple[str | None, str]] = set()
+    for table in tables_for(result, suppress_below=threshold):
+        for index, row in enumerate(table.rows):
+            group = table.group_values[index] if table.group_by else None
+            for cell in row:
+                if cell.key is not None and not cell.suppressed:
+                    shown.add((group, cell.key))
+    safe = copy.deepcopy(result)
+
+    def scrub(value: Any, group: str | None, path: str) -> Any:
+        if isinstance(value, dict):
+            # Record ids (a team's, a locality's) are for links, not figures: tables leave
+            # them out, and they stay.
+            return {
+                key: inner
+                if _is_identifier(str(key))
+                else scrub(inner, group, f"{path}.{key}" if path else str(key))
+                for key, inner in value.items()
+            }
+        if isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
+            return [scrub(item, group, f"{path}.{index}") for index, item in enumerate(value)]
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        is_interval = isinstance(value, list) and bool(value)
+        if (is_number or is_interval) and (group, path) not in shown:
+            return None
+        return value
+
+    safe["data"] = scrub(safe.get("data") or {}, None, "")
+    for group in (safe.get("breakdown") or {}).get("groups") or []:
+        group["data"] = scrub(group.get("data") or {}, str(group.get("value")), "")
+    return safe
+
+
 class ReportRunDetailSerializer(ReportRunSerializer):
     result = serializers.SerializerMethodField(
         help_text="Once the run has finished: the report as the outcome reports spec's JSON "
         '({"report", "as_of", "parameters", "data"}, and "breakdown" when broken down). '
-        "null until then, and for a failed run. Its figures are the spec's own, with no "
-        "small-number suppression: the CSV and XLSX (links) are suppressed as on the pages."
+        "null until then, and for a failed run. A figure the pages hide (a count below the "
+        "suppression threshold, or one that would give such a count away, and a rate or "
+        'mean built on one) is null here, as it is "<5" or "Suppressed" there.'
     )
 
     class Meta(ReportRunSerializer.Meta):
@@ -122,7 +170,9 @@ class ReportRunDetailSerializer(ReportRunSerializer):
 
     @extend_schema_field(serializers.JSONField(allow_null=True))
     def get_result(self, run: ReportRun) -> Any:
-        return run.result if run.status == ReportRun.Status.SUCCEEDED else None
+        if run.status != ReportRun.Status.SUCCEEDED or not run.result:
+            return None
+        return shown_result(run.result, suppress_threshold())
 
 
 class ReportRequestSerializer(serializers.Serializer):
@@ -254,7 +304,8 @@ QUEUED_EXAMPLE = {
         summary="One report run: its progress, then its result",
         description="Poll this until `status` is succeeded or failed (`progress` is per cent "
         "done). Once succeeded, `result` is the report as the outcome reports spec's JSON, "
-        "and `links` gives the CSV and XLSX the run's page exports (suppressed as there). "
+        'each figure the run\'s page hides ("<5", "Suppressed") null, and `links` gives '
+        "the CSV and XLSX the page exports. "
         "Who may call it: " + READERS + " A pathway manager gets 404 for another pathway's.",
         tags=TAGS,
         examples=[

@@ -61,9 +61,16 @@ def test_asking_for_a_report_queues_it_and_the_run_gives_the_specs_json(
     body = polled.json()
     assert body["status"] == "succeeded" and body["progress"] == 100
     expected = compute("engagement", ReportParameters.parse(as_of=today, pathway="dmt"))
-    assert body["result"] == expected
-    assert set(body["result"]) == {"report", "as_of", "parameters", "data"}
-    assert body["result"]["data"]["approached"] == 6
+    result = body["result"]
+    assert set(result) == set(expected) == {"report", "as_of", "parameters", "data"}
+    assert set(result["data"]) == set(expected["data"])
+    assert result["data"]["approached"] == expected["data"]["approached"] == 6
+    # What the run's page hides is null here: every father engaged, so "engaged" would give
+    # the others away ("Suppressed" there), and "new" is 0 ("<5" there).
+    assert expected["data"]["engaged"] == 6 and result["data"]["engaged"] is None
+    assert expected["data"]["new"] == 0 and result["data"]["new"] is None
+    page = client.get(reverse("outcomes:run", args=[run.pk])).content.decode()
+    assert "Suppressed" in page and "&lt;5" in page
     assert body["links"]["csv"].endswith(reverse("outcomes:export_csv", args=[run.pk]))
     assert body["links"]["xlsx"].endswith(reverse("outcomes:export_xlsx", args=[run.pk]))
     assert client.get(reverse("outcomes:export_csv", args=[run.pk])).status_code == 200
@@ -76,6 +83,17 @@ def test_asking_for_a_report_queues_it_and_the_run_gives_the_specs_json(
         object_type="outcomes.reportrun",
         object_id=str(run.pk),
     ).exists()
+
+
+@override_settings(OUTCOMES_SUPPRESS_BELOW=0)
+def test_with_nothing_to_suppress_the_result_is_exactly_the_specs_json(
+    sam, council, finished_run, today
+):
+    council(per_team=3)
+    for report, by in (("engagement", "team"), ("child_status", None), ("pathways", "cohort")):
+        run = finished_run(report, by=by, acting_user=sam)
+        body = signed_in(sam).get(f"/api/reports/{run.pk}/").json()
+        assert body["result"] == compute(report, ReportParameters.parse(as_of=today), by=by)
 
 
 def test_a_queued_run_has_no_result_yet_and_asking_again_points_at_it(sam, council):
