@@ -13,7 +13,9 @@ from families.api import (
     PlanViewSet,
     StatusEpisodeViewSet,
 )
+from outcomes.api import ReportRunViewSet
 from referrals.api import ReferralViewSet
+from supervision.api import ActionViewSet, MeetingViewSet
 from workspace.views import api_home, home
 
 api = SimpleRouter()
@@ -27,6 +29,9 @@ api.register(
 api.register(f"{_FAMILY}/contacts", ContactViewSet, basename="api-family-contact")
 api.register(f"{_FAMILY}/plans", PlanViewSet, basename="api-family-plan")
 api.register(f"{_FAMILY}/plan-actions", PlanActionViewSet, basename="api-family-plan-action")
+api.register("supervision/meetings", MeetingViewSet, basename="api-meeting")
+api.register("supervision/actions", ActionViewSet, basename="api-action")
+api.register("reports", ReportRunViewSet, basename="api-report")
 
 urlpatterns = [
     path("", home, name="home"),

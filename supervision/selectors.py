@@ -237,3 +237,20 @@ def agenda_candidates(meeting: Meeting, on: datetime.date) -> list[dict[str, Any
         )
     )
     return rows
+
+
+def actions_visible_to(user: User) -> QuerySet[SupervisionAction]:
+    """Every supervision action `user` may read, done or open: those they own, and those
+    minuted at the meetings of the groups they see (groups_for) for families whose minutes
+    the meeting page shows them (a specialist: the families they work with, as
+    families_seen_in_supervision decides)."""
+    seen = Q(discussion__meeting__group__in=groups_for(user))
+    if user.role == Role.SPECIALIST:
+        seen &= Q(
+            discussion__family_id__in=Referral.objects.filter(
+                practitioner=user, closed_on__isnull=True
+            ).values("family_id")
+        )
+    return SupervisionAction.objects.filter(Q(owner=user) | seen).select_related(
+        "owner", "discussion__family", "discussion__meeting__group"
+    )

@@ -228,6 +228,9 @@ SPECTACULAR_SETTINGS = {
         "PlanActionStatusEnum": "families.models.PlanAction.Status",
         "FamilyStatusEnum": "families.api.FamilyStatus",
         "StatusChangeEnum": "families.api.STATUS_CHANGE_CHOICES",
+        "RagEnum": "referrals.models.Rag",
+        "MeetingStatusEnum": "supervision.models.Meeting.Status",
+        "ReportRunStatusEnum": "outcomes.models.ReportRun.Status",
     },
 }
 # The default cache holds the API's throttle counts: shared by every web process when

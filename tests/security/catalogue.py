@@ -250,6 +250,18 @@ CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
             w.objects["plan_action"].pk,
         )
     ],
+    "api-meeting-list": page("api-meeting-list"),
+    "api-meeting-detail": lambda w: [
+        at("last week's", "api-meeting-detail", w.past_meeting.pk),
+        at("next", "api-meeting-detail", w.next_meeting.pk),
+    ],
+    "api-action-list": page("api-action-list"),
+    "api-action-detail": lambda w: [
+        at("alice's action", "api-action-detail", w.supervision_action.pk)
+    ],
+    "api-action-done": lambda w: [at("alice's action", "api-action-done", w.supervision_action.pk)],
+    "api-report-list": page("api-report-list"),
+    "api-report-detail": lambda w: [at("engagement, DMT", "api-report-detail", w.run.pk)],
     # Group supervision.
     "supervision:index": page("supervision:index"),
     "supervision:setup": page("supervision:setup"),
@@ -391,6 +403,10 @@ ACCESS: dict[str, tuple[str, str, str]] = {
     "api-family-contact-detail": _FAMILY,
     "api-family-plan-list": _FAMILY,
     "api-family-plan-action-detail": _FAMILY,
+    "api-meeting-detail": _MANAGER,
+    "api-action-detail": _FAMILY,
+    "api-action-done": _FAMILY,
+    "api-report-detail": _OUTCOMES,
     "supervision:action_done": _FAMILY,
     "supervision:addendum": _CLERK,
     "supervision:agenda": _CHAIR,
