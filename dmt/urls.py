@@ -18,6 +18,7 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("calendar/", include("supervision.feed_urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("api/auth/", include("accounts.api_urls")),
     path("api/", include(api.urls)),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -204,6 +204,22 @@ CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
         for rule in w.referrals["father_dmt"].pathway.rules.order_by("pk")[:1]
     ],
     "api-referral-list": page("api-referral-list"),
+    "api-auth:token": page("api-auth:token"),
+    "api-auth:tokens": lambda w: [
+        at("", "api-auth:tokens"),
+        at("alice's", "api-auth:tokens", query="owner=alice"),
+    ],
+    "api-auth:token_detail": lambda w: [
+        at("alice's script", "api-auth:token_detail", w.objects["alice_token"].pk)
+    ],
+    "api-auth:service_accounts": page("api-auth:service_accounts"),
+    "api-auth:service_account_rotate": lambda w: [
+        at(
+            "the partner's system",
+            "api-auth:service_account_rotate",
+            w.objects["service_account"].username,
+        )
+    ],
     "api-referral-detail": each_referral("api-referral-detail"),
     # Group supervision.
     "supervision:index": page("supervision:index"),
@@ -338,6 +354,10 @@ ACCESS: dict[str, tuple[str, str, str]] = {
     "referrals:rules": _RULES,
     "referrals:stage": _PRACTICE,
     "api-referral-detail": ("dan", "kieran", "mo"),
+    # A token: its owner, an administrator (who may revoke anyone's), alice's teammate.
+    "api-auth:token_detail": ("alice", "adam", "bob"),
+    "api-auth:service_accounts": ("adam", "audrey", "dan"),
+    "api-auth:service_account_rotate": ("adam", "audrey", "dan"),
     "supervision:action_done": _FAMILY,
     "supervision:addendum": _CLERK,
     "supervision:agenda": _CHAIR,

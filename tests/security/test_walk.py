@@ -136,6 +136,8 @@ NOT_RECORD_PAGES = {
     "accounts:draft_save",
     "accounts:draft_discard",
     "api-referral-list",
+    "api-auth:token",  # the API's sign-in
+    "api-auth:tokens",  # one's own tokens (an administrator's: everyone's)
 }
 
 
