@@ -51,6 +51,7 @@ def _drf_error(error: DjangoValidationError) -> exceptions.ValidationError:
 def _problem(status_code: int, title: str, detail: str, description: str) -> OpenApiResponse:
     """An error response in the schema, with an example of its problem details (RFC 9457)."""
     return OpenApiResponse(
+        response=OpenApiTypes.OBJECT,
         description=description,
         examples=[
             OpenApiExample(
@@ -240,7 +241,6 @@ _REFUSED_AS_401 = {
         "minutes), and every attempt is audited. Service accounts cannot sign in here: an "
         "administrator issues their tokens."
     ),
-    auth=[],
     request=TokenRequestSerializer,
     responses={
         201: IssuedTokenSerializer,
