@@ -380,3 +380,34 @@ def test_the_schema_shows_a_bearer_scheme_and_documents_every_operation(db):
     assert {"bearerAuth": []} in operations[("get", "/api/auth/tokens/")]["security"]
     token_request = operations[("post", "/api/auth/token/")]["requestBody"]["content"]
     assert "examples" in token_request["application/json"]
+
+
+def test_the_service_account_list_reads_every_tokens_expiry_in_one_query(
+    client_for, root, partner, agency
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = client_for(root)
+    url = reverse("admin:accounts_serviceaccount_changelist")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page = admin.get(url)
+        assert page.status_code == 200
+        return len(captured)
+
+    with_one = queries()
+    for number in range(3):
+        service_account_create(
+            account=User(
+                username=f"partner-{number}", first_name="P", pathway="dmt", agency=agency
+            ),
+            acting_user=root,
+        )
+    with_four = queries()
+    ApiToken.objects.filter(user__username="partner-0").update(revoked_at=timezone.now())
+    page = html.unescape(admin.get(url).content.decode())
+
+    assert with_four == with_one
+    assert page.count("no token") == 1
