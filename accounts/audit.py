@@ -35,6 +35,7 @@ DETAIL_KEYS = frozenset(
         "dry_run",
         "ends_on",
         "engagement",
+        "expires",
         "export",
         "family",
         "feed",
@@ -60,6 +61,7 @@ DETAIL_KEYS = frozenset(
         "notice_hours",
         "outcome",
         "over_capacity",
+        "owner",
         "pack_built",
         "page",
         "pathway",
@@ -82,6 +84,7 @@ DETAIL_KEYS = frozenset(
         "start_date",
         "starts_on",
         "to",
+        "token_prefix",  # an API token's display prefix, never the token
         "total",
         "via",
         "waiting",
@@ -91,6 +94,9 @@ DETAIL_KEYS = frozenset(
 )
 # A detail string is a code, a reference, a username or an ISO date: one short token.
 _TOKEN = re.compile(r"[^\s\x00-\x1f\x7f]{0,150}")
+# An API token as issued (accounts.services): "dmt_" and 43 characters. Never in a row, even
+# by mistake: a row names a token by its 12-character prefix.
+_API_TOKEN = re.compile(r"dmt_[A-Za-z0-9_-]{40,}")
 # Rows about these actions are sign-in events: the system's, never a case's.
 SIGN_IN_ACTIONS = frozenset(
     {
@@ -123,6 +129,13 @@ def audit_reference(obj: models.Model) -> str:
     return ""
 
 
+def audit_object_type(obj: models.Model) -> str:
+    """The record's model, as "app.model"; a proxy's concrete model (a service account is a
+    user), so every row about one record carries one type."""
+    model = obj._meta.concrete_model or type(obj)
+    return model._meta.label_lower
+
+
 def audit_category(action: str, obj: models.Model | None) -> str:
     """System rows (sign-ins; staff and configuration records, marked by AUDIT_CATEGORY on
     their model) are what administrators read. Everything else is about cases: the safe
@@ -150,6 +163,8 @@ def _check_value(key: str, value: Any) -> None:
     if isinstance(value, str):
         if not _TOKEN.fullmatch(value):
             raise AuditDetailError(f"audit detail {key!r} holds free text, not a code")
+        if _API_TOKEN.search(value):
+            raise AuditDetailError(f"audit detail {key!r} holds an API token")
         return
     if isinstance(value, list | tuple):
         for item in value:
@@ -179,7 +194,7 @@ def _event(
         username=username[:150],
         action=action,
         category=audit_category(action, obj),
-        object_type=obj._meta.label_lower if obj is not None else "",
+        object_type=audit_object_type(obj) if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_reference=audit_reference(obj) if obj is not None else "",
         ip_address=context.ip_address if context else None,

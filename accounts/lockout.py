@@ -45,9 +45,16 @@ def lockout_response(
 ) -> HttpResponse:
     """The sign-in page with the lockout message in its error summary (AXES_LOCKOUT_CALLABLE).
 
-    The form is unbound so that rendering it cannot call authenticate() again.
+    The form is unbound so that rendering it cannot call authenticate() again. A lockout at
+    the API's sign-in (accounts.api) has its answer already, a 429 in the API's own form with
+    the same words: that is kept.
     """
+    from rest_framework.response import Response  # late: DRF's settings import accounts
+
     from .forms import SignInForm  # late: forms imports models, which settings load lazily
+
+    if isinstance(original_response, Response):
+        return original_response
 
     typed = str((credentials or {}).get("username") or request.POST.get("username", ""))
     form = SignInForm(request, initial={"username": typed[:150]})

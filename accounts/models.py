@@ -1,3 +1,5 @@
+import datetime
+import hashlib
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -151,6 +153,18 @@ class User(AbstractUser):
         default=False,
         help_text="May import cases from another system on the Import cases page.",
     )
+    # A partner agency's own system, reading the API with a token (accounts.api): a
+    # practitioner of one pathway at one agency, never a person. It has no password, and the
+    # sign-in backend (accounts.backends) refuses it pages and sessions altogether.
+    is_service_account = models.BooleanField(
+        "service account",
+        default=False,
+        # Also the database's, so code that predates the column (a worker mid-deploy, a
+        # migration test's historical model) can still add staff.
+        db_default=False,
+        help_text="A partner agency's system using the API, not a person. Created and given "
+        "its tokens by an administrator.",
+    )
 
     objects: ClassVar[StaffManager] = StaffManager()
 
@@ -169,6 +183,19 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(leads_pathway=False) | models.Q(role="specialist"),
                 name="user_only_specialists_lead_pathways",
+            ),
+            # A service account sees what a practitioner of its pathway at its agency would:
+            # without both it would have no scope at all (or, worse, a manager's).
+            models.CheckConstraint(
+                condition=models.Q(is_service_account=False)
+                | (
+                    models.Q(role="specialist")
+                    & ~models.Q(pathway="")
+                    & models.Q(agency__isnull=False)
+                    & models.Q(leads_pathway=False)
+                    & models.Q(can_import_cases=False)
+                ),
+                name="user_service_account_is_a_practitioner_of_one_agency",
             ),
         ]
 
@@ -203,6 +230,9 @@ class User(AbstractUser):
                 str(self.is_active),
             ]
         )
+        if self.is_service_account:
+            # Appended only when set, so every existing session's hash stays as it was.
+            placement += "|service_account"
         return salted_hmac(
             "accounts.User.session_auth_hash", placement, secret=secret, algorithm="sha256"
         ).hexdigest()
@@ -223,6 +253,78 @@ class User(AbstractUser):
                 return f"{self.get_pathway_display()} manager"
             return f"{self.get_pathway_display()} practitioner"
         return self.get_role_display()
+
+
+class ServiceAccountManager(StaffManager):
+    def get_queryset(self) -> models.QuerySet["User"]:
+        return super().get_queryset().filter(is_service_account=True)
+
+
+class ServiceAccount(User):
+    """Service accounts alone, for their own page in Django admin (accounts.admin)."""
+
+    objects: ClassVar[ServiceAccountManager] = ServiceAccountManager()
+
+    class Meta:
+        proxy = True
+        ordering = ["username"]
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API (accounts.api_auth), belonging to one user.
+
+    Only a SHA-256 hash of the token is kept, so a copy of the database lets nobody use one;
+    the token itself is shown once, when issued. The prefix (the token's first characters)
+    is not secret: it lets the owner and the audit trail tell tokens apart. Written only
+    through accounts.services.
+    """
+
+    AUDIT_CATEGORY = "system"
+    # "dmt_" marks a DMT token wherever one turns up (a log, a repository, a secret scanner).
+    KEY_PREFIX = "dmt_"
+    # What the display prefix shows of a token: "dmt_" and 8 random characters (48 bits).
+    PREFIX_LENGTH = 12
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, to its owner.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=PREFIX_LENGTH, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+        indexes = [models.Index(fields=["user", "created_at"], name="apitoken_user_created_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(revoked_by__isnull=True) | models.Q(revoked_at__isnull=False),
+                name="apitoken_revoked_by_only_when_revoked",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="apitoken_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        """What the database keeps of a token. SHA-256 with no salt is enough for 256 random
+        bits (nobody can guess one to match), and lets a request find its token in one lookup."""
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    def is_usable(self, now: datetime.datetime | None = None) -> bool:
+        """Neither revoked nor expired."""
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -256,6 +358,9 @@ class AuditEvent(models.Model):
         RECOVERY_CODE_USED = "recovery_code_used", "Signed in with a recovery code"
         RECOVERY_CODES_MADE = "recovery_codes_made", "Made new recovery codes"
         TWO_FACTOR_RESET = "two_factor_reset", "Turned off two-factor authentication"
+        TOKEN_ISSUED = "token_issued", "Issued an API token"
+        TOKEN_REVOKED = "token_revoked", "Revoked an API token"
+        TOKEN_USED = "token_used", "Used an API token"
 
     class Category(models.TextChoices):
         # What the row is about. Administrators read system rows only; auditors read all.

@@ -2,13 +2,17 @@
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from .models import Role, User
+
+if TYPE_CHECKING:  # DRF's views load its settings, which import this app's authentication
+    from rest_framework.views import APIView
 
 ViewFunc = Callable[..., HttpResponse]
 
@@ -39,3 +43,14 @@ def role_required(*roles: Role) -> Callable[[ViewFunc], ViewFunc]:
         return wrapped
 
     return decorator
+
+
+class IsAdministrator(BasePermission):
+    """The API's administrator-only operations (service accounts): the admin role, as for
+    Django admin; anyone else gets 403, and a request without credentials 401."""
+
+    message = "Only an administrator may do this."
+
+    def has_permission(self, request: Request, view: "APIView") -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and getattr(user, "role", None) == Role.ADMIN)

@@ -4,7 +4,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from .models import AuditEvent, Role, User
+from .models import ApiToken, AuditEvent, Role, User
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:
@@ -58,3 +58,33 @@ def staff_by_role() -> list[dict[str, Any]]:
         .order_by("role")
     )
     return [{"role": labels.get(row["role"], row["role"]), "staff": row["staff"]} for row in rows]
+
+
+# API tokens and service accounts ------------------------------------------------------------
+
+# Longer than any token we issue ("dmt_" and 43 characters), with room to spare: anything
+# longer is not one of ours and is not hashed.
+_API_TOKEN_MAX_LENGTH = 100
+
+
+def api_token_for_key(key: str) -> ApiToken | None:
+    """The token a request presents, with its owner, found by its hash; None when it is not
+    one we issued (revoked and expired tokens are found: the caller says which)."""
+    if not key.startswith(ApiToken.KEY_PREFIX) or len(key) > _API_TOKEN_MAX_LENGTH:
+        return None
+    return ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
+
+
+def api_tokens_for(user: User) -> QuerySet[ApiToken]:
+    """The tokens `user` may list and revoke: their own; an administrator, everyone's."""
+    tokens = ApiToken.objects.select_related("user", "revoked_by")
+    if user.role == Role.ADMIN:
+        return tokens
+    return tokens.filter(user=user)
+
+
+def service_accounts_for(user: User) -> QuerySet[User]:
+    """Service accounts, for administrators (who create them and rotate their tokens)."""
+    if user.role != Role.ADMIN:
+        return User.objects.none()
+    return User.objects.filter(is_service_account=True).select_related("agency")

@@ -5,20 +5,29 @@ team, active flag, import permission or password leaves the same audit row which
 was made. Audit rows name the fields that changed, never their values (and never a password).
 """
 
+import datetime
+import enum
+import secrets
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import password_validation
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
 from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import two_factor
+from dmt.parsing import has_control_characters
+
+from . import lockout, two_factor
 from .audit import audit_record
-from .models import AuditEvent, Draft, Locality, PartnerAgency, Role, Team, User
+from .models import ApiToken, AuditEvent, Draft, Locality, PartnerAgency, Role, Team, User
 
 # What a staff change may set. is_staff and is_superuser are not here: they follow the role
 # (Django admin is for the admin role alone, see accounts.admin_site).
@@ -56,6 +65,8 @@ def _set_access(user: User) -> list[str]:
 
 def _set_password(user: User, password: str | None) -> None:
     """None leaves the account with no password: it cannot sign in with one."""
+    if password is not None and user.is_service_account:
+        raise ValidationError("A service account has no password: it uses API tokens only")
     if password is None:
         user.set_unusable_password()
     else:
@@ -90,9 +101,10 @@ def staff_create(*, user: User, password: str | None, acting_user: User | None) 
     _set_password(user, password)
     user.full_clean()
     user.save()
-    audit_record(
-        action=AuditEvent.Action.CREATE, actor=acting_user, obj=user, detail={"role": user.role}
-    )
+    detail: dict[str, Any] = {"role": user.role}
+    if user.is_service_account:
+        detail["kind"] = "service_account"
+    audit_record(action=AuditEvent.Action.CREATE, actor=acting_user, obj=user, detail=detail)
     return user
 
 
@@ -312,3 +324,235 @@ def draft_discard(*, user: User, key: str) -> None:
 
 def draft_for(user: User, key: str) -> Draft | None:
     return Draft.objects.filter(user=user, key=key).first()
+
+
+# API tokens and service accounts (accounts.api, accounts.api_auth) ----------------------------
+# A token is shown once, when issued, and kept only as its SHA-256 hash; audit rows name it by
+# its prefix (not secret) and id, never by the token itself.
+
+DEFAULT_TOKEN_NAME = "API token"
+SERVICE_TOKEN_NAME = "Service token"
+# last_used_at is written at most this often: a busy client would otherwise update the same
+# row on every request (each request still has its own audit row).
+LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token just made: the row, and the token itself, to be shown once and then lost."""
+
+    token: ApiToken
+    key: str
+
+
+class SignInRefusal(enum.Enum):
+    CREDENTIALS = "credentials"  # wrong username or password (or not a person's account)
+    LOCKED_OUT = "locked_out"  # too many failures from this address: axes refuses
+    OTP_REQUIRED = "otp_required"  # two-factor applies and no code was sent
+    OTP_WRONG = "otp_wrong"  # the code was wrong (or the app still makes them wait)
+    TWO_FACTOR_NOT_SET_UP = "two_factor_not_set_up"  # must use two-factor, has no app yet
+
+
+class SignInRefused(Exception):
+    """Why api_token_sign_in issued no token, in words for the person at the other end."""
+
+    def __init__(self, reason: SignInRefusal, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def _clean_token_name(name: str, default: str) -> str:
+    name = name.strip() or default
+    if len(name) > 100 or has_control_characters(name):
+        raise ValidationError({"name": "Give the token a name of up to 100 characters"})
+    return name
+
+
+def _token_issue(
+    *,
+    user: User,
+    name: str,
+    expires_at: datetime.datetime,
+    acting_user: User,
+    via: str,
+) -> IssuedToken:
+    key = ApiToken.KEY_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name,
+        key_hash=ApiToken.hash_key(key),
+        prefix=key[: ApiToken.PREFIX_LENGTH],
+        expires_at=expires_at,
+    )
+    token.full_clean()
+    token.save()
+    audit_record(
+        action=AuditEvent.Action.TOKEN_ISSUED,
+        actor=acting_user,
+        obj=token,
+        detail={
+            "token_prefix": token.prefix,
+            "owner": user.get_username(),
+            "expires": token.expires_at.isoformat(),
+            "via": via,
+        },
+    )
+    return IssuedToken(token=token, key=key)
+
+
+def api_token_sign_in(
+    *, request: HttpRequest, username: str, password: str, otp: str = "", name: str = ""
+) -> IssuedToken:
+    """A member of staff's token, for DMT_API_TOKEN_HOURS, in exchange for what the sign-in
+    page asks of them: their password, then a two-factor code when two-factor applies to them
+    (their role needs it, or they set up an app). Raises SignInRefused otherwise.
+
+    The same lockout as the page (django-axes through authenticate(), and
+    accounts.lockout for wrong codes), so a script cannot guess faster than a person; and the
+    same audit rows for failures (accounts.signals, two_factor_verify). Not one transaction:
+    a refused attempt must still be counted and audited when this raises.
+    """
+    name = _clean_token_name(name, DEFAULT_TOKEN_NAME)
+    found = authenticate(request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise SignInRefused(SignInRefusal.LOCKED_OUT, lockout.lockout_message())
+    if found is None:
+        raise SignInRefused(
+            SignInRefusal.CREDENTIALS,
+            "Enter a correct username and password. Both are case-sensitive.",
+        )
+    user = found
+    if two_factor.two_factor_required(user) or two_factor.has_authenticator(user):
+        if not two_factor.has_authenticator(user):
+            raise SignInRefused(
+                SignInRefusal.TWO_FACTOR_NOT_SET_UP,
+                "Your role needs two-factor authentication. Sign in to DMT in a browser to set "
+                "up an authenticator app, then ask for a token again.",
+            )
+        if not otp:
+            raise SignInRefused(
+                SignInRefusal.OTP_REQUIRED,
+                'Send the code your authenticator app shows now (or a recovery code) as "otp".',
+            )
+        try:
+            two_factor_verify(user=user, code=otp)
+        except ValidationError as error:
+            if lockout.record_failure(request, user.get_username()):
+                raise SignInRefused(SignInRefusal.LOCKED_OUT, lockout.lockout_message()) from error
+            raise SignInRefused(SignInRefusal.OTP_WRONG, error.messages[0]) from error
+    # Sign-in is complete: its failures are forgotten, as at the end of the page's sign-in.
+    lockout.clear_failures(request, user.get_username())
+    with transaction.atomic():
+        return _token_issue(
+            user=user,
+            name=name,
+            expires_at=timezone.now() + datetime.timedelta(hours=settings.DMT_API_TOKEN_HOURS),
+            acting_user=user,
+            via="sign_in",
+        )
+
+
+def api_token_use(*, token: ApiToken, page: str) -> None:
+    """A request was let in by `token`: one audit row for the request (so each use is in the
+    trail, with the client's address and request id), and the token's last use, to the
+    minute."""
+    now = timezone.now()
+    with transaction.atomic():
+        last_used = token.last_used_at
+        if last_used is None or last_used <= now - LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+        audit_record(
+            action=AuditEvent.Action.TOKEN_USED,
+            actor=token.user,
+            obj=token,
+            detail={"token_prefix": token.prefix, "page": page},
+        )
+
+
+def _revoke(token: ApiToken, *, acting_user: User, now: datetime.datetime, via: str) -> None:
+    token.revoked_at, token.revoked_by = now, acting_user
+    token.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(
+        action=AuditEvent.Action.TOKEN_REVOKED,
+        actor=acting_user,
+        obj=token,
+        detail={"token_prefix": token.prefix, "owner": token.user.get_username(), "via": via},
+    )
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, acting_user: User) -> bool:
+    """Stop `token` working, now: its owner may, and so may an administrator. False when it
+    was already revoked (nothing changes, nothing is audited)."""
+    if token.user_id != acting_user.pk and acting_user.role != Role.ADMIN:
+        raise PermissionDenied
+    locked = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+    if locked.revoked_at is not None:
+        return False
+    _revoke(locked, acting_user=acting_user, now=timezone.now(), via="revoke")
+    token.revoked_at, token.revoked_by = locked.revoked_at, locked.revoked_by
+    return True
+
+
+def _require_admin(acting_user: User) -> None:
+    if acting_user.role != Role.ADMIN or not acting_user.is_active:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def service_account_create(*, account: User, acting_user: User) -> IssuedToken:
+    """Save a partner agency's system, built by the caller (not yet saved) with its username,
+    name (first_name), pathway and agency, and issue its first token (DMT_SERVICE_TOKEN_DAYS).
+
+    It becomes a practitioner of that pathway at that agency with no password, so it reads
+    the API as such a practitioner would and can never sign in to pages. Administrators only.
+    """
+    _require_admin(acting_user)
+    if account.pk is not None:
+        raise ValueError("service_account_create saves a new service account.")
+    account.first_name = account.first_name.strip()
+    if not account.first_name or has_control_characters(account.first_name):
+        raise ValidationError({"name": "Enter the name of the partner's system"})
+    if account.agency_id is None:
+        raise ValidationError({"agency": "Choose the partner agency whose system this is"})
+    if not account.pathway:
+        raise ValidationError({"pathway": "Choose the pathway whose referrals it may read"})
+    account.role = Role.SPECIALIST
+    account.is_service_account = True
+    account.leads_pathway = account.can_import_cases = False
+    staff_create(user=account, password=None, acting_user=acting_user)
+    return _token_issue(
+        user=account,
+        name=SERVICE_TOKEN_NAME,
+        expires_at=timezone.now() + datetime.timedelta(days=settings.DMT_SERVICE_TOKEN_DAYS),
+        acting_user=acting_user,
+        via="service_account",
+    )
+
+
+@transaction.atomic
+def service_token_rotate(*, account: User, acting_user: User) -> IssuedToken:
+    """A new token for a service account, shown once; every token it had stops working at
+    once (so a leaked token is dead the moment it is rotated). Administrators only."""
+    _require_admin(acting_user)
+    # Locked, so two rotations at once leave one token, not two.
+    account = User.objects.select_for_update().get(pk=account.pk)
+    if not account.is_service_account:
+        raise ValidationError("Only a service account's token is rotated here")
+    if not account.is_active:
+        raise ValidationError("This service account is switched off: switch it on first")
+    now = timezone.now()
+    current = ApiToken.objects.select_for_update().filter(
+        user=account, revoked_at__isnull=True, expires_at__gt=now
+    )
+    for token in current.select_related("user"):
+        _revoke(token, acting_user=acting_user, now=now, via="rotation")
+    return _token_issue(
+        user=account,
+        name=SERVICE_TOKEN_NAME,
+        expires_at=now + datetime.timedelta(days=settings.DMT_SERVICE_TOKEN_DAYS),
+        acting_user=acting_user,
+        via="rotation",
+    )

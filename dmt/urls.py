@@ -45,6 +45,7 @@ urlpatterns = [
     path("api/", api_home, name="api-home"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/auth/", include("accounts.api_urls")),
     path("api/", include(api.urls)),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

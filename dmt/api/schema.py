@@ -72,14 +72,24 @@ class ApiSchema(AutoSchema):
         return sorted(codes)
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        """Each operation's own responses, then every error it can give. Any error
+        response, whether declared by the view or added here, is a problem detail: the
+        Problem schema as application/problem+json (a view's examples are kept)."""
         responses: dict[str, Any] = super()._get_response_bodies(direction)
-        problem = self.resolve_serializer(Problem, direction)
+        problem = self.resolve_serializer(Problem, direction).ref
         for code in self._error_codes():
-            responses.setdefault(
-                str(code),
-                {
-                    "description": ERRORS[code],
-                    "content": {PROBLEM_CONTENT_TYPE: {"schema": problem.ref}},
-                },
+            responses.setdefault(str(code), {"description": ERRORS[code]})
+        for code, response in responses.items():
+            if not code.isdigit() or int(code) < 400:
+                continue
+            examples = next(
+                (
+                    media["examples"]
+                    for media in response.get("content", {}).values()
+                    if media.get("examples")
+                ),
+                None,
             )
+            media = {"schema": problem, **({"examples": examples} if examples else {})}
+            response["content"] = {PROBLEM_CONTENT_TYPE: media}
         return responses

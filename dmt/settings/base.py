@@ -129,7 +129,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # password included, and says the same whether or not the username exists.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, refusing service accounts (a partner's system uses the API only).
+    "accounts.backends.StaffBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -167,6 +168,12 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=10 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+
+# API tokens (accounts.api_auth): a member of staff's token lasts DMT_API_TOKEN_HOURS from
+# sign-in at POST /api/auth/token/; a service account's, issued or rotated by an
+# administrator, DMT_SERVICE_TOKEN_DAYS.
+DMT_API_TOKEN_HOURS = env.int("DMT_API_TOKEN_HOURS", default=8)
+DMT_SERVICE_TOKEN_DAYS = env.int("DMT_SERVICE_TOKEN_DAYS", default=365)
 # ---- end of sign-in ----
 
 LANGUAGE_CODE = "en-gb"
@@ -186,7 +193,9 @@ STORAGES = {
 
 # The partner API's conventions live in dmt.api (README, "The partner API").
 REST_FRAMEWORK = {
+    # Bearer first: a request with no credentials gets 401 and `WWW-Authenticate: Bearer`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.api_auth.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

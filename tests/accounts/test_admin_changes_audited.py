@@ -10,17 +10,27 @@ from django.forms import MultiWidget
 from django.test import RequestFactory
 from django.urls import reverse
 
-from accounts.admin import StaffAdmin
+from accounts.admin import ServiceAccountAdmin, StaffAdmin
 from accounts.admin_site import AuditedModelAdmin
-from accounts.models import AuditEvent, Locality, PartnerAgency, Role, Team, User
+from accounts.models import (
+    ApiToken,
+    AuditEvent,
+    Locality,
+    PartnerAgency,
+    Role,
+    ServiceAccount,
+    Team,
+    User,
+)
 from referrals.models import EligibilityRule, OutcomeMeasure, Pathway
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "a-new-long-passphrase-42"
 
-# What may be in Django admin at all: the organisation's configuration, staff, and the
-# (read-only) audit trail. Everything else in these apps is a case record.
+# What may be in Django admin at all: the organisation's configuration, staff (service
+# accounts too), API tokens (read and revoked only) and the (read-only) audit trail.
+# Everything else in these apps is a case record.
 OUR_APPS = {"accounts", "families", "referrals", "supervision", "outcomes"}
 CONFIGURATION = {
     Locality,
@@ -71,7 +81,7 @@ def test_no_case_record_is_registered_in_django_admin():
     registered = set(admin.site._registry)
     ours = {model for model in registered if model._meta.app_label in OUR_APPS}
 
-    assert ours - CONFIGURATION - {User, AuditEvent} == set()
+    assert ours - CONFIGURATION - {User, ServiceAccount, ApiToken, AuditEvent} == set()
     # A sample of the case records, by name, in case the allowlist above ever grows.
     for label in (
         "families.Family",
@@ -97,7 +107,10 @@ def test_every_admin_of_ours_audits_its_changes_or_changes_nothing(root):
             or model_admin.has_change_permission(request)
             or model_admin.has_delete_permission(request)
         )
-        assert isinstance(model_admin, AuditedModelAdmin | StaffAdmin) or changes_nothing, model
+        through_services = StaffAdmin | ServiceAccountAdmin  # accounts.services audits
+        assert isinstance(model_admin, AuditedModelAdmin | through_services) or changes_nothing, (
+            model
+        )
 
 
 def test_the_pathway_page_shows_eligibility_rules_but_they_change_only_on_the_rules_page(

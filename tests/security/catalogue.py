@@ -207,6 +207,22 @@ CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
     "api-schema": page("api-schema"),
     "api-docs": page("api-docs"),
     "api-referral-list": page("api-referral-list"),
+    "api-auth:token": page("api-auth:token"),
+    "api-auth:tokens": lambda w: [
+        at("", "api-auth:tokens"),
+        at("alice's", "api-auth:tokens", query="owner=alice"),
+    ],
+    "api-auth:token_detail": lambda w: [
+        at("alice's script", "api-auth:token_detail", w.objects["alice_token"].pk)
+    ],
+    "api-auth:service_accounts": page("api-auth:service_accounts"),
+    "api-auth:service_account_rotate": lambda w: [
+        at(
+            "the partner's system",
+            "api-auth:service_account_rotate",
+            w.objects["service_account"].username,
+        )
+    ],
     "api-referral-detail": each_referral("api-referral-detail"),
     "api-family-list": page("api-family-list"),
     "api-family-detail": lambda w: [
@@ -407,6 +423,10 @@ ACCESS: dict[str, tuple[str, str, str]] = {
     "api-action-detail": _FAMILY,
     "api-action-done": _FAMILY,
     "api-report-detail": _OUTCOMES,
+    # A token: its owner, an administrator (who may revoke anyone's), alice's teammate.
+    "api-auth:token_detail": ("alice", "adam", "bob"),
+    "api-auth:service_accounts": ("adam", "audrey", "dan"),
+    "api-auth:service_account_rotate": ("adam", "audrey", "dan"),
     "supervision:action_done": _FAMILY,
     "supervision:addendum": _CLERK,
     "supervision:agenda": _CHAIR,

@@ -39,6 +39,7 @@ form, which shows whether the person may act there without changing anything.
 | ✗ | refused (403) |
 | · | not found for them (404): the record's existence is not revealed |
 | sign in | sent to sign in first |
+| 401 | the API asks for credentials (a bearer token) |
 | 400 | the empty form was refused as it stands, whoever sent it (no record involved) |
 
 What a page then shows depends on the role: restricted contact details, for instance, follow

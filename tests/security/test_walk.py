@@ -143,6 +143,8 @@ NOT_RECORD_PAGES = {
     "api-home",
     "api-schema",
     "api-docs",
+    "api-auth:token",  # the API's sign-in
+    "api-auth:tokens",  # one's own tokens (an administrator's: everyone's)
 }
 
 

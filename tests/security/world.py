@@ -18,9 +18,11 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.models import Locality, PartnerAgency, Role, SpecialistPathway, Team, User
+from accounts.services import api_token_sign_in, service_account_create
 from families.models import ContactKind, Family, LegalStatus, Membership, Person
 from families.services import (
     child_status_change,
@@ -637,6 +639,22 @@ def build_world() -> World:
     report_run_execute(run)
     run.refresh_from_db()
 
+    # The API's tokens: one of alice's, and a partner's system (a service account, not in the
+    # cast: it cannot sign in to pages, so it walks nothing) with its own.
+    alice_token = api_token_sign_in(
+        request=RequestFactory().post("/api/auth/token/"),
+        username="alice",
+        password=PASSWORD,
+        name="alice's script",
+    ).token
+    service_account = User(
+        username="world-partner-dmt",
+        first_name="World partner system",
+        pathway=SpecialistPathway.DMT,
+        agency=agency,
+    )
+    service_account_create(account=service_account, acting_user=users["adam"])
+
     return World(
         users=users,
         family=family,
@@ -663,5 +681,7 @@ def build_world() -> World:
             "other_father": other_father,
             "outside_child": outside_child,
             "closed_family": closed_family,
+            "alice_token": alice_token,
+            "service_account": service_account,
         },
     )
