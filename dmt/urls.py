@@ -3,12 +3,17 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from dmt.api.views import REFERENCE_PATTERN
 from dmt.health import healthz
-from referrals.api import ReferralViewSet
+from referrals.api import AppointmentViewSet, AttemptViewSet, ReadingViewSet, ReferralViewSet
 from workspace.views import api_home, home
 
 api = SimpleRouter()
 api.register("referrals", ReferralViewSet, basename="api-referral")
+_referral = rf"referrals/(?P<referral_reference>{REFERENCE_PATTERN})"
+api.register(f"{_referral}/attempts", AttemptViewSet, basename="api-referral-attempt")
+api.register(f"{_referral}/appointments", AppointmentViewSet, basename="api-referral-appointment")
+api.register(f"{_referral}/readings", ReadingViewSet, basename="api-referral-reading")
 
 urlpatterns = [
     path("", home, name="home"),

@@ -221,7 +221,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "ENUM_NAME_OVERRIDES": {},
+    # One name for a choice set that fields of different names use (a string, not an
+    # import: the settings know no case app).
+    "ENUM_NAME_OVERRIDES": {"ClosureReasonEnum": "referrals.models.ClosureReason"},
 }
 # The default cache holds the API's throttle counts: shared by every web process when
 # CACHE_URL names Redis (docker-compose does), local memory under `make run`.
