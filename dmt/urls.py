@@ -5,7 +5,13 @@ from rest_framework.routers import SimpleRouter
 
 from dmt.api.views import REFERENCE_PATTERN
 from dmt.health import healthz
-from referrals.api import AppointmentViewSet, AttemptViewSet, ReadingViewSet, ReferralViewSet
+from referrals.api import (
+    AppointmentViewSet,
+    AttemptViewSet,
+    CycleEntryViewSet,
+    ReadingViewSet,
+    ReferralViewSet,
+)
 from workspace.views import api_home, home
 
 api = SimpleRouter()
@@ -14,6 +20,7 @@ _referral = rf"referrals/(?P<referral_reference>{REFERENCE_PATTERN})"
 api.register(f"{_referral}/attempts", AttemptViewSet, basename="api-referral-attempt")
 api.register(f"{_referral}/appointments", AppointmentViewSet, basename="api-referral-appointment")
 api.register(f"{_referral}/readings", ReadingViewSet, basename="api-referral-reading")
+api.register(f"{_referral}/cycle-of-change", CycleEntryViewSet, basename="api-referral-cycle")
 
 urlpatterns = [
     path("", home, name="home"),

@@ -50,6 +50,7 @@ from .forms import AREAS_OF_NEED
 from .models import (
     Appointment,
     ClosureReason,
+    CycleOfChangeEntry,
     Engagement,
     EngagementAttempt,
     MeasureReading,
@@ -983,3 +984,68 @@ class ReadingViewSet(ReferralPartViewSet):
         )
         # No address of its own: a reading is read in the list of the adult's readings.
         return Response(self.representation(reading), status=201)
+
+
+class CycleEntrySerializer(serializers.ModelSerializer):
+    id = serializers.CharField(read_only=True)
+    recorded_on = fields.DateField(help_text=fields.DATE_HELP)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+
+    class Meta:
+        model = CycleOfChangeEntry
+        fields = ["id", "stage", "recorded_on", "source", "recorded_by"]
+        read_only_fields = ["source"]
+
+
+CYCLE_EXAMPLE = {
+    "id": "5",
+    "stage": "contemplation",
+    "recorded_on": "2026-05-12",
+    "source": "practitioner",
+    "recorded_by": "dan",
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Where the adult has been on the cycle of change",
+        description=WHO_READS + " Every placing of the adult's (by any practitioner, or in "
+        "group supervision), oldest recorded first; the latest is where they are now.",
+        tags=WORK,
+        parameters=[REFERRAL_PARAMETER],
+        examples=[_example("A page (each result)", CYCLE_EXAMPLE)],
+    ),
+    create=extend_schema(
+        summary="Place the adult on the cycle of change",
+        description=WHO_WORKS,
+        tags=WORK,
+        parameters=[REFERRAL_PARAMETER],
+        examples=[
+            _example(
+                "A placing", {"stage": "contemplation", "recorded_on": "2026-05-12"}, request=True
+            ),
+            _example("The placing recorded", CYCLE_EXAMPLE),
+        ],
+    ),
+)
+class CycleEntryViewSet(ReferralPartViewSet):
+    serializer_class = CycleEntrySerializer
+
+    def get_queryset(self) -> QuerySet[CycleOfChangeEntry]:
+        if getattr(self, "swagger_fake_view", False):
+            return CycleOfChangeEntry.objects.none()
+        return (
+            CycleOfChangeEntry.objects.filter(person_id=self.referral().person_id)
+            .select_related("recorded_by")
+            .order_by("id")
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        referral = self.referral_for_work()
+        given = CycleEntrySerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        entry = services.cycle_of_change_record(
+            person=referral.person, acting_user=signed_in_user(request), **given.validated_data
+        )
+        # No address of its own: an entry is read in the list of the adult's placings.
+        return Response(self.representation(entry), status=201)

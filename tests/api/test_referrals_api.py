@@ -701,3 +701,26 @@ def test_a_bad_reading_is_refused_with_a_pointer_and_nothing_written(dan, referr
 
     assert pointers(response) == expected
     assert not MeasureReading.objects.exists()
+
+
+def test_the_adult_is_placed_on_the_cycle_of_change(dan, referral):
+    client = signed_in(dan)
+
+    placed = post(
+        client,
+        url(referral, "cycle-of-change"),
+        {"stage": "contemplation", "recorded_on": "2024-05-20"},
+    )
+    refused = post(
+        client, url(referral, "cycle-of-change"), {"stage": "denial", "recorded_on": "2024-06-02"}
+    )
+
+    assert placed.status_code == 201, placed.content
+    assert {key: placed.json()[key] for key in ("stage", "recorded_on", "source")} == {
+        "stage": "contemplation",
+        "recorded_on": "2024-05-20",
+        "source": "practitioner",
+    }
+    assert pointers(refused) == ["#/stage"]
+    listed = client.get(url(referral, "cycle-of-change")).json()["results"]
+    assert [(row["stage"], row["recorded_by"]) for row in listed] == [("contemplation", "dan")]
