@@ -55,6 +55,22 @@ def each_referral(name: str, *extra: object) -> Callable[[World], list[Target]]:
     ]
 
 
+def each_referral_reference(name: str) -> Callable[[World], list[Target]]:
+    """The API names a referral by its reference."""
+    return lambda w: [
+        at(label, name, referral.reference) for label, referral in w.referral_labels()
+    ]
+
+
+def each_referral_part(name: str, part: str) -> Callable[[World], list[Target]]:
+    """The first of each referral's attempts (or appointments), through the API."""
+    return lambda w: [
+        at(label, name, referral.reference, record.pk)
+        for label, referral in w.referral_labels()
+        for record in getattr(referral, part).order_by("pk")[:1]
+    ]
+
+
 CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
     "home": page("home"),
     "healthz": page("healthz"),
@@ -207,7 +223,19 @@ CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
     "api-schema": page("api-schema"),
     "api-docs": page("api-docs"),
     "api-referral-list": page("api-referral-list"),
-    "api-referral-detail": each_referral("api-referral-detail"),
+    "api-referral-detail": each_referral_reference("api-referral-detail"),
+    "api-referral-stage": each_referral_reference("api-referral-stage"),
+    "api-referral-engagement": each_referral_reference("api-referral-engagement"),
+    "api-referral-close": each_referral_reference("api-referral-close"),
+    "api-referral-review": each_referral_reference("api-referral-review"),
+    "api-referral-attempt-list": each_referral_reference("api-referral-attempt-list"),
+    "api-referral-attempt-detail": each_referral_part("api-referral-attempt-detail", "attempts"),
+    "api-referral-appointment-list": each_referral_reference("api-referral-appointment-list"),
+    "api-referral-appointment-detail": each_referral_part(
+        "api-referral-appointment-detail", "appointments"
+    ),
+    "api-referral-reading-list": each_referral_reference("api-referral-reading-list"),
+    "api-referral-cycle-list": each_referral_reference("api-referral-cycle-list"),
     # Group supervision.
     "supervision:index": page("supervision:index"),
     "supervision:setup": page("supervision:setup"),
@@ -341,6 +369,16 @@ ACCESS: dict[str, tuple[str, str, str]] = {
     "referrals:rules": _RULES,
     "referrals:stage": _PRACTICE,
     "api-referral-detail": ("dan", "kieran", "mo"),
+    "api-referral-stage": _PRACTICE,
+    "api-referral-engagement": _PRACTICE,
+    "api-referral-close": _PRACTICE,
+    "api-referral-review": _PRACTICE,
+    "api-referral-attempt-list": ("dan", "kieran", "mo"),
+    "api-referral-attempt-detail": ("dan", "kieran", "mo"),
+    "api-referral-appointment-list": ("dan", "kieran", "mo"),
+    "api-referral-appointment-detail": ("dan", "kieran", "mo"),
+    "api-referral-reading-list": ("dan", "kieran", "mo"),
+    "api-referral-cycle-list": ("dan", "kieran", "mo"),
     "supervision:action_done": _FAMILY,
     "supervision:addendum": _CLERK,
     "supervision:agenda": _CHAIR,
