@@ -14,7 +14,13 @@ from families.api import (
     StatusEpisodeViewSet,
 )
 from outcomes.api import ReportRunViewSet
-from referrals.api import ReferralViewSet
+from referrals.api import (
+    AppointmentViewSet,
+    AttemptViewSet,
+    CycleEntryViewSet,
+    ReadingViewSet,
+    ReferralViewSet,
+)
 from supervision.api import ActionViewSet, MeetingViewSet
 from workspace.views import api_home, home
 
@@ -32,6 +38,11 @@ api.register(f"{_FAMILY}/plan-actions", PlanActionViewSet, basename="api-family-
 api.register("supervision/meetings", MeetingViewSet, basename="api-meeting")
 api.register("supervision/actions", ActionViewSet, basename="api-action")
 api.register("reports", ReportRunViewSet, basename="api-report")
+_referral = rf"referrals/(?P<referral_reference>{REFERENCE_PATTERN})"
+api.register(f"{_referral}/attempts", AttemptViewSet, basename="api-referral-attempt")
+api.register(f"{_referral}/appointments", AppointmentViewSet, basename="api-referral-appointment")
+api.register(f"{_referral}/readings", ReadingViewSet, basename="api-referral-reading")
+api.register(f"{_referral}/cycle-of-change", CycleEntryViewSet, basename="api-referral-cycle")
 
 urlpatterns = [
     path("", home, name="home"),

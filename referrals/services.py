@@ -325,6 +325,13 @@ def referral_allocate(
     return referral
 
 
+def _check_version(referral: Referral, expected_version: int | None) -> None:
+    """A caller that read the referral at `expected_version` (the API, through If-Match)
+    changes it only if nobody has since; None: the caller did not read a version."""
+    if expected_version is not None and referral.version != expected_version:
+        raise EditConflict(referral, expected_version)
+
+
 def _move_to_stage(
     referral: Referral, stage: PathwayStage, on: datetime.date, acting_user: User | None
 ) -> None:
@@ -341,10 +348,16 @@ def _move_to_stage(
 
 @transaction.atomic
 def referral_stage_change(
-    *, referral: Referral, stage_code: str, changed_on: datetime.date, acting_user: User
+    *,
+    referral: Referral,
+    stage_code: str,
+    changed_on: datetime.date,
+    acting_user: User,
+    expected_version: int | None = None,
 ) -> Referral:
     """Move an open referral to another of its pathway's stages (closing has its own path)."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _check_version(referral, expected_version)
     if referral.closed_on is not None:
         raise ValidationError("This referral is closed.")
     stage = referral.pathway.stages.filter(code=stage_code, is_closed=False).first()
@@ -352,6 +365,8 @@ def referral_stage_change(
         raise ValidationError({"stage": f"Not a stage of {referral.pathway} to move to."})
     _not_future(changed_on, "changed_on")
     _move_to_stage(referral, stage, changed_on, acting_user)
+    referral.version += 1
+    referral.save(update_fields=["version", "updated_at"])
     audit_record(
         action=AuditEvent.Action.UPDATE,
         actor=acting_user,
@@ -363,9 +378,15 @@ def referral_stage_change(
 
 @transaction.atomic
 def referral_engagement_change(
-    *, referral: Referral, engagement: str, changed_on: datetime.date, acting_user: User
+    *,
+    referral: Referral,
+    engagement: str,
+    changed_on: datetime.date,
+    acting_user: User,
+    expected_version: int | None = None,
 ) -> Referral:
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _check_version(referral, expected_version)
     if engagement not in Engagement.values:
         raise ValidationError({"engagement": "Choose engaged, inconsistent, not engaged or new."})
     _between_referral_and_today(referral, changed_on, "changed_on")
@@ -395,10 +416,12 @@ def referral_close(
     outcome: str = "",
     acting_user: User,
     draft_key: str = "",
+    expected_version: int | None = None,
 ) -> Referral:
     """Close the work with its reason and outcome; the user's draft of the form (`draft_key`)
     is discarded in the same commit."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _check_version(referral, expected_version)
     if referral.closed_on is not None:
         raise ValidationError("This referral is already closed.")
     if reason not in ClosureReason.values:
@@ -431,10 +454,12 @@ def referral_review_record(
     next_review_on: datetime.date | None,
     acting_user: User,
     draft_key: str = "",
+    expected_version: int | None = None,
 ) -> ReferralReview:
     """Record a review of the work and when the next is due (none: the work is ending). The
     user's draft of the form (`draft_key`) is discarded in the same commit."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _check_version(referral, expected_version)
     if referral.closed_on is not None:
         raise ValidationError("This referral is closed.")
     _between_referral_and_today(referral, reviewed_on, "reviewed_on")

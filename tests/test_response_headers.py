@@ -170,7 +170,7 @@ def test_every_page_export_and_api_answer_carries_the_security_headers(demo_coun
     extra = [
         reverse("outcomes:run_status", args=[run.pk]),
         reverse("api-referral-list"),
-        reverse("api-referral-detail", args=[referral.pk]),
+        reverse("api-referral-detail", args=[referral.reference]),
         reverse("supervision_feed:meeting_ics", args=[Meeting.objects.first().pk]),
         reverse("supervision_feed:ics", args=[feed.token]),
     ]

@@ -77,8 +77,8 @@ class ApiSchema(AutoSchema):
         Problem schema as application/problem+json (a view's examples are kept)."""
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         problem = self.resolve_serializer(Problem, direction).ref
-        for code in self._error_codes():
-            responses.setdefault(str(code), {"description": ERRORS[code]})
+        for error in self._error_codes():
+            responses.setdefault(str(error), {"description": ERRORS[error]})
         for code, response in responses.items():
             if not code.isdigit() or int(code) < 400:
                 continue

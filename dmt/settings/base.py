@@ -240,6 +240,7 @@ SPECTACULAR_SETTINGS = {
         "RagEnum": "referrals.models.Rag",
         "MeetingStatusEnum": "supervision.models.Meeting.Status",
         "ReportRunStatusEnum": "outcomes.models.ReportRun.Status",
+        "ClosureReasonEnum": "referrals.models.ClosureReason",
     },
 }
 # The default cache holds the API's throttle counts: shared by every web process when

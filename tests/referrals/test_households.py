@@ -185,7 +185,7 @@ def test_the_api_names_the_referrals_family_and_his_role_there(
 ):
     second_household(father, kestrel, "Zoe")
 
-    data = client_as("practitioner").get(f"/api/referrals/{referral.pk}/").json()
+    data = client_as("practitioner").get(f"/api/referrals/{referral.reference}/").json()
 
     assert data["family"]["reference"] == "ALICE-1"
     assert data["person"]["role"] == "father"

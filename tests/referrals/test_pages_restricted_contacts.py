@@ -174,12 +174,12 @@ def test_the_api_withholds_the_victims_details(
     client = client_for(request.getfixturevalue(who))
 
     listing = client.get("/api/referrals/")
-    detail = client.get(f"/api/referrals/{his_referral.pk}/")
+    detail = client.get(f"/api/referrals/{his_referral.reference}/")
 
     assert listing.status_code == detail.status_code == 200
     assert_withheld(listing.content.decode())
     assert_withheld(detail.content.decode())
-    assert [row["id"] for row in listing.json()["results"]] == [his_referral.pk]
+    assert [row["reference"] for row in listing.json()["results"]] == [his_referral.reference]
     for data in (listing.json()["results"][0], detail.json()):
         people = {person["given_name"]: person for person in data["family"]["people"]}
         assert {key: people["Mia"][key] for key in ("address", "phone", "email")} == {
@@ -193,7 +193,7 @@ def test_the_api_withholds_the_victims_details(
 def test_the_api_does_not_reveal_the_victims_referral_to_the_perpetrators_worker(
     client_for, his_referral, her_referral, perpetrator_worker
 ):
-    response = client_for(perpetrator_worker).get(f"/api/referrals/{her_referral.pk}/")
+    response = client_for(perpetrator_worker).get(f"/api/referrals/{her_referral.reference}/")
 
     assert response.status_code == 404
 
@@ -225,7 +225,8 @@ def test_the_victims_worker_sees_her_details_in_the_export(
 def test_the_victims_worker_sees_her_details_through_the_api(
     client_for, his_referral, her_referral, victim_worker
 ):
-    data = json.loads(client_for(victim_worker).get(f"/api/referrals/{her_referral.pk}/").content)
+    response = client_for(victim_worker).get(f"/api/referrals/{her_referral.reference}/")
+    data = json.loads(response.content)
 
     assert (data["person"]["address"], data["person"]["phone"], data["person"]["email"]) == (
         ADDRESS,

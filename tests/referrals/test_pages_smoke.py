@@ -89,7 +89,11 @@ def test_practitioner_pages_render(client_for, dmt_worker, referral):
         reverse("referrals:close", args=[pk]),
         reverse("referrals:caseload_export"),
         reverse("api-referral-list"),
-        reverse("api-referral-detail", args=[pk]),
+        reverse("api-referral-detail", args=[referral.reference]),
+        reverse("api-referral-attempt-list", args=[referral.reference]),
+        reverse("api-referral-appointment-list", args=[referral.reference]),
+        reverse("api-referral-appointment-detail", args=[referral.reference, appointment.pk]),
+        reverse("api-referral-reading-list", args=[referral.reference]),
     ]:
         response = client.get(url)
         assert response.status_code == 200, url

@@ -55,6 +55,22 @@ def each_referral(name: str, *extra: object) -> Callable[[World], list[Target]]:
     ]
 
 
+def each_referral_reference(name: str) -> Callable[[World], list[Target]]:
+    """The API names a referral by its reference."""
+    return lambda w: [
+        at(label, name, referral.reference) for label, referral in w.referral_labels()
+    ]
+
+
+def each_referral_part(name: str, part: str) -> Callable[[World], list[Target]]:
+    """The first of each referral's attempts (or appointments), through the API."""
+    return lambda w: [
+        at(label, name, referral.reference, record.pk)
+        for label, referral in w.referral_labels()
+        for record in getattr(referral, part).order_by("pk")[:1]
+    ]
+
+
 CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
     "home": page("home"),
     "healthz": page("healthz"),
@@ -223,7 +239,6 @@ CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
             w.objects["service_account"].username,
         )
     ],
-    "api-referral-detail": each_referral("api-referral-detail"),
     "api-family-list": page("api-family-list"),
     "api-family-detail": lambda w: [
         at("SEC-1", "api-family-detail", w.family.reference),
@@ -278,6 +293,19 @@ CATALOGUE: dict[str, Callable[[World], list[Target]]] = {
     "api-action-done": lambda w: [at("alice's action", "api-action-done", w.supervision_action.pk)],
     "api-report-list": page("api-report-list"),
     "api-report-detail": lambda w: [at("engagement, DMT", "api-report-detail", w.run.pk)],
+    "api-referral-detail": each_referral_reference("api-referral-detail"),
+    "api-referral-stage": each_referral_reference("api-referral-stage"),
+    "api-referral-engagement": each_referral_reference("api-referral-engagement"),
+    "api-referral-close": each_referral_reference("api-referral-close"),
+    "api-referral-review": each_referral_reference("api-referral-review"),
+    "api-referral-attempt-list": each_referral_reference("api-referral-attempt-list"),
+    "api-referral-attempt-detail": each_referral_part("api-referral-attempt-detail", "attempts"),
+    "api-referral-appointment-list": each_referral_reference("api-referral-appointment-list"),
+    "api-referral-appointment-detail": each_referral_part(
+        "api-referral-appointment-detail", "appointments"
+    ),
+    "api-referral-reading-list": each_referral_reference("api-referral-reading-list"),
+    "api-referral-cycle-list": each_referral_reference("api-referral-cycle-list"),
     # Group supervision.
     "supervision:index": page("supervision:index"),
     "supervision:setup": page("supervision:setup"),
@@ -427,6 +455,16 @@ ACCESS: dict[str, tuple[str, str, str]] = {
     "api-auth:token_detail": ("alice", "adam", "bob"),
     "api-auth:service_accounts": ("adam", "audrey", "dan"),
     "api-auth:service_account_rotate": ("adam", "audrey", "dan"),
+    "api-referral-stage": _PRACTICE,
+    "api-referral-engagement": _PRACTICE,
+    "api-referral-close": _PRACTICE,
+    "api-referral-review": _PRACTICE,
+    "api-referral-attempt-list": ("dan", "kieran", "mo"),
+    "api-referral-attempt-detail": ("dan", "kieran", "mo"),
+    "api-referral-appointment-list": ("dan", "kieran", "mo"),
+    "api-referral-appointment-detail": ("dan", "kieran", "mo"),
+    "api-referral-reading-list": ("dan", "kieran", "mo"),
+    "api-referral-cycle-list": ("dan", "kieran", "mo"),
     "supervision:action_done": _FAMILY,
     "supervision:addendum": _CLERK,
     "supervision:agenda": _CHAIR,

@@ -92,9 +92,9 @@ class Visit:
             signed_out = self.name == "accounts:logout" and self.method == "POST"
             to_sign_in = self.location.startswith(reverse(settings.LOGIN_URL))
             return "sign in" if to_sign_in and not signed_out else "✓"
-        if self.status == 428:
-            # The API let the user act on the record, and asks for its ETag first (If-Match):
-            # the walk's empty POST sends none, so changes nothing.
+        if self.method == "POST" and self.status in (400, 428) and self.path.startswith("/api/"):
+            # The API's answer to an empty POST from someone allowed to act: the input (400)
+            # or the If-Match header (428) is missing, as a page shows its empty form again.
             return "✓"
         if self.status == 403:
             return "✗"
