@@ -111,6 +111,18 @@ def test_a_bad_cursor_or_page_size_is_the_clients_mistake(query, pointer):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/referrals/%C2%84/", "/api/referrals/x/", "/api/nothing/"])
+def test_a_url_no_api_route_takes_is_a_problem_not_the_sites_page(path):
+    response = signed_in(UserFactory(role=Role.SOCIAL_WORKER)).get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
+    assert response.json()["type"] == "/api/#problem-not-found"
+    assert response.json()["instance"] == path
+    page = signed_in(UserFactory(role=Role.SOCIAL_WORKER)).get("/families/nothing/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
 def test_lists_are_cursor_paginated_without_counts():
     worker = UserFactory(role=Role.SOCIAL_WORKER)
     body = signed_in(worker).get("/api/referrals/?page_size=5").json()
