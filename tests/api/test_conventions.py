@@ -166,6 +166,11 @@ def test_the_schema_and_docs_are_served():
     listing = spec["paths"]["/api/referrals/"]["get"]
     assert {"400", "403", "429"} <= set(listing["responses"])
     assert PROBLEM_CONTENT_TYPE in listing["responses"]["400"]["content"]
+    # A read-only field that answers null when its source is missing says so.
+    referral = spec["components"]["schemas"]["Referral"]["properties"]
+    assert referral["practitioner"]["nullable"] is True
+    assert referral["stage"]["nullable"] is True
+    assert "nullable" not in referral["reference"]
     docs = Client().get("/api/docs/")
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
