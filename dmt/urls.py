@@ -61,3 +61,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
+# A URL under /api/ that no route takes is answered as a problem detail, not the HTML page.
+handler404 = "dmt.api.problems.page_not_found"

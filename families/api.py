@@ -155,8 +155,8 @@ class FamilySerializer(serializers.Serializer):
         help_text="The username of the allocated social worker; null when unallocated.",
     )
     opened_on = serializers.DateField(read_only=True)
-    closed_on = serializers.DateField(read_only=True)
-    last_contact_at = serializers.DateTimeField(read_only=True)
+    closed_on = serializers.DateField(read_only=True, allow_null=True)
+    last_contact_at = serializers.DateTimeField(read_only=True, allow_null=True)
     highest_legal_status = serializers.SerializerMethodField(
         help_text="The highest current legal status of the family's children; null when "
         "none is open to children's services."
@@ -192,10 +192,12 @@ class MemberSerializer(serializers.Serializer):
     family_name = serializers.CharField(read_only=True)
     previously_known_as = serializers.SerializerMethodField()
     role = serializers.ChoiceField(choices=Membership.Role.choices, read_only=True)
-    joined_on = serializers.DateField(source="membership.joined_on", read_only=True)
-    date_of_birth = serializers.DateField(read_only=True)
+    joined_on = serializers.DateField(
+        source="membership.joined_on", read_only=True, allow_null=True
+    )
+    date_of_birth = serializers.DateField(read_only=True, allow_null=True)
     expected_on = serializers.DateField(
-        read_only=True, help_text="An unborn child's expected date of delivery."
+        read_only=True, allow_null=True, help_text="An unborn child's expected date of delivery."
     )
     legal_status = CurrentStatusSerializer(
         source="current_episode",
@@ -237,8 +239,10 @@ class FormerMemberSerializer(serializers.Serializer):
     family_name = serializers.CharField(read_only=True)
     previously_known_as = serializers.SerializerMethodField()
     role = serializers.ChoiceField(choices=Membership.Role.choices, read_only=True)
-    joined_on = serializers.DateField(source="membership.joined_on", read_only=True)
-    left_on = serializers.DateField(source="membership.left_on", read_only=True)
+    joined_on = serializers.DateField(
+        source="membership.joined_on", read_only=True, allow_null=True
+    )
+    left_on = serializers.DateField(source="membership.left_on", read_only=True, allow_null=True)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_previously_known_as(self, person: Person) -> list[str]:
@@ -256,8 +260,8 @@ class PersonMembershipSerializer(serializers.Serializer):
     family = serializers.CharField(source="family.reference", read_only=True)
     family_name = serializers.CharField(source="family.display_name", read_only=True)
     role = serializers.ChoiceField(choices=Membership.Role.choices, read_only=True)
-    joined_on = serializers.DateField(read_only=True)
-    left_on = serializers.DateField(read_only=True)
+    joined_on = serializers.DateField(read_only=True, allow_null=True)
+    left_on = serializers.DateField(read_only=True, allow_null=True)
 
 
 class RelationshipSerializer(serializers.Serializer):
@@ -278,8 +282,8 @@ class PersonDetailSerializer(serializers.Serializer):
     given_name = serializers.CharField(read_only=True)
     family_name = serializers.CharField(read_only=True)
     previously_known_as = serializers.SerializerMethodField()
-    date_of_birth = serializers.DateField(read_only=True)
-    expected_on = serializers.DateField(read_only=True)
+    date_of_birth = serializers.DateField(read_only=True, allow_null=True)
+    expected_on = serializers.DateField(read_only=True, allow_null=True)
     sex = serializers.ChoiceField(choices=Person.Sex.choices, read_only=True)
     ethnicity = serializers.CharField(read_only=True)
     disability = serializers.ChoiceField(choices=Person.Disability.choices, read_only=True)

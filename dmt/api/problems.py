@@ -11,13 +11,15 @@ Services raise Django's ValidationError and dmt.errors.EditConflict; views raise
 exceptions. All of them come here (REST_FRAMEWORK["EXCEPTION_HANDLER"]).
 """
 
+import json
 from collections.abc import Iterator, Mapping
 from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views import defaults
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -181,6 +183,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         headers=headers,
         content_type=PROBLEM_CONTENT_TYPE,
     )
+
+
+API_PREFIX = "/api/"
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's handler404, for a URL no route takes (/api/nothing/, or a reference the
+    route's pattern refuses): under /api/ a problem detail like every other API error, so a
+    client never gets the site's HTML page; elsewhere that page."""
+    if request.path.startswith(API_PREFIX):
+        body = problem(exceptions.NotFound(), request.get_full_path())
+        return HttpResponse(json.dumps(body), status=404, content_type=PROBLEM_CONTENT_TYPE)
+    return defaults.page_not_found(request, exception)
 
 
 class ProblemFieldError(serializers.Serializer):

@@ -1,6 +1,7 @@
 """The OpenAPI schema's conventions, applied to every operation so no view can forget them:
 the error responses each operation can give (as problem details), the If-Match header on
-changes to an existing record, and the ETag header on detail responses.
+changes to an existing record, the ETag header on detail responses, and null where a field
+answers null.
 
 A view lists the actions that change an existing record in `if_match_actions`;
 dmt.api.conditional enforces the header, this documents it.
@@ -11,6 +12,7 @@ from typing import Any
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework.fields import empty
 from rest_framework.permissions import AllowAny
 
 from .problems import PROBLEM_CONTENT_TYPE, Problem
@@ -59,6 +61,15 @@ class ApiSchema(AutoSchema):
         if self._is_detail() and self.method in ("GET", "POST", "PUT", "PATCH"):
             parameters.append(ETAG)
         return parameters
+
+    def _get_serializer_field_meta(self, field: Any, direction: Any) -> dict[str, Any]:
+        """A read-only field with `default=None` answers null when its source is missing
+        (a referral's practitioner before allocation, a token's revoker): documented as
+        nullable, so that no resource has to remember `allow_null` as well."""
+        meta: dict[str, Any] = super()._get_serializer_field_meta(field, direction)  # type: ignore[no-untyped-call]
+        if getattr(field, "read_only", False) and getattr(field, "default", empty) is None:
+            meta["nullable"] = True
+        return meta
 
     def _error_codes(self) -> list[int]:
         public = any(isinstance(p, AllowAny) for p in self.view.get_permissions())

@@ -4,14 +4,16 @@ the schema."""
 
 import datetime
 
+import django_filters
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client, RequestFactory
 from rest_framework import exceptions
 from rest_framework.request import Request
 
-from accounts.models import Role
+from accounts.models import Role, User
 from dmt.api.conditional import check_if_match, etag_of
+from dmt.api.filters import ApiFilterBackend
 from dmt.api.problems import (
     PROBLEM_CONTENT_TYPE,
     PreconditionFailed,
@@ -111,6 +113,45 @@ def test_a_bad_cursor_or_page_size_is_the_clients_mistake(query, pointer):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/referrals/%C2%84/", "/api/referrals/x/", "/api/nothing/"])
+def test_a_url_no_api_route_takes_is_a_problem_not_the_sites_page(path):
+    response = signed_in(UserFactory(role=Role.SOCIAL_WORKER)).get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
+    assert response.json()["type"] == "/api/#problem-not-found"
+    assert response.json()["instance"] == path
+    page = signed_in(UserFactory(role=Role.SOCIAL_WORKER)).get("/families/nothing/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+class _Filters(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        field_name="role", choices=[("social_worker", "Social worker")]
+    )
+    name = django_filters.CharFilter(field_name="username")
+
+    class Meta:
+        model = User
+        fields: list[str] = []
+
+
+class _FilteredView:
+    filterset_class = _Filters
+
+
+@pytest.mark.parametrize("query", ["status=", "status=&name=bob", "name=%20"])
+def test_a_filter_given_blank_is_refused_not_read_as_no_filter(query):
+    request = Request(RequestFactory().get(f"/api/things/?{query}"))
+    with pytest.raises(exceptions.ValidationError) as refused:
+        ApiFilterBackend().filter_queryset(request, User.objects.none(), _FilteredView())
+    blank = query.split("=")[0]
+    assert list(refused.value.detail) == [blank]
+    given = Request(RequestFactory().get("/api/things/?status=social_worker"))
+    filtered = ApiFilterBackend().filter_queryset(given, User.objects.all(), _FilteredView())
+    assert 'WHERE "accounts_user"."role" = social_worker' in str(filtered.query)
+
+
+@pytest.mark.django_db
 def test_lists_are_cursor_paginated_without_counts():
     worker = UserFactory(role=Role.SOCIAL_WORKER)
     body = signed_in(worker).get("/api/referrals/?page_size=5").json()
@@ -154,6 +195,11 @@ def test_the_schema_and_docs_are_served():
     listing = spec["paths"]["/api/referrals/"]["get"]
     assert {"400", "403", "429"} <= set(listing["responses"])
     assert PROBLEM_CONTENT_TYPE in listing["responses"]["400"]["content"]
+    # A read-only field that answers null when its source is missing says so.
+    referral = spec["components"]["schemas"]["Referral"]["properties"]
+    assert referral["practitioner"]["nullable"] is True
+    assert referral["stage"]["nullable"] is True
+    assert "nullable" not in referral["reference"]
     docs = Client().get("/api/docs/")
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
