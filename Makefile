@@ -15,8 +15,14 @@ run: setup
 	@echo "DMT is at http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite runs in TEST_PROCESSES processes (pytest-xdist): one per core, at most 4 (each
+# has its own test database, live server and Chromium). --dist loadgroup keeps the tests
+# marked xdist_group together (tests/conftest.py says which and why). TEST_PROCESSES=0 runs
+# it in this one process.
+TEST_PROCESSES ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n > 4 ? 4 : n )))
+
 test: setup chromium checks
-	DJANGO_SETTINGS_MODULE=dmt.settings.test $(PY) -m pytest
+	DJANGO_SETTINGS_MODULE=dmt.settings.test $(PY) -m pytest -n $(TEST_PROCESSES) --dist loadgroup
 
 setup: $(INSTALLED) static/dist/app.css
 

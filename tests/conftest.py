@@ -1,13 +1,60 @@
+import uuid
+from collections.abc import Iterator
+
 import pytest
+from celery import Celery
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.models import Role, Team, User
 from accounts.two_factor import two_factor_required
+from dmt.celery import app as celery_app
 from dmt.exports import SPREADSHEET_CONTENT_TYPES, ExportResponse
 
 from .factories import TeamFactory, UserFactory
+from .services import redis_url
 from .two_factor import authenticator_for
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`make test` runs the suite in several processes (pytest-xdist, --dist loadgroup).
+    Tests marked celery_worker start a real worker against the one Redis: they run one after
+    another in a single process, so no worker ever meets another's tasks or control messages
+    (each also sends its tasks to a queue of its own: see real_broker_app)."""
+    for item in items:
+        if item.get_closest_marker("celery_worker"):
+            item.add_marker(pytest.mark.xdist_group("celery_worker"))
+
+
+def _forget_broker_connections() -> None:
+    """Celery keeps the broker connection pool, the AMQP helper (with the queues a worker was
+    told to consume from) and the result backend it first made. Made by an earlier test with
+    no broker in the environment, they point at the default AMQP broker and the disabled
+    backend; left by a worker test, the next worker would consume only that test's queue.
+    Forget them (as Celery does after a fork) so each test's settings apply."""
+    celery_app._pool = None
+    celery_app.__dict__.pop("amqp", None)
+    vars(celery_app._local).pop("backend", None)
+
+
+@pytest.fixture
+def real_broker_app() -> Iterator[Celery]:
+    """DMT's Celery app pointed at the real Redis, tasks no longer run in-process."""
+    url = redis_url()
+    keys = ("broker_url", "result_backend", "task_always_eager")
+    saved = {key: celery_app.conf[key] for key in keys}
+    celery_app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    _forget_broker_connections()
+    yield celery_app
+    celery_app.conf.update(saved)
+    _forget_broker_connections()
+
+
+@pytest.fixture
+def worker_queue() -> str:
+    """A queue of this test's own: a worker of another test, another process of the suite or
+    another run sharing the broker cannot take its tasks."""
+    return f"dmt-test-{uuid.uuid4().hex}"
 
 
 @pytest.fixture

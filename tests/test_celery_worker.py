@@ -1,20 +1,15 @@
-"""A real Celery worker, consuming from Redis, runs a task end to end."""
+"""A real Celery worker, consuming from Redis, runs a task end to end.
+
+Through the default queue, as production sends it (the worker tests of supervision and
+outcomes use queues of their own; conftest's real_broker_app explains why they run in one
+process of the suite).
+"""
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.result import EagerResult
 
-from dmt.celery import app, health
-from tests.services import redis_url
-
-
-@pytest.fixture
-def real_broker_app():
-    url = redis_url()
-    saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    yield app
-    app.conf.update(saved)
+from dmt.celery import health
 
 
 @pytest.mark.celery_worker

@@ -4,8 +4,6 @@ As in tests/supervision/test_pack_worker.py: the worker has its own database con
 the test is transactional, and its tasks go to a queue of their own.
 """
 
-import uuid
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.result import EagerResult
@@ -16,7 +14,6 @@ from outcomes.models import ReportRun
 from outcomes.reports import ReportParameters
 from outcomes.tasks import report_run_task
 from tests.services import reseed_reference_data
-from tests.supervision.test_pack_worker import real_broker_app  # noqa: F401  (a fixture)
 
 from .conftest import AS_OF
 
@@ -29,28 +26,30 @@ def seeded_reference_data(transactional_db) -> None:
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_computes_a_requested_run_once_even_if_delivered_twice(
-    real_broker_app,  # noqa: F811
+    real_broker_app,
+    worker_queue,
     cohorts,
     make_user,
     monkeypatch,
 ):
-    queue = f"dmt-test-reports-{uuid.uuid4().hex}"
     sent = []
     monkeypatch.setattr(
         services,
         "_send",
-        lambda run_id: sent.append(report_run_task.apply_async(args=[run_id], queue=queue)),
+        lambda run_id: sent.append(report_run_task.apply_async(args=[run_id], queue=worker_queue)),
     )
     manager = make_user(Role.SERVICE_MANAGER, username="sue")
 
-    with start_worker(real_broker_app, pool="solo", perform_ping_check=False, queues=[queue]):
+    with start_worker(
+        real_broker_app, pool="solo", perform_ping_check=False, queues=[worker_queue]
+    ):
         run = services.report_run_request(
             report="engagement",
             params=ReportParameters.parse(as_of=AS_OF, pathway="dmt"),
             by="cohort",
             acting_user=manager,
         )
-        duplicate = report_run_task.apply_async(args=[run.pk], queue=queue)
+        duplicate = report_run_task.apply_async(args=[run.pk], queue=worker_queue)
 
         [result] = sent
         assert not isinstance(result, EagerResult)

@@ -31,6 +31,11 @@ from .world import CAST, RESTRICTED_VALUES
 USERNAMES = [username for username, _role, _extra in CAST]
 ANONYMOUS = "(nobody)"
 
+# The walks are made once per module and shared by its tests (the permission matrix reads
+# every one): when `make test` runs the suite in several processes, this module's tests
+# all run in one of them rather than each process walking the whole site again.
+pytestmark = pytest.mark.xdist_group("security_walk")
+
 
 @pytest.fixture(scope="module")
 def walks() -> dict[str, list[Visit]]:

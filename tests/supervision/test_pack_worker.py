@@ -8,7 +8,6 @@ broker can take it.
 """
 
 import datetime
-import uuid
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -16,35 +15,11 @@ from celery.result import EagerResult
 from django.utils import timezone
 
 from accounts.models import Role
-from dmt.celery import app
 from families.services import family_create
 from supervision.models import AgendaItem, Meeting, SupervisionGroup
 from supervision.services import group_create
 from supervision.slots import is_working_day
 from supervision.tasks import build_due_packs
-from tests.services import redis_url
-
-
-def forget_connections() -> None:
-    """Celery keeps the broker connection pool, the AMQP helper (with the queues a worker was
-    told to consume from) and the result backend it first made. Made by an earlier test with
-    no broker in the environment, they point at the default AMQP broker and the disabled
-    backend; left by this test, the next worker would consume only this test's queue. Forget
-    them (as Celery does after a fork) so each test's settings apply."""
-    app._pool = None
-    app.__dict__.pop("amqp", None)
-    vars(app._local).pop("backend", None)
-
-
-@pytest.fixture
-def real_broker_app():
-    url = redis_url()
-    saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    forget_connections()
-    yield app
-    app.conf.update(saved)
-    forget_connections()
 
 
 def working_day_after(day: datetime.date, count: int) -> datetime.date:
@@ -62,7 +37,7 @@ def at(day: datetime.date) -> datetime.datetime:
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_builds_the_due_packs_and_stores_them(
-    real_broker_app, team, alice, make_user
+    real_broker_app, worker_queue, team, alice, make_user
 ):
     manager = make_user(Role.TEAM_MANAGER, username="tess", team=team)
     group = group_create(
@@ -89,10 +64,11 @@ def test_a_real_worker_builds_the_due_packs_and_stores_them(
     )
     for meeting in (due, later):
         AgendaItem.objects.create(meeting=meeting, family=family, position=1)
-    queue = f"dmt-test-packs-{uuid.uuid4().hex}"
 
-    with start_worker(real_broker_app, pool="solo", perform_ping_check=False, queues=[queue]):
-        result = build_due_packs.apply_async(queue=queue)
+    with start_worker(
+        real_broker_app, pool="solo", perform_ping_check=False, queues=[worker_queue]
+    ):
+        result = build_due_packs.apply_async(queue=worker_queue)
 
         assert not isinstance(result, EagerResult)
         assert result.get(timeout=30) == [due.pk]
