@@ -89,6 +89,8 @@ def referral_list_for(user: User) -> QuerySet[Referral]:
     referrals = Referral.objects.select_related(
         "person", "family", "pathway", "stage", "practitioner"
     )
+    if user.is_service_account:
+        return referrals.filter(service_account_scope(user))
     if user.role == Role.SPECIALIST:
         if user.leads_pathway:
             return referrals.filter(Q(practitioner=user) | Q(pathway__code=user.pathway))
@@ -96,15 +98,26 @@ def referral_list_for(user: User) -> QuerySet[Referral]:
     return referrals.filter(family__in=family_list_for(user))
 
 
+def service_account_scope(account: User) -> Q:
+    """A partner agency's system (a service account) stands in for that agency's
+    practitioners of its pathway: it sees the referrals of its pathway allocated to any of
+    them, exactly as each of them sees their own, and nothing else."""
+    return Q(
+        pathway__code=account.pathway,
+        practitioner__agency_id=account.agency_id,
+        practitioner__is_service_account=False,
+    )
+
+
 def allocated_person_ids(user: User) -> set[int]:
     """The people `user` works with as a practitioner: those with an open referral allocated
-    to them. The restricted-details allowlist lets a practitioner read these people's."""
+    to them (for a service account, to its agency's practitioners of its pathway). The
+    restricted-details allowlist lets a practitioner read these people's."""
     if user.role != Role.SPECIALIST:
         return set()
+    mine = service_account_scope(user) if user.is_service_account else Q(practitioner=user)
     return set(
-        Referral.objects.filter(practitioner=user, closed_on__isnull=True).values_list(
-            "person_id", flat=True
-        )
+        Referral.objects.filter(mine, closed_on__isnull=True).values_list("person_id", flat=True)
     )
 
 
@@ -117,6 +130,8 @@ def can_work_on(user: User, referral: Referral) -> bool:
     """The allocated practitioner records the work; their pathway manager may too."""
     if referral.closed_on is not None or user.role != Role.SPECIALIST:
         return False
+    if user.is_service_account:
+        return Referral.objects.filter(service_account_scope(user), pk=referral.pk).exists()
     return referral.practitioner_id == user.pk or (
         user.leads_pathway and referral.pathway.code == user.pathway
     )
@@ -231,7 +246,9 @@ def practitioners_with_load(pathway: Pathway) -> "list[PractitionerWithLoad]":
     """The pathway's active practitioners, each with `open_cases`, `capacity` (by FTE) and
     `free` places, in one query."""
     practitioners = list(
-        User.objects.filter(role=Role.SPECIALIST, pathway=pathway.code, is_active=True)
+        User.objects.filter(
+            role=Role.SPECIALIST, pathway=pathway.code, is_active=True, is_service_account=False
+        )
         .select_related("locality", "agency")
         .annotate(
             open_cases=Count("referrals_allocated", filter=Q(referrals_allocated__closed_on=None))

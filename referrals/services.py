@@ -282,6 +282,7 @@ def referral_allocate(
         raise ValidationError("A closed referral cannot be allocated.")
     if (
         practitioner.role != Role.SPECIALIST
+        or practitioner.is_service_account  # a partner's system is nobody's practitioner
         or practitioner.pathway != referral.pathway.code
         or not practitioner.is_active
     ):
