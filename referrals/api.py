@@ -95,9 +95,21 @@ class PersonSerializer(serializers.ModelSerializer):
     role = serializers.CharField(
         read_only=True, help_text="Their role in the referral's family: father, child..."
     )
-    address = serializers.CharField(read_only=True, help_text='"Restricted" unless yours to read.')
-    phone = serializers.CharField(read_only=True, help_text='"Restricted" unless yours to read.')
-    email = serializers.CharField(read_only=True, help_text='"Restricted" unless yours to read.')
+    address = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text='"Restricted" unless yours to read; null for a child (the family\'s).',
+    )
+    phone = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text='"Restricted" unless yours to read; null for a child (the family\'s).',
+    )
+    email = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text='"Restricted" unless yours to read; null for a child (the family\'s).',
+    )
 
     class Meta:
         model = Person
@@ -122,7 +134,7 @@ class PersonSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         if instance.is_child:  # a child's contact details are the family's, not shown here
             for field in CONTACT_FIELDS:
-                data.pop(field, None)
+                data[field] = None
         return data
 
 

@@ -206,6 +206,9 @@ def test_the_practitioner_reads_his_referral_by_reference_with_its_values(dan, r
                 "given_name": "Amy",
                 "family_name": "Smith",
                 "date_of_birth": "2023-06-01",
+                "address": None,
+                "phone": None,
+                "email": None,
             }
         ],
     }
