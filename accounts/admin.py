@@ -20,6 +20,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from dmt import parsing
+
 from . import services
 from .admin_site import AuditedModelAdmin
 from .models import ApiToken, AuditEvent, Locality, PartnerAgency, Role, ServiceAccount, Team, User
@@ -199,6 +201,7 @@ class ServiceAccountForm(forms.ModelForm):
         model = ServiceAccount
         fields = ["username", "first_name", "pathway", "agency", "is_active"]
         labels = {"first_name": "Name of the partner's system"}
+        field_classes = {"agency": parsing.ModelChoiceField}  # ids read by dmt.parsing
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
