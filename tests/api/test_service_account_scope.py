@@ -12,31 +12,12 @@ from accounts.models import Role, SpecialistPathway, User
 from accounts.services import service_account_create
 from referrals.models import Pathway
 from referrals.selectors import practitioners_with_load
-from referrals.services import referral_allocate, referral_create
+from referrals.services import referral_allocate
 
 from ..factories import FamilyFactory, PartnerAgencyFactory, PersonFactory, UserFactory
-from .test_referrals_api import ALLOCATED, REFERRED, _today  # noqa: F401  (fixed "today")
+from .test_referrals_api import ALLOCATED, REFERRED, _today, refer  # noqa: F401  (fixed "today")
 
 pytestmark = pytest.mark.django_db
-
-
-def _refer(person, family, by, to, code):
-    referral = referral_create(
-        person=person,
-        family=family,
-        pathway=Pathway.objects.get(code=code),
-        referred_on=REFERRED,
-        reason="Wants support.",
-        eligibility_override="Agreed with the pathway manager.",
-        acting_user=by,
-    )
-    return referral_allocate(
-        referral=referral,
-        practitioner=to,
-        allocated_on=ALLOCATED,
-        accept_over_capacity=True,
-        acting_user=by,
-    )
 
 
 @pytest.fixture
@@ -71,9 +52,9 @@ def world(alice):
         acting_user=admin,
     )
     return {
-        "mine": _refer(dads[0], family, alice, dan, "dmt"),
-        "other_agency": _refer(dads[1], family, alice, dora, "dmt"),
-        "other_pathway": _refer(dads[2], family, alice, sam, "substance_use"),
+        "mine": refer(dads[0], family, alice, dan, "dmt"),
+        "other_agency": refer(dads[1], family, alice, dora, "dmt"),
+        "other_pathway": refer(dads[2], family, alice, sam, "substance_use"),
         "client": Client(headers={"Authorization": f"Bearer {issued.key}"}),
         "account": issued.token.user,
     }
